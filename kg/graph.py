@@ -1,0 +1,285 @@
+"""The in-process knowledge graph: a networkx ``MultiDiGraph`` built from extractions.
+
+Nodes are keyed by canonical entity name and carry ``type``, ``aliases``, ``english``,
+``mentions`` and ``docs``. Edges are keyed by relation type and carry ``evidence``: a list of
+``{"doc_id", "text", "start", "end", "confidence"}``. Symmetric relations are stored once.
+
+>>> from kg.models import Entity, Extraction, Relation
+>>> ex = Extraction(doc_id="d1",
+...     entities=[Entity(name="刘庆峰", type="Person"), Entity(name="科大讯飞", type="Company",
+...               aliases=["讯飞", "iFlytek"])],
+...     relations=[Relation(head="刘庆峰", relation="CHAIRMAN_OF", tail="科大讯飞",
+...                evidence="科大讯飞董事长刘庆峰说", doc_id="d1", start=0, end=11)])
+>>> G = build_graph([ex])
+>>> resolve(G, "iFlytek")
+'科大讯飞'
+>>> [(n["name"], n["relation"]) for n in neighbours(G, "讯飞")]
+[('刘庆峰', 'CHAIRMAN_OF')]
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tempfile
+from collections import Counter, deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.models import Extraction
+from kg.normalize import key
+from kg.schema import SYMMETRIC, EntityType, RelationType
+
+FORMAT_VERSION = 1
+
+
+class UnknownEntityError(LookupError):
+    """A name that matches no node; ``suggestions`` holds the closest known names."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no entity named {name!r} in the graph{hint}")
+
+
+class GraphFormatError(ValueError):
+    """graph.json is not a graph this version can read."""
+
+
+def new_graph() -> nx.MultiDiGraph:
+    return nx.MultiDiGraph(format_version=FORMAT_VERSION)
+
+
+def add_extraction(G: nx.MultiDiGraph, ex: Extraction) -> None:
+    """Merge one document's extraction into ``G`` (idempotent per document id)."""
+    for ent in ex.entities:
+        if ent.name not in G:
+            G.add_node(ent.name, type=str(ent.type), aliases=[], english=None, mentions=0, docs=[],
+                       type_votes={})
+        node = G.nodes[ent.name]
+        if ex.doc_id in node["docs"]:
+            continue
+        node["docs"].append(ex.doc_id)
+        node["mentions"] += max(ent.mentions, 1)
+        votes = node.setdefault("type_votes", {})
+        votes[str(ent.type)] = votes.get(str(ent.type), 0) + 1
+        node["type"] = max(sorted(votes), key=votes.__getitem__)
+        for alias in ent.aliases:
+            if alias != ent.name and alias not in node["aliases"]:
+                node["aliases"].append(alias)
+        if ent.english and not node["english"]:
+            node["english"] = ent.english
+    for rel in ex.relations:
+        head, tail = rel.head, rel.tail
+        if rel.relation in SYMMETRIC and tail < head:
+            head, tail = tail, head
+        if head not in G or tail not in G:
+            continue
+        kind = str(rel.relation)
+        if not G.has_edge(head, tail, key=kind):
+            G.add_edge(head, tail, key=kind, relation=kind, evidence=[], confidence=0.0)
+        edge = G.edges[head, tail, kind]
+        item = {"doc_id": rel.doc_id, "text": rel.evidence, "start": rel.start, "end": rel.end,
+                "confidence": rel.confidence}
+        if not any(e["doc_id"] == item["doc_id"] and e["start"] == item["start"] for e in edge["evidence"]):
+            edge["evidence"].append(item)
+        edge["confidence"] = max(edge["confidence"], rel.confidence)
+    G.graph.pop("_alias_index", None)
+
+
+def build_graph(extractions: Iterable[Extraction]) -> nx.MultiDiGraph:
+    """Build a graph from extractions, merging entities by canonical name across documents."""
+    G = new_graph()
+    for ex in extractions:
+        add_extraction(G, ex)
+    return G
+
+
+def alias_index(G: nx.MultiDiGraph) -> dict[str, str]:
+    """Map the matching key of every name and alias to its node (cached on the graph)."""
+    index = G.graph.get("_alias_index")
+    if index is None:
+        index = {}
+        # Canonical names win over aliases: index aliases first, then overwrite with names.
+        for node, data in G.nodes(data=True):
+            for alias in [*data.get("aliases", []), data.get("english") or ""]:
+                if alias:
+                    index.setdefault(key(alias), node)
+        for node in G.nodes:
+            index[key(node)] = node
+        G.graph["_alias_index"] = index
+    return index
+
+
+def resolve(G: nx.MultiDiGraph, name: str) -> str:
+    """The node a name or alias (either script, any case) refers to, or ``UnknownEntityError``."""
+    index = alias_index(G)
+    node = index.get(key(name))
+    if node is not None:
+        return node
+    close = difflib.get_close_matches(key(name), list(index), n=5, cutoff=0.5)
+    contains = [k for k in index if key(name) and (key(name) in k or k in key(name))][:5]
+    suggestions = list(dict.fromkeys(index[k] for k in [*contains, *close]))[:5]
+    raise UnknownEntityError(name, suggestions)
+
+
+def _edge_rows(G: nx.MultiDiGraph, node: str) -> Iterable[dict[str, Any]]:
+    for _, other, kind, data in G.out_edges(node, keys=True, data=True):
+        yield {"other": other, "relation": kind, "data": data,
+               "direction": "both" if kind in SYMMETRIC else "out"}
+    for other, _, kind, data in G.in_edges(node, keys=True, data=True):
+        yield {"other": other, "relation": kind, "data": data,
+               "direction": "both" if kind in SYMMETRIC else "in"}
+
+
+def neighbours(
+    G: nx.MultiDiGraph,
+    name: str,
+    depth: int = 1,
+    types: Iterable[EntityType | str] | None = None,
+    relations: Iterable[RelationType | str] | None = None,
+) -> list[dict[str, Any]]:
+    """Entities within ``depth`` hops of ``name`` (edges in either direction).
+
+    Each row: ``name``, ``type``, ``depth``, ``via`` (the node it was reached from),
+    ``relation``, ``direction`` (out/in/both, seen from ``via``) and ``evidence``.
+    ``types`` filters the rows shown; ``relations`` restricts the edges walked.
+    """
+    if depth < 1:
+        raise ValueError("depth must be at least 1")
+    start = resolve(G, name)
+    type_filter = {str(t) for t in types} if types else None
+    rel_filter = {str(r) for r in relations} if relations else None
+    seen = {start}
+    rows: list[dict[str, Any]] = []
+    frontier = deque([(start, 0)])
+    while frontier:
+        node, d = frontier.popleft()
+        if d >= depth:
+            continue
+        for row in sorted(_edge_rows(G, node), key=lambda r: (r["relation"], r["other"])):
+            if rel_filter and row["relation"] not in rel_filter:
+                continue
+            other = row["other"]
+            first_visit = other not in seen
+            if other == start:
+                continue
+            other_type = G.nodes[other].get("type")
+            if (type_filter is None or other_type in type_filter) and (first_visit or d + 1 == 1):
+                rows.append({"name": other, "type": other_type, "depth": d + 1, "via": node,
+                             "relation": row["relation"], "direction": row["direction"],
+                             "evidence": row["data"]["evidence"]})
+            if first_visit:
+                seen.add(other)
+                frontier.append((other, d + 1))
+    return rows
+
+
+def shortest_path(G: nx.MultiDiGraph, a: str, b: str) -> list[dict[str, Any]]:
+    """The shortest chain of relations between two entities, ignoring direction.
+
+    Returns one step per edge: ``{"from", "relation", "to", "direction", "evidence"}``;
+    an empty list when they are not connected. ``UnknownEntityError`` for unknown names.
+    """
+    src, dst = resolve(G, a), resolve(G, b)
+    if src == dst:
+        return []
+    try:
+        nodes = nx.shortest_path(G.to_undirected(as_view=True), src, dst)
+    except nx.NetworkXNoPath:
+        return []
+    steps = []
+    for u, v in zip(nodes, nodes[1:], strict=False):
+        if G.has_edge(u, v):
+            kind, data = next(iter(sorted(G.get_edge_data(u, v).items())))
+            direction = "both" if kind in SYMMETRIC else "out"
+        else:
+            kind, data = next(iter(sorted(G.get_edge_data(v, u).items())))
+            direction = "both" if kind in SYMMETRIC else "in"
+        steps.append({"from": u, "relation": kind, "to": v, "direction": direction,
+                      "evidence": data["evidence"]})
+    return steps
+
+
+def stats(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Counts of nodes and edges by type, documents, and the best-connected entities."""
+    docs = {d for _, data in G.nodes(data=True) for d in data.get("docs", [])}
+    degree = sorted(G.degree(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    return {
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "documents": len(docs),
+        "entity_types": dict(Counter(d["type"] for _, d in G.nodes(data=True)).most_common()),
+        "relation_types": dict(Counter(k for _, _, k in G.edges(keys=True)).most_common()),
+        "top_degree": [{"name": n, "degree": deg} for n, deg in degree],
+    }
+
+
+def to_json_dict(G: nx.MultiDiGraph) -> dict[str, Any]:
+    nodes = [
+        {"name": n, "type": d["type"], "aliases": d.get("aliases", []), "english": d.get("english"),
+         "mentions": d.get("mentions", 0), "docs": d.get("docs", [])}
+        for n, d in sorted(G.nodes(data=True))
+    ]
+    edges = [
+        {"head": u, "relation": k, "tail": v, "confidence": d.get("confidence", 0.0),
+         "evidence": d.get("evidence", [])}
+        for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
+    ]
+    return {"format": "kg-graph", "version": FORMAT_VERSION, "nodes": nodes, "edges": edges}
+
+
+def from_json_dict(data: dict[str, Any]) -> nx.MultiDiGraph:
+    if not isinstance(data, dict) or data.get("format") != "kg-graph":
+        raise GraphFormatError("not a kg graph file (missing \"format\": \"kg-graph\")")
+    if data.get("version") != FORMAT_VERSION:
+        raise GraphFormatError(f"graph format version {data.get('version')!r} is not {FORMAT_VERSION}")
+    G = new_graph()
+    try:
+        for n in data["nodes"]:
+            G.add_node(n["name"], type=n["type"], aliases=list(n.get("aliases", [])),
+                       english=n.get("english"), mentions=n.get("mentions", 0),
+                       docs=list(n.get("docs", [])), type_votes={n["type"]: 1})
+        for e in data["edges"]:
+            G.add_edge(e["head"], e["tail"], key=e["relation"], relation=e["relation"],
+                       evidence=list(e.get("evidence", [])), confidence=e.get("confidence", 0.0))
+    except (KeyError, TypeError) as exc:
+        raise GraphFormatError(f"malformed graph file: missing or bad field {exc}") from exc
+    return G
+
+
+def save_json(G: nx.MultiDiGraph, path: str | Path) -> None:
+    """Write ``G`` to ``path`` atomically (a crash never leaves a half-written file)."""
+    write_atomic(Path(path), json.dumps(to_json_dict(G), ensure_ascii=False, indent=1))
+
+
+def load_json(path: str | Path) -> nx.MultiDiGraph:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise GraphFormatError(f"{path}: no such graph file (run `kg build` first)") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GraphFormatError(f"{path}: not valid JSON ({exc})") from exc
+    try:
+        return from_json_dict(data)
+    except GraphFormatError as exc:
+        raise GraphFormatError(f"{path}: {exc}") from exc
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` via a temporary file in the same folder and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,99 @@
+"""Text normalisation that keeps offsets: every function here returns text of the same length.
+
+Traditional -> simplified goes through OpenCC (the reference converter, also used by the scorer);
+full-width ASCII -> half-width is a fixed character map. Because lengths never change, an offset
+into the normalised text is the same offset into the original, and evidence can be quoted verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+
+# U+FF01..U+FF5E are full-width forms of U+0021..U+007E; U+3000 is the ideographic space.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+# Full-width punctuation (，！？；（）) folds to ASCII too; the sentence splitter knows both forms.
+
+
+def to_halfwidth(text: str) -> str:
+    """Fold full-width Latin letters, digits and symbols to ASCII (same length).
+
+    >>> to_halfwidth("ＧＰＴ－４")
+    'GPT-4'
+    """
+    return text.translate(_FULLWIDTH)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified Chinese, guaranteed to keep the length.
+
+    OpenCC converts phrases as a whole; in the rare case a phrase rule changes the length we fall
+    back to character-by-character conversion so offsets stay valid.
+
+    >>> to_simplified("科大訊飛董事長劉慶峰")
+    '科大讯飞董事长刘庆峰'
+    """
+    out = _T2S.convert(text)
+    if len(out) == len(text):
+        return out
+    return "".join(_char_t2s(ch) for ch in text)
+
+
+@lru_cache(maxsize=8192)
+def _char_t2s(ch: str) -> str:
+    out = _T2S.convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def normalize(text: str) -> str:
+    """Simplified, half-width text of exactly the same length as ``text``."""
+    return to_simplified(to_halfwidth(text))
+
+
+def key(name: str) -> str:
+    """The matching key of a name: the rule of the gold scorer (shared/gold/GUIDELINES.md).
+
+    NFKC, traditional -> simplified, lower case, no spaces, hyphens, underscores or middle dots.
+
+    >>> key("DeepSeek-R1") == key("deepseek r1")
+    True
+    >>> key("科大訊飛") == key("科大讯飞")
+    True
+    """
+    s = unicodedata.normalize("NFKC", name or "")
+    s = _T2S.convert(s).lower()
+    return "".join(ch for ch in s if not ch.isspace() and ch not in "-_·・")
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』\"')）]*|\n+")
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, end)`` of each non-blank sentence, stripped of surrounding whitespace.
+
+    >>> t = "刘庆峰说。好！\\n新段落"
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['刘庆峰说。', '好！', '新段落']
+    """
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end() if m.group().strip() else m.start()
+        yield from _strip_span(text, start, end)
+        start = m.end()
+    yield from _strip_span(text, start, len(text))
+
+
+def _strip_span(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end

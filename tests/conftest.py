@@ -1,0 +1,29 @@
+"""Shared fixtures. Database and browser fixtures live in their own plugin modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def seed_extractions():
+    """Extractions of the five shipped seed articles (computed once per session)."""
+    from kg.extract import extract_document
+    from kg.readers import iter_documents
+
+    return [extract_document(d) for d in iter_documents([SEEDS])]
+
+
+@pytest.fixture(scope="session")
+def seed_graph(seed_extractions):
+    """The networkx graph of the seeds."""
+    from kg.graph import build_graph
+
+    return build_graph(seed_extractions)
