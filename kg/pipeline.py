@@ -1,27 +1,47 @@
 """Running the extractor over many documents: streaming, optionally on a process pool.
 
 Documents are read lazily and results written as they arrive, so memory stays flat however large
-the corpus. With ``workers > 1`` extraction runs in a process pool (``imap``, order kept), so the
-output is identical to a single-process run.
+the corpus: nothing here holds a list of the corpus. With ``workers > 1`` documents go to a process
+pool in batches of about ``batch_chars`` characters, with a bounded number of batches in flight, and
+results come back in input order, so the output is byte-identical to a single-process run.
+
+Extraction is a pure function of one document (``kg.extract.extract_document``), which is also what
+lets it run on a distributed engine (see docs/scale.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import os
+import signal
+import sys
+import threading
+import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from kg.extract import extract_document
 from kg.models import Document, Extraction
 from kg.readers import InputProblem, iter_documents
 
+#: Target characters per batch sent to a worker: big enough that pickling and queueing cost little
+#: next to extraction, small enough to balance load and keep the in-flight window small.
+BATCH_CHARS = 64_000
+#: Most documents per batch (many tiny documents would otherwise make one huge batch of objects).
+BATCH_DOCS = 256
+#: Batches in flight per worker: enough to keep every worker busy while the head batch finishes.
+WINDOW_PER_WORKER = 3
+
 
 @dataclass
 class RunReport:
+    """Totals of one run, and the inputs that were skipped (with the reason)."""
+
     documents: int = 0
     characters: int = 0
     entities: int = 0
@@ -30,49 +50,175 @@ class RunReport:
 
 
 def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    """The number of CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
-def _batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
+# --- one document ------------------------------------------------------------------------------
+
+
+def _extract_one(doc: Document) -> Extraction | InputProblem:
+    """Extract one document; an extractor crash becomes a problem for that document, not the run."""
+    try:
+        return extract_document(doc)
+    except Exception as exc:  # a bug on one article must not lose a day-long run
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        return InputProblem(doc.source or doc.id, f"extractor failed: {type(exc).__name__}: {exc} ({where})")
+
+
+def _extract_batch(batch: list[Document]) -> list[Extraction | InputProblem]:
+    return [_extract_one(doc) for doc in batch]
+
+
+# --- worker processes ----------------------------------------------------------------------------
+
+_WARMUP = Document(id="warmup", text="科大讯飞董事长刘庆峰在合肥表示，讯飞星火将持续升级。")
+
+
+def _init_worker() -> None:
+    """Runs once in each worker: signals, then the extractor's one-off loading costs."""
+    # Ctrl-C in a terminal goes to the whole process group; only the parent should react (it
+    # terminates the workers), so a worker never dies half-way through writing to a pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM (from the parent's shutdown, or from Linux when the parent dies) must kill a worker
+    # outright: a Python-level handler inherited through fork would raise inside a batch, and the
+    # pool's worker loop catches that and waits for more work from a parent that is gone.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    # Dictionaries, automata and jieba's prefix dictionary load lazily; pay that once per worker,
+    # here, instead of inside the first batch.
+    with contextlib.suppress(Exception):
+        extract_document(_WARMUP)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM this worker if the parent dies (even by SIGKILL): no orphans."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork: workers start instantly with the parent's imports, and share its hash seed, so any
+    # set-ordering in the extractor matches the single-process run byte for byte.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (not after their queued batches): used on errors and Ctrl-C."""
+    terminate_workers = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate_workers is not None:
+        terminate_workers()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- streaming ------------------------------------------------------------------------------------
+
+
+def _batches(docs: Iterator[Document], max_chars: int, max_docs: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    size = 0
+    for doc in docs:
+        batch.append(doc)
+        size += len(doc.text)
+        if size >= max_chars or len(batch) >= max_docs:
+            yield batch
+            batch, size = [], 0
+    if batch:
         yield batch
 
 
-def _extract_batch(batch: list[Document]) -> list[Extraction]:
-    return [extract_document(doc) for doc in batch]
+def _pooled(docs: Iterator[Document], workers: int, max_chars: int,
+            max_docs: int) -> Iterator[Extraction | InputProblem]:
+    """Results of ``docs`` from a process pool, in input order, with a bounded in-flight window."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_init_worker)
+    pending: deque[Future[list[Extraction | InputProblem]]] = deque()
+    window = workers * WINDOW_PER_WORKER
+    try:
+        for batch in _batches(docs, max_chars, max_docs):
+            pending.append(pool.submit(_extract_batch, batch))
+            while len(pending) >= window:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    except BaseException:
+        # Error, Ctrl-C or the consumer stopped early: don't wait for queued work.
+        _terminate(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def extract_stream(
     items: Iterable[Document | InputProblem],
     workers: int = 1,
     on_problem: Callable[[InputProblem], None] | None = None,
-    batch_size: int = 16,
+    batch_size: int = BATCH_DOCS,
+    batch_chars: int = BATCH_CHARS,
 ) -> Iterator[Extraction]:
-    """Extract each document, in input order; problems go to ``on_problem`` and are skipped."""
+    """Extract each document, in input order; problems go to ``on_problem`` and are skipped.
+
+    ``items`` is consumed lazily (at most a few batches ahead with ``workers > 1``). A batch sent to
+    a worker holds at most ``batch_size`` documents and about ``batch_chars`` characters. Input
+    problems and documents the extractor fails on are both reported through ``on_problem``.
+    """
+
+    def report(problem: InputProblem) -> None:
+        if on_problem:
+            on_problem(problem)
 
     def documents() -> Iterator[Document]:
         for item in items:
             if isinstance(item, InputProblem):
-                if on_problem:
-                    on_problem(item)
+                report(item)
             else:
                 yield item
 
     if workers <= 1:
-        for doc in documents():
-            yield extract_document(doc)
+        results: Iterator[Extraction | InputProblem] = map(_extract_one, documents())
+    else:
+        results = _pooled(documents(), workers, batch_chars, batch_size)
+    try:
+        for result in results:
+            if isinstance(result, InputProblem):
+                report(result)
+            else:
+                yield result
+    finally:
+        close = getattr(results, "close", None)
+        if close:
+            close()  # tears the pool down at once if our consumer stops early
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While active, SIGTERM raises SystemExit so ``finally`` blocks run (temp file removed,
+    workers stopped) instead of the process vanishing mid-write."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # A bounded window of in-flight batches keeps memory flat on huge inputs.
-        window = workers * 4
-        pending = []
-        for batch in _batched(documents(), batch_size):
-            pending.append(pool.submit(_extract_batch, batch))
-            if len(pending) >= window:
-                yield from pending.pop(0).result()
-        for fut in pending:
-            yield from fut.result()
+
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def write_extractions(
@@ -92,9 +238,9 @@ def write_extractions(
             on_problem(p)
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
+        with _sigterm_raises(), tmp.open("w", encoding="utf-8") as fh:
             for ex in extract_stream(iter_documents(inputs), workers, record_problem):
                 fh.write(json.dumps(to_score_record(ex), ensure_ascii=False) + "\n")
                 report.documents += 1

@@ -1,0 +1,54 @@
+"""Dictionary mentions via an Aho-Corasick automaton over the compact text (linear time)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import ahocorasick
+
+from kg.dictionary import Dictionary, Entry
+from kg.models import Mention
+from kg.ner.textview import TextView
+
+
+@lru_cache(maxsize=4)
+def _automaton(dictionary: Dictionary) -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for k, entry in dictionary.by_key.items():
+        if k:
+            auto.add_word(k, (k, entry))
+    auto.make_automaton()
+    return auto
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def dictionary_mentions(view: TextView, dictionary: Dictionary | None = None) -> list[Mention]:
+    """Leftmost-longest, non-overlapping dictionary matches.
+
+    Latin names must stand as whole words (``o1`` inside ``pro1x`` is no match); CJK names
+    need no boundary, as Chinese has no spaces.
+    """
+    dictionary = dictionary or Dictionary.default()
+    compact, to_norm = view.compact, view.compact_to_norm
+    candidates: list[tuple[int, int, Entry]] = []
+    for end_idx, (k, entry) in _automaton(dictionary).iter(compact):
+        start_idx = end_idx - len(k) + 1
+        if _is_word_char(k[0]) and start_idx > 0 and _is_word_char(compact[start_idx - 1]):
+            continue
+        if _is_word_char(k[-1]) and end_idx + 1 < len(compact) and _is_word_char(compact[end_idx + 1]):
+            continue
+        candidates.append((start_idx, end_idx + 1, entry))
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    mentions: list[Mention] = []
+    taken_until = 0
+    for start_idx, end_idx, entry in candidates:
+        if start_idx < taken_until:
+            continue
+        start, end = to_norm[start_idx], to_norm[end_idx - 1] + 1
+        mentions.append(Mention(text=view.original[start:end], start=start, end=end, type=entry.type,
+                                canonical=entry.name, origin="dictionary"))
+        taken_until = end_idx
+    return mentions

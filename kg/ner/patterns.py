@@ -1,0 +1,251 @@
+"""Names found by how they are built, not by list: model versions, chips, products, events.
+
+Each function takes the text view and the dictionary mentions already found (brands, model
+families) and returns new candidate mentions; :mod:`kg.ner.combine` settles overlaps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from kg.dictionary import Dictionary
+from kg.models import Mention
+from kg.ner.lexicon import CHIP_CUES, EVENT_HEADS, LAUNCH_VERBS, PRODUCT_HEADS
+from kg.ner.textview import TextView
+from kg.schema import EntityType
+
+E = EntityType
+CJK = "\u4e00-\u9fff"
+_EDITION = r"(?:\s?(?:Turbo|Pro|Max|Plus|Ultra|Mini|mini|Lite|Flash|Air))?"
+# A version: 4.0 / V3.0 / X1 / -R1 / 3.5 Turbo / 3.0版. Plain integers only with 版/版本 after them,
+# so "星火 1 月" or "星火用户 1200 万" never become versions.
+VERSION = (
+    rf"(?:[Vv]\d+(?:\.\d+)*{_EDITION}"
+    rf"|\d+\.\d+{_EDITION}"
+    rf"|[A-Z]\d{{1,2}}{_EDITION}"
+    rf"|\d+(?=版本?)"
+    rf"|[o]\d(?![0-9]))"
+)
+_AFTER_MODEL = re.compile(
+    rf"(?P<fill>(?:[{CJK}]{{0,6}}?(?:大模型|模型))|认知)?\s?-?\s?(?P<ver>{VERSION})(?![A-Za-z0-9.])(?P<ban>版本|版)?"
+)
+_DESCRIPTOR_MODEL = re.compile(rf"(?P<desc>[{CJK}A-Za-z]{{1,6}}?)(?P<head>大模型|模型)")
+# Descriptors that only restate the family (星火认知大模型 = 讯飞星火), not a new model.
+_GENERIC_DESCRIPTORS = frozenset(
+    "认知 底座 通用 基础 语言 深度推理 推理 认知智能 新一代 最新 最强 全新 最新版 自研 国产 开源 这个 该 "
+    "新 旗下 的 之 等 系列 核心".split()
+)
+
+
+def _join_version(base: str, version: str) -> str:
+    version = version.strip().lstrip("-").strip()
+    if base[-1:].isascii() and base[-1:].isalpha() and version[:1].isalpha():
+        return f"{base}-{version}"
+    if base[-1:].isascii() and base[-1:].isalnum() and version[:1].isdigit():
+        return f"{base}-{version}"
+    return f"{base}{version}"
+
+
+def model_versions(view: TextView, known: list[Mention]) -> list[Mention]:
+    """A known model family or company followed by a version: 讯飞星火X1, 星火认知大模型V3.0,
+    DeepSeek-R1, 讯飞星火4.0 Turbo. Also a family + descriptor + 大模型: 星火多语言大模型."""
+    out: list[Mention] = []
+    text = view.norm
+    for m in known:
+        if m.type not in (E.AIMODEL, E.COMPANY):
+            continue
+        match = _AFTER_MODEL.match(text, m.end)
+        if match:
+            ver = match.group("ver")
+            if m.type is E.COMPANY and not (ver[:1].isalpha() or match.group("fill")):
+                continue
+            end = match.end("ban") if match.group("ban") else match.end("ver")
+            canonical = _join_version(m.canonical, ver)
+            out.append(Mention(text=view.original[m.start:end], start=m.start, end=end, type=E.AIMODEL,
+                               canonical=canonical, origin="pattern"))
+            continue
+        desc = _DESCRIPTOR_MODEL.match(text, m.end)
+        if desc and m.type is E.AIMODEL and desc.group("desc") not in _GENERIC_DESCRIPTORS:
+            surface = text[m.start:desc.end()]
+            out.append(Mention(text=view.original[m.start:desc.end()], start=m.start, end=desc.end(),
+                               type=E.AIMODEL, canonical=surface.replace(" ", ""), origin="pattern"))
+    return out
+
+
+_LATIN_MODEL = re.compile(
+    rf"(?<![A-Za-z0-9])(?P<name>[A-Z][A-Za-z]{{1,14}})[- ]?(?P<ver>\d+(?:\.\d+)*[a-z]?{_EDITION}|[A-Z]\d{{1,2}}[a-z]?)"
+    rf"(?![A-Za-z0-9.])"
+)
+_MODEL_CUE = re.compile(r"\s?(?:系列)?(?:大模型|模型|推理模型|语言模型)")
+
+
+def latin_models(view: TextView, known: list[Mention]) -> list[Mention]:
+    """Latin-script model names with a version that the text calls a model: Qwen2.5 大模型."""
+    out = []
+    for match in _LATIN_MODEL.finditer(view.norm):
+        if _MODEL_CUE.match(view.norm, match.end()):
+            name = _join_version(match.group("name"), match.group("ver"))
+            out.append(Mention(text=view.original[match.start():match.end()], start=match.start(),
+                               end=match.end(), type=E.AIMODEL, canonical=name, origin="pattern"))
+    return out
+
+
+_CHIP_NUMBER = re.compile(r"\s?(?P<num>\d{2,4}[A-Z]?)(?![A-Za-z0-9])")
+_LATIN_CHIP = re.compile(r"(?<![A-Za-z0-9])(?P<name>[A-Z]{1,3}\d{2,4}[A-Z]?)(?![A-Za-z0-9])")
+
+
+def chips(view: TextView, known: list[Mention]) -> list[Mention]:
+    """Chip family + number (昇腾910B, 升腾 910B) and Latin part numbers (A100) in a chip context
+    or right after a chip maker's name (英伟达A100)."""
+    out = []
+    text = view.norm
+    for m in known:
+        if m.type is E.CHIP:
+            num = _CHIP_NUMBER.match(text, m.end)
+            if num and not m.canonical[-1:].isdigit():
+                out.append(Mention(text=view.original[m.start:num.end()], start=m.start, end=num.end(),
+                                   type=E.CHIP, canonical=m.canonical + num.group("num"), origin="pattern"))
+    for s, e in view.sentences:
+        sentence = text[s:e]
+        has_cue = any(cue in sentence for cue in CHIP_CUES)
+        for match in _LATIN_CHIP.finditer(sentence):
+            start, end = s + match.start(), s + match.end()
+            after_maker = any(k.end == start and k.type is E.COMPANY for k in known)
+            if has_cue or after_maker:
+                out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.CHIP,
+                                   canonical=match.group("name"), origin="pattern"))
+    return out
+
+
+_QUOTED = re.compile(r"[“\"「『](?P<name>[^“”\"「」『』,，。!?;:、\s]{2,14})[”\"」』]")
+_PLATFORM_HEADS = ("大模型算力平台", "算力平台", "智算平台", "平台", "一体机", "系统", "APP", "App")
+
+
+def quoted_products(view: TextView, known: list[Mention]) -> list[Mention]:
+    """Quoted names right after a launch verb (发布了“飞星一号”) or before a product head
+    (“飞星一号”大模型算力平台) are products; a quoted name before 大模型 is a model."""
+    out = []
+    text = view.norm
+    for match in _QUOTED.finditer(text):
+        name = match.group("name")
+        start, end = match.start("name"), match.end("name")
+        if any(k.start <= start and k.end >= end for k in known):
+            continue
+        before = text[max(0, match.start() - 14):match.start()]
+        after = text[match.end():match.end() + 8]
+        if after.startswith(("大模型", "模型")) or name.endswith("模型"):
+            etype = E.AIMODEL
+        elif any(cue in after[:4] or name.endswith(cue) for cue in ("芯片", "GPU")):
+            etype = E.CHIP
+        elif any(after.startswith(h) for h in _PLATFORM_HEADS) or any(v in before for v in LAUNCH_VERBS):
+            etype = E.PRODUCT
+        else:
+            continue
+        if not _looks_like_name(name):
+            continue
+        out.append(Mention(text=view.original[start:end], start=start, end=end, type=etype,
+                           canonical=name, origin="pattern"))
+    return out
+
+
+def _looks_like_name(name: str) -> bool:
+    return not any(w in name for w in ("的", "了", "是", "我们", "一个", "这个", "什么"))
+
+
+_BRAND_PRODUCT = re.compile(rf"\s?(?P<mid>[A-Za-z0-9{CJK}]{{0,4}}?)\s?(?P<head>{'|'.join(PRODUCT_HEADS)})")
+
+
+def brand_products(view: TextView, known: list[Mention]) -> list[Mention]:
+    """A brand or model name followed by a product head noun: 讯飞AI学习机, 星火一体机, 讯飞星火 APP."""
+    out = []
+    for m in known:
+        if m.type not in (E.COMPANY, E.AIMODEL, E.PRODUCT):
+            continue
+        match = _BRAND_PRODUCT.match(view.norm, m.end)
+        if not match or any(ch in match.group("mid") for ch in "的和与是在"):
+            continue
+        surface = view.norm[m.start:match.end()]
+        out.append(Mention(text=view.original[m.start:match.end()], start=m.start, end=match.end(),
+                           type=E.PRODUCT, canonical=surface.replace(" ", ""), origin="pattern"))
+    return out
+
+
+_LAUNCH_LIST = re.compile(
+    rf"(?:{'|'.join(LAUNCH_VERBS)})了?(?P<items>[A-Za-z{CJK}]{{2,10}}(?:、[A-Za-z{CJK}]{{2,10}})+)等"
+    rf"(?:[{CJK}]{{0,6}})(?:应用|产品)"
+)
+
+
+def launched_lists(view: TextView, known: list[Mention]) -> list[Mention]:
+    """Enumerated launches: 推出了科研助手、AI心理伙伴等领先行业应用 -> two products."""
+    out = []
+    for match in _LAUNCH_LIST.finditer(view.norm):
+        pos = match.start("items")
+        for item in match.group("items").split("、"):
+            start, end = pos, pos + len(item)
+            pos = end + 1
+            if any(k.start < end and start < k.end for k in known):
+                continue
+            out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.PRODUCT,
+                               canonical=item, origin="pattern"))
+    return out
+
+
+_EVENT = re.compile(
+    rf"(?P<full>(?:第[一二三四五六七八九十\d]+届)?(?P<core>(?:全球|世界|中国|国际)?(?:\d{{4}})?"
+    rf"(?:全球|世界)?(?P<num>\d{{2,4}})?[{CJK}A-Za-z]{{0,8}}?(?:{'|'.join(EVENT_HEADS)})))"
+)
+_NUMBERED_EVENT = re.compile(rf"(?:\d{{4}})?(?:全球|世界)?(?P<name>\d{{2,4}}[{CJK}]{{1,4}}?(?:{'|'.join(EVENT_HEADS)}))")
+_ORDINAL_EVENT = re.compile(rf"第[一二三四五六七八九十\d]+届(?P<name>[{CJK}A-Za-z]{{2,12}}?(?:{'|'.join(EVENT_HEADS)}))")
+
+
+def events(view: TextView, known: list[Mention]) -> list[Mention]:
+    """Named events: a brand + event head (科大讯飞年会, 讯飞星火大模型发布会), numbered ones
+    (全球1024开发者节) and ordinal ones (第六届世界声博会)."""
+    out = []
+    text = view.norm
+    for m in known:
+        if m.type not in (E.COMPANY, E.AIMODEL, E.ORGANIZATION):
+            continue
+        match = re.compile(rf"(?:全球|世界|中国)?(?:\d{{2,4}})?(?:{'|'.join(EVENT_HEADS)})").match(text, m.end)
+        if match:
+            tail = text[m.end:match.end()]
+            canonical = _NUMBERED_EVENT.search(tail)
+            name = canonical.group("name") if canonical else text[m.start:match.end()].replace(" ", "")
+            out.append(Mention(text=view.original[m.start:match.end()], start=m.start, end=match.end(),
+                               type=E.EVENT, canonical=name, origin="pattern"))
+    for rx in (_NUMBERED_EVENT, _ORDINAL_EVENT):
+        for match in rx.finditer(text):
+            start, end = match.start(), match.end()
+            out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.EVENT,
+                               canonical=match.group("name"), origin="pattern"))
+    return out
+
+
+def bare_versions(view: TextView, mentions: Iterable[Mention]) -> list[Mention]:
+    """A bare version (R1, X1) standing for a model of this document with that version."""
+    by_version: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.type is E.AIMODEL:
+            tail = re.search(r"([A-Z]\d{1,2})$", m.canonical)
+            if tail:
+                by_version.setdefault(tail.group(1), set()).add(m.canonical)
+    out = []
+    for match in re.finditer(r"(?<![A-Za-z0-9.\-])([A-Z]\d{1,2})(?![A-Za-z0-9])", view.norm):
+        models = by_version.get(match.group(1))
+        if models and len(models) == 1:
+            out.append(Mention(text=view.original[match.start():match.end()], start=match.start(),
+                               end=match.end(), type=E.AIMODEL, canonical=next(iter(models)),
+                               origin="pattern"))
+    return out
+
+
+ALL_PATTERNS = (model_versions, latin_models, chips, quoted_products, brand_products, launched_lists, events)
+
+
+def pattern_mentions(view: TextView, known: list[Mention], dictionary: Dictionary | None = None) -> list[Mention]:
+    out: list[Mention] = []
+    for recogniser in ALL_PATTERNS:
+        out.extend(recogniser(view, known))
+    return out

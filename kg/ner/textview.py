@@ -1,0 +1,59 @@
+"""One document's text in the forms the recognisers need, all sharing the original offsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from kg.normalize import normalize, sentence_spans
+
+_SKIP_IN_COMPACT = frozenset(" \t\r\n\u3000-_·・")
+
+
+@dataclass
+class TextView:
+    """``norm`` is the simplified, half-width text (same length as ``original``).
+
+    ``compact`` drops spaces and hyphens and lower-cases, so ``DeepSeek V3`` and ``deepseek-v3``
+    look alike to the dictionary matcher; ``compact_to_norm[i]`` maps back to offsets.
+    """
+
+    original: str
+    norm: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.norm = normalize(self.original)
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        return list(sentence_spans(self.norm))
+
+    @cached_property
+    def _compact(self) -> tuple[str, list[int]]:
+        chars: list[str] = []
+        index: list[int] = []
+        for i, ch in enumerate(self.norm):
+            if ch in _SKIP_IN_COMPACT:
+                continue
+            chars.append(ch.lower())
+            index.append(i)
+        return "".join(chars), index
+
+    @property
+    def compact(self) -> str:
+        return self._compact[0]
+
+    @property
+    def compact_to_norm(self) -> list[int]:
+        return self._compact[1]
+
+    def sentence_of(self, offset: int) -> int:
+        """Index of the sentence holding ``offset`` (binary search)."""
+        lo, hi = 0, len(self.sentences) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.sentences[mid][0] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo

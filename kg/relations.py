@@ -1,0 +1,456 @@
+"""Sentence-level relation extraction: trigger lexicons, positions, and type signatures.
+
+Every rule reads one sentence with its resolved mentions and proposes ``(head, relation, tail)``
+with a confidence; the type signature of :mod:`kg.schema` then rejects what makes no sense.
+Pronoun and zero subjects (该公司, 双方, 我们, or none at all) fall back to the organisation the
+text was just talking about (:class:`Context`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kg.schema import ORG_LIKE, EntityType, RelationType, allowed
+
+E = EntityType
+R = RelationType
+CLAUSE_BREAK = re.compile(r"[,，;；:：!?。！？]")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An entity mention inside one sentence (offsets relative to the sentence)."""
+
+    name: str
+    type: EntityType
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Proposal:
+    head: str
+    relation: RelationType
+    tail: str
+    confidence: float
+    trigger: str
+
+
+@dataclass
+class Context:
+    """What the text was talking about: recent organisations and models, for zero subjects."""
+
+    recent_orgs: list[str] = field(default_factory=list)
+    recent_models: list[str] = field(default_factory=list)
+    org_counts: Counter = field(default_factory=Counter)
+
+    def topic_org(self) -> str | None:
+        return self.recent_orgs[-1] if self.recent_orgs else (
+            self.org_counts.most_common(1)[0][0] if self.org_counts else None)
+
+    def update(self, spans: list[Span]) -> None:
+        for s in spans:
+            if s.type is E.COMPANY:
+                self.recent_orgs.append(s.name)
+                self.org_counts[s.name] += 1
+            elif s.type is E.AIMODEL:
+                self.recent_models.append(s.name)
+        del self.recent_orgs[:-3]
+        del self.recent_models[:-3]
+
+
+@dataclass
+class Sentence:
+    text: str
+    spans: list[Span]
+
+    def before(self, pos: int, types: frozenset[EntityType] | set[EntityType], same_clause: bool = True,
+               max_gap: int = 60) -> Span | None:
+        """The nearest mention of one of ``types`` ending at or before ``pos``."""
+        best = None
+        for s in self.spans:
+            if s.end <= pos and s.type in types and pos - s.end <= max_gap:
+                if same_clause and CLAUSE_BREAK.search(self.text, s.end, pos):
+                    continue
+                if best is None or s.end > best.end:
+                    best = s
+        return best
+
+    def after(self, pos: int, types: frozenset[EntityType] | set[EntityType], same_clause: bool = True,
+              max_gap: int = 60) -> list[Span]:
+        """Mentions of ``types`` after ``pos`` in the same clause, in order."""
+        out = []
+        for s in self.spans:
+            if s.start >= pos and s.type in types and s.start - pos <= max_gap:
+                if same_clause and CLAUSE_BREAK.search(self.text, pos, s.start):
+                    break
+                out.append(s)
+        return out
+
+    def between(self, a: int, b: int) -> str:
+        return self.text[a:b] if a <= b else ""
+
+
+def _lex(words: str) -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, words.split()), key=len, reverse=True)))
+
+
+TITLE_TRIGGERS: list[tuple[re.Pattern[str], RelationType]] = [
+    (_lex("董事长 董事局主席 董事会主席 掌门人 掌舵人 当家人"), R.CHAIRMAN_OF),
+    (_lex("创始人 联合创始人 创办人 创立者 创始者"), R.FOUNDER_OF),
+    (_lex("CEO 首席执行官 总裁 首席执行长"), R.CEO_OF),
+]
+FOUND_VERBS = _lex("一手创办 一手创立 创办 创立 创建 创办了 创立了 成立了")
+LOCATED_TRIGGERS = _lex("总部位于 总部设在 总部设于 总部在 总部落户 坐落于 位于 落户 落户于 扎根")
+EVENT_HELD = _lex("举办 举行 召开 开幕 如期举办 隆重举行")
+PARTNER_PREPS = _lex("与 和 跟 同 及")
+PARTNER_VERBS = _lex("携手 联合 联手 牵手 结盟 签约 合作 战略合作 达成合作 共同 一起 合作伙伴 深度合作")
+LAUNCH_VERBS = _lex("联合发布 共同发布 正式发布 重磅发布 发布 推出 上线 研发 自研 打造 训练出 首发 开源 升级 "
+                    "亮相 搭建 拿出 官宣 共同推出 联合推出 联合打造 共同打造 联合研发")
+USE_VERBS = _lex("基于 依托 依靠 采用 搭载 使用 用的是 依赖 部署在 运行在 背后是 借助")
+BENCH_VERBS = _lex("对标 超越 超过 比肩 媲美 赶超 相当 看齐 追平 达到 逼近 领先")
+SUBSIDIARY_WORDS = _lex("旗下 子公司 全资子公司 控股子公司 控股")
+LISTED = re.compile(r"(?:在|于|登陆|赴|登录)(?P<gap>[^,，。;；]{0,12}?)(?:挂牌)?上市")
+SUPPORT_VERBS = _lex("高度重视 大力支持 鼎力支持 力挺 全力支持 亲自推动")
+SPIN_OFF = _lex("拆分上市 分拆上市 分拆")
+PRONOUN_SUBJECT = re.compile(r"(?:该公司|公司|我们|我们公司|其|双方|他们|该集团|集团)$")
+
+MODELS = frozenset({E.AIMODEL})
+BUILDABLE = frozenset({E.AIMODEL, E.PRODUCT, E.CHIP})
+USERS = frozenset({E.COMPANY, E.AIMODEL, E.PRODUCT})
+USED = frozenset({E.CHIP, E.PRODUCT, E.COMPANY})
+PERSON = frozenset({E.PERSON})
+PLACE = frozenset({E.PLACE})
+EXCHANGE_NAME = re.compile(r"交所|交易所|纳斯达克|科创板|创业板|主板|nasdaq|nyse|exchange", re.I)
+
+
+def _subject(sent: Sentence, pos: int, ctx: Context, types=ORG_LIKE) -> tuple[str | None, float]:
+    """Who did it: the nearest organisation before ``pos`` in the clause, else the sentence, else
+    the organisation the text was just talking about (lower confidence)."""
+    s = sent.before(pos, types)
+    if s:
+        return s.name, 1.0
+    s = sent.before(pos, types, same_clause=False)
+    if s:
+        return s.name, 0.85
+    topic = ctx.topic_org()
+    return (topic, 0.7) if topic else (None, 0.0)
+
+
+def title_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """科大讯飞董事长刘庆峰 / 刘庆峰（科大讯飞董事长）/ OpenAI创始人Sam Altman / 小冰的CEO李笛."""
+    for rx, rel in TITLE_TRIGGERS:
+        for m in rx.finditer(sent.text):
+            ts, te = m.start(), m.end()
+            if sent.text[max(0, ts - 1):ts] in ("副",) or sent.text[te:te + 1] in ("助", "办"):
+                continue
+            person = next((p for p in sent.after(te, PERSON, max_gap=3)), None)
+            if person is None:
+                person = sent.before(ts, PERSON, max_gap=12)
+                if person and not re.fullmatch(r"\s*(?:是|为|担任|出任|作为|身为|[(（,，]|)\s*(?:[^,，。]*?)",
+                                               sent.between(person.end, ts)):
+                    person = None
+            if person is None:
+                continue
+            org = sent.before(ts, ORG_LIKE, max_gap=14)
+            confidence = 0.9
+            if org is None or (person.end <= org.start is False):
+                pass
+            if org is None:
+                if re.search(r"(?:该公司|公司|其|本公司)\s*$", sent.text[:ts]):
+                    topic = ctx.topic_org()
+                    if topic:
+                        org, confidence = Span(topic, E.COMPANY, 0, 0), 0.6
+            if org is not None:
+                yield Proposal(person.name, rel, org.name, confidence, m.group())
+
+
+def founding_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """梁文锋创办了DeepSeek / DeepSeek由梁文锋创立."""
+    for m in FOUND_VERBS.finditer(sent.text):
+        person = sent.before(m.start(), PERSON, max_gap=10)
+        orgs = sent.after(m.end(), ORG_LIKE, max_gap=12)
+        if person and orgs:
+            yield Proposal(person.name, R.FOUNDER_OF, orgs[0].name, 0.8, m.group())
+            continue
+        by = re.search(r"由\s*$", sent.text[: person.start]) if person else None
+        if person and by:
+            org = sent.before(person.start, ORG_LIKE, max_gap=10)
+            if org:
+                yield Proposal(person.name, R.FOUNDER_OF, org.name, 0.8, m.group())
+
+
+def location_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """总部位于合肥 / 美国科技企业OpenAI / 科大讯飞是安徽…企业 / 开发者节在合肥举办."""
+    holders = ORG_LIKE | {E.EVENT}
+    for m in LOCATED_TRIGGERS.finditer(sent.text):
+        places = sent.after(m.end(), PLACE, max_gap=3)
+        if not places:
+            continue
+        org = sent.before(m.start(), holders, max_gap=20) or sent.before(m.start(), holders, same_clause=False)
+        subject = org.name if org else ctx.topic_org()
+        if subject:
+            for p in _adjacent_run(sent, places):
+                yield Proposal(subject, R.LOCATED_IN, p.name, 0.85 if org else 0.6, m.group())
+    for place in (s for s in sent.spans if s.type is E.PLACE):
+        # 美国科技企业OpenAI, 杭州的AI公司DeepSeek, 来自合肥的科大讯飞
+        org = next((s for s in sent.spans if s.start >= place.end and s.type in ORG_LIKE), None)
+        if org and re.fullmatch(r"(?:的)?[\u4e00-\u9fffA-Za-z]{0,6}(?:企业|公司|厂商|巨头|独角兽|初创企业)\s?[“\"]?",
+                                sent.between(place.end, org.start)):
+            yield Proposal(org.name, R.LOCATED_IN, place.name, 0.75, "企业")
+        before = sent.text[max(0, place.start - 3):place.start]
+        if org and before.endswith("来自") and sent.between(place.end, org.start) in ("的", ""):
+            yield Proposal(org.name, R.LOCATED_IN, place.name, 0.75, "来自")
+    for org in (s for s in sent.spans if s.type in ORG_LIKE):
+        # 科大讯飞是安徽人工智能产业发展的生动缩影 / 作为中国人工智能“国家队”，科大讯飞…
+        tail = sent.text[org.end:org.end + 3]
+        if tail.startswith(("是", "作为", "为")):
+            place = next((p for p in sent.after(org.end, PLACE, max_gap=3)), None)
+            if place and re.search(r"(?:企业|公司|代表|缩影|名片|龙头|标杆|骄傲)", sent.text[place.end:place.end + 20]):
+                yield Proposal(org.name, R.LOCATED_IN, place.name, 0.65, "是")
+    zuo = re.match(r"作为\s?(?P<rest>[^,，。]{1,20})[,，]", sent.text)
+    if zuo:
+        place = next((s for s in sent.spans if s.type is E.PLACE and s.start < zuo.end()), None)
+        org = next((s for s in sent.spans if s.type in ORG_LIKE and s.start >= zuo.end()), None)
+        if place and org and org.start - zuo.end() <= 1:
+            yield Proposal(org.name, R.LOCATED_IN, place.name, 0.6, "作为")
+    for m in EVENT_HELD.finditer(sent.text):
+        place = sent.before(m.start(), PLACE, max_gap=6)
+        if place is None:
+            continue
+        event = sent.before(place.start, {E.EVENT}, max_gap=10) or next(
+            iter(sent.after(m.end(), {E.EVENT}, max_gap=6)), None)
+        if event:
+            yield Proposal(event.name, R.LOCATED_IN, place.name, 0.8, m.group())
+
+
+def _adjacent_run(sent: Sentence, spans: list[Span]) -> list[Span]:
+    """Places written back to back (中国安徽合肥) or joined by 、/和."""
+    run = spans[:1]
+    for s in spans[1:]:
+        if sent.between(run[-1].end, s.start).strip() in ("", "、", "省", "市"):
+            run.append(s)
+        else:
+            break
+    return run
+
+
+def partner_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """科大讯飞与华为合作 / 携手华为 / 与华为、合肥市大数据…联合打造 / 跟华为、寒武纪做了很多工作."""
+    text = sent.text
+    for m in PARTNER_PREPS.finditer(text):
+        partners = _enumeration(sent, m.end(), ORG_LIKE)
+        if not partners:
+            continue
+        rest = text[partners[-1].end:partners[-1].end + 30]
+        clause_rest = CLAUSE_BREAK.split(rest, maxsplit=1)[0]
+        if not (PARTNER_VERBS.search(clause_rest) or LAUNCH_VERBS.search(clause_rest[:8])
+                or re.search(r"做了?[^,，。]{0,6}工作|一起|等[^,，。]{0,12}(?:一起|共同|联合)", rest)):
+            continue
+        subject, conf = _subject(sent, m.start(), ctx)
+        if subject is None:
+            continue
+        for p in partners:
+            if p.name != subject:
+                yield Proposal(subject, R.PARTNERS_WITH, p.name, 0.85 * conf, m.group())
+    for m in re.finditer(r"携手|联合|联手|牵手", text):
+        partners = _enumeration(sent, m.end(), ORG_LIKE, max_gap=1)
+        if not partners:
+            continue
+        subject, conf = _subject(sent, m.start(), ctx)
+        for p in partners:
+            if subject and p.name != subject:
+                yield Proposal(subject, R.PARTNERS_WITH, p.name, 0.85 * conf, m.group())
+
+
+def _enumeration(sent: Sentence, pos: int, types: frozenset[EntityType], max_gap: int = 2) -> list[Span]:
+    """Mentions listed from ``pos``: X、Y和Z (stops at the first other word)."""
+    out: list[Span] = []
+    cursor = pos
+    for s in sorted(sent.spans, key=lambda s: s.start):
+        if s.start < cursor:
+            continue
+        gap = sent.between(cursor, s.start).strip()
+        limit = max_gap if not out else 3
+        if s.type in types and len(gap) <= limit and (not out or gap in ("、", "和", "及", "与", "以及", ",", "，")):
+            if not out and gap and gap not in ("了", "的", "“"):
+                break
+            out.append(s)
+            cursor = s.end
+        else:
+            break
+    return out
+
+
+def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """科大讯飞发布讯飞星火X1 / 与华为联合发布“飞星一号” / 英伟达的A100 / X为讯飞与华为共同推出的…."""
+    text = sent.text
+    for m in LAUNCH_VERBS.finditer(text):
+        things = [s for s in sent.after(m.end(), BUILDABLE, max_gap=40)]
+        if not things:
+            continue
+        makers = _makers(sent, m.start(), ctx)
+        for maker, conf in makers:
+            for t in things[:3]:
+                yield Proposal(maker, R.DEVELOPS, t.name, 0.8 * conf, m.group())
+    for thing in (s for s in sent.spans if s.type in BUILDABLE):
+        # possessive: 英伟达的“A100”型号芯片 / 科大讯飞的讯飞星火APP
+        org = sent.before(thing.start, ORG_LIKE, max_gap=2)
+        if org and sent.between(org.end, thing.start).strip() in ("的", "的“", "旗下的"):
+            yield Proposal(org.name, R.DEVELOPS, thing.name, 0.75, "的")
+        # X为A与B共同推出的…
+        tail = re.match(r"\s?(?:为|是|由)", text[thing.end:thing.end + 2])
+        if tail:
+            orgs = _enumeration(sent, thing.end + tail.end(), ORG_LIKE, max_gap=1)
+            after = text[orgs[-1].end:orgs[-1].end + 12] if orgs else ""
+            if orgs and LAUNCH_VERBS.search(after):
+                for o in orgs:
+                    yield Proposal(o.name, R.DEVELOPS, thing.name, 0.8, "为…推出")
+
+
+def _makers(sent: Sentence, pos: int, ctx: Context) -> list[tuple[str, float]]:
+    """Who launched: the subject, plus partners in 'A 与 B 联合发布'."""
+    subject, conf = _subject(sent, pos, ctx)
+    if subject is None:
+        return []
+    makers = [(subject, conf)]
+    clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(sent.text, 0, pos)), default=0)
+    for prep in PARTNER_PREPS.finditer(sent.text, clause_start, pos):
+        for p in _enumeration(sent, prep.end(), ORG_LIKE):
+            if p.name != subject and p.end <= pos:
+                makers.append((p.name, conf))
+    return makers
+
+
+def use_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """依靠华为昇腾910B / 基于“飞星一号”打造的X1 / 基于昇腾生态的“飞星一号” / 背后是英伟达的算力."""
+    text = sent.text
+    for m in USE_VERBS.finditer(text):
+        objs = sent.after(m.end(), USED, max_gap=12)
+        if not objs:
+            continue
+        obj = objs[0]
+        if obj.type is E.COMPANY and not re.search(r"算力|芯片|GPU|显卡|卡|平台|云", text[obj.end:obj.end + 10]):
+            continue
+        # 基于X(生态)?的Y  /  基于X打造的Y: Y uses X
+        tail = re.match(r"[^,，。]{0,6}?(?:打造|训练|研发|推出)?的", text[obj.end:obj.end + 10])
+        users: list[tuple[str, float]] = []
+        if tail:
+            y = next(iter(sent.after(obj.end, USERS, max_gap=16)), None)
+            if y:
+                users.append((y.name, 0.8))
+        subject = sent.before(m.start(), USERS, max_gap=25)
+        if subject:
+            users.append((subject.name, 0.8))
+        elif not users:
+            topic = ctx.topic_org()
+            if topic:
+                users.append((topic, 0.55))
+        for user, conf in users:
+            if user != obj.name:
+                yield Proposal(user, R.USES, obj.name, conf, m.group())
+        # 科大讯飞基于“飞星一号”打造的星火X1: the subject also develops the model
+        if subject and tail and users and subject.type in ORG_LIKE and "打造" in text[obj.end:obj.end + 10]:
+            y = users[0][0]
+            yield Proposal(subject.name, R.DEVELOPS, y, 0.75, "打造")
+
+
+def benchmark_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """持续对标GPT-4 Turbo和GPT-4o / 超越ChatGPT / 达到ChatGPT水平."""
+    text = sent.text
+    for m in BENCH_VERBS.finditer(text):
+        if m.group() in ("达到", "相当", "逼近", "领先") and not re.search(r"水平|相当|能力", text[m.end():m.end() + 20]):
+            continue
+        targets = _bench_targets(sent, m.end())
+        if not targets:
+            continue
+        subj = sent.before(m.start(), MODELS, same_clause=False, max_gap=80)
+        conf = 0.8
+        if subj is None and ctx.recent_models:
+            subj, conf = Span(ctx.recent_models[-1], E.AIMODEL, 0, 0), 0.6
+        if subj is None:
+            continue
+        for t in targets:
+            if t.name != subj.name:
+                yield Proposal(subj.name, R.BENCHMARKED_AGAINST, t.name, conf, m.group())
+
+
+def _bench_targets(sent: Sentence, pos: int) -> list[Span]:
+    out = []
+    for s in sent.after(pos, MODELS, max_gap=20):
+        inside_parens = sent.text.rfind("(", pos, s.start) > sent.text.rfind(")", pos, s.start)
+        inside_parens |= sent.text.rfind("（", pos, s.start) > sent.text.rfind("）", pos, s.start)
+        if not inside_parens:
+            out.append(s)
+    return out
+
+
+def subsidiary_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """讯飞医疗是科大讯飞的子公司 / 科大讯飞旗下的讯飞医疗 / 讯飞医疗拆分上市."""
+    companies = frozenset({E.COMPANY})
+    for m in SUBSIDIARY_WORDS.finditer(sent.text):
+        parent = sent.before(m.start(), companies, max_gap=3)
+        child = next(iter(sent.after(m.end(), companies, max_gap=3)), None)
+        if parent and child:
+            yield Proposal(child.name, R.SUBSIDIARY_OF, parent.name, 0.8, m.group())
+            continue
+        if parent and m.group() != "旗下":
+            child = sent.before(parent.start, companies, max_gap=4)
+            if child and re.search(r"是|为|作为", sent.between(child.end, parent.start)):
+                yield Proposal(child.name, R.SUBSIDIARY_OF, parent.name, 0.8, m.group())
+    for m in SPIN_OFF.finditer(sent.text):
+        child = sent.before(m.start(), companies, max_gap=2)
+        if child is None:
+            continue
+        parent = next((s for s in sent.spans if s.type is E.COMPANY and s.name != child.name), None)
+        parent_name = parent.name if parent else next(
+            (o for o in reversed(ctx.recent_orgs) if o != child.name), None)
+        if parent_name:
+            yield Proposal(child.name, R.SUBSIDIARY_OF, parent_name, 0.65, m.group())
+
+
+def listing_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """讯飞医疗在港交所上市 / 登陆纳斯达克."""
+    for m in LISTED.finditer(sent.text):
+        exchange = next((s for s in sent.spans if s.type is E.ORGANIZATION and m.start() <= s.start < m.end()
+                         and EXCHANGE_NAME.search(s.name)), None)
+        if exchange is None:
+            continue
+        company = sent.before(m.start() + 1, frozenset({E.COMPANY}), max_gap=20)
+        if company:
+            yield Proposal(company.name, R.LISTED_ON, exchange.name, 0.85, "上市")
+
+
+def support_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """任正非高度重视 (the cooperation of the organisations in the sentence)."""
+    for m in SUPPORT_VERBS.finditer(sent.text):
+        person = sent.before(m.start(), PERSON, max_gap=4)
+        if person is None:
+            continue
+        orgs = [s for s in sent.spans if s.type in ORG_LIKE]
+        targets = [o for o in orgs if o.start > person.end] or orgs
+        for o in dict.fromkeys(o.name for o in targets):
+            yield Proposal(person.name, R.SUPPORTS, o, 0.55, m.group())
+
+
+RULES = (title_relations, founding_relations, location_relations, partner_relations, develop_relations,
+         use_relations, benchmark_relations, subsidiary_relations, listing_relations, support_relations)
+
+
+def sentence_relations(sent: Sentence, ctx: Context, types: dict[str, EntityType]) -> list[Proposal]:
+    """All proposals of all rules for one sentence that respect the type signatures."""
+    out: dict[tuple[str, RelationType, str], Proposal] = {}
+    for rule in RULES:
+        for p in rule(sent, ctx):
+            head_t, tail_t = types.get(p.head), types.get(p.tail)
+            if head_t is None or tail_t is None or p.head == p.tail:
+                continue
+            if not allowed(p.relation, head_t, tail_t):
+                continue
+            k = (p.head, p.relation, p.tail)
+            if k not in out or out[k].confidence < p.confidence:
+                out[k] = p
+    return list(out.values())

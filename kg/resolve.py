@@ -1,0 +1,69 @@
+"""Resolving mentions to entities: one entity per canonical name, whatever the surface form.
+
+Within a document, mentions whose canonical names share a matching key are one entity; model
+versions that differ only by a leading V (星火3.0 / 星火V3.0) are one entity too. The type is the
+dictionary's where the dictionary knows the name, else the majority of the mentions' types.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from kg.dictionary import Dictionary
+from kg.models import Entity, Mention
+from kg.normalize import key, normalize
+from kg.schema import EntityType
+
+_V_BEFORE_DIGIT = re.compile(r"(?<=[^a-z0-9])v(?=\d)|^v(?=\d)")
+
+
+def _merge_key(m: Mention) -> str:
+    k = key(m.canonical)
+    if m.type is EntityType.AIMODEL:
+        k = _V_BEFORE_DIGIT.sub("", k)
+    return k
+
+
+def resolve_mentions(
+    mentions: list[Mention], dictionary: Dictionary | None = None
+) -> tuple[list[Entity], dict[int, str]]:
+    """Entities of a document and, for each mention index, the name of its entity."""
+    dictionary = dictionary or Dictionary.default()
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        groups[_merge_key(m)].append(i)
+    by_name: dict[str, dict] = {}
+    owner: dict[int, str] = {}
+    for group_key, idxs in groups.items():
+        group = [mentions[i] for i in idxs]
+        entry = _dictionary_entry(group, group_key, dictionary)
+        if entry is not None:
+            name, etype, english, extra = entry.name, entry.type, entry.english, list(entry.aliases)
+        else:
+            names = Counter(m.canonical for m in group)
+            # prefer the fullest spelling of a version (V3.0 over 3.0), then the most frequent
+            name = max(names, key=lambda n: (len(n), names[n]))
+            etype = Counter(m.type for m in group).most_common(1)[0][0]
+            english, extra = None, []
+        slot = by_name.setdefault(name, {"type": etype, "english": english, "surfaces": [], "count": 0})
+        slot["surfaces"] += [m.text.strip() for m in group] + [normalize(m.text).strip() for m in group]
+        slot["surfaces"] += [m.canonical for m in group] + extra + ([english] if english else [])
+        slot["count"] += len(group)
+        for i in idxs:
+            owner[i] = name
+    entities = [
+        Entity(name=name, type=slot["type"], english=slot["english"], mentions=slot["count"],
+               aliases=[s for s in dict.fromkeys(slot["surfaces"]) if s and s != name])
+        for name, slot in by_name.items()
+    ]
+    return entities, owner
+
+
+def _dictionary_entry(group: list[Mention], group_key: str, dictionary: Dictionary):
+    """The dictionary entry a group of mentions stands for, if the dictionary knows it."""
+    for m in group:
+        entry = dictionary.lookup(m.canonical)
+        if entry is not None and (m.origin == "dictionary" or key(entry.name) == group_key):
+            return entry
+    return None

