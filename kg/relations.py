@@ -47,9 +47,12 @@ class Context:
     recent_models: list[str] = field(default_factory=list)
     org_counts: Counter = field(default_factory=Counter)
 
-    def topic_org(self) -> str | None:
-        return self.recent_orgs[-1] if self.recent_orgs else (
-            self.org_counts.most_common(1)[0][0] if self.org_counts else None)
+    def topic_org(self, sent: Sentence | None = None) -> str | None:
+        """The company the text is mostly about so far (this sentence included)."""
+        counts = Counter(self.org_counts)
+        if sent is not None:
+            counts.update(s.name for s in sent.spans if s.type is E.COMPANY)
+        return counts.most_common(1)[0][0] if counts else None
 
     def update(self, spans: list[Span]) -> None:
         for s in spans:
@@ -128,16 +131,16 @@ EXCHANGE_NAME = re.compile(r"交所|交易所|纳斯达克|科创板|创业板|�
 
 
 def _subject(sent: Sentence, pos: int, ctx: Context, types=ORG_LIKE) -> tuple[str | None, float]:
-    """Who did it: the nearest organisation before ``pos`` in the clause, else the sentence, else
-    the organisation the text was just talking about (lower confidence)."""
+    """Who did it: the nearest organisation before ``pos`` in the clause; for a pronoun or zero
+    subject (我们跟华为…, 该公司推出…), the organisation the text is about (lower confidence)."""
     s = sent.before(pos, types)
     if s:
         return s.name, 1.0
+    topic = ctx.topic_org(sent)
+    if topic:
+        return topic, 0.7
     s = sent.before(pos, types, same_clause=False)
-    if s:
-        return s.name, 0.85
-    topic = ctx.topic_org()
-    return (topic, 0.7) if topic else (None, 0.0)
+    return (s.name, 0.7) if s else (None, 0.0)
 
 
 def title_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
@@ -298,8 +301,8 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
                 yield Proposal(maker, R.DEVELOPS, t.name, 0.8 * conf, m.group())
     for thing in (s for s in sent.spans if s.type in BUILDABLE):
         # possessive: 英伟达的“A100”型号芯片 / 科大讯飞的讯飞星火APP
-        org = sent.before(thing.start, ORG_LIKE, max_gap=2)
-        if org and sent.between(org.end, thing.start).strip() in ("的", "的“", "旗下的"):
+        org = sent.before(thing.start, ORG_LIKE, max_gap=6)
+        if org and re.fullmatch(r"\s?(?:旗下|最新版|最新|新一代|自研)?的[“\"]?", sent.between(org.end, thing.start)):
             yield Proposal(org.name, R.DEVELOPS, thing.name, 0.75, "的")
         # X为A与B共同推出的…
         tail = re.match(r"\s?(?:为|是|由)", text[thing.end:thing.end + 2])
@@ -361,31 +364,38 @@ def use_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
 def benchmark_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
     """持续对标GPT-4 Turbo和GPT-4o / 超越ChatGPT / 达到ChatGPT水平."""
     text = sent.text
+    taken: set[int] = set()
     for m in BENCH_VERBS.finditer(text):
         if m.group() in ("达到", "相当", "逼近", "领先") and not re.search(r"水平|相当|能力", text[m.end():m.end() + 20]):
             continue
         targets = _bench_targets(sent, m.end())
         if not targets:
             continue
-        subj = sent.before(m.start(), MODELS, same_clause=False, max_gap=80)
-        conf = 0.8
-        if subj is None and ctx.recent_models:
-            subj, conf = Span(ctx.recent_models[-1], E.AIMODEL, 0, 0), 0.6
+        subj = _bench_subject(sent, m.start(), taken)
+        taken.update(t.start for t in targets)
         if subj is None:
             continue
+        conf = 0.8
         for t in targets:
             if t.name != subj.name:
                 yield Proposal(subj.name, R.BENCHMARKED_AGAINST, t.name, conf, m.group())
 
 
+def _in_parens(sent: Sentence, span: Span) -> bool:
+    head = sent.text[:span.start]
+    return max(head.rfind("("), head.rfind("（")) > max(head.rfind(")"), head.rfind("）"))
+
+
+def _bench_subject(sent: Sentence, pos: int, taken: set[int]) -> Span | None:
+    """The model being compared: the nearest model before the trigger that is not itself a
+    comparison target or a parenthetical (ChatGPT(基于GPT-3.5))."""
+    candidates = [s for s in sent.spans if s.type is E.AIMODEL and s.end <= pos
+                  and s.start not in taken and not _in_parens(sent, s)]
+    return candidates[-1] if candidates else None
+
+
 def _bench_targets(sent: Sentence, pos: int) -> list[Span]:
-    out = []
-    for s in sent.after(pos, MODELS, max_gap=20):
-        inside_parens = sent.text.rfind("(", pos, s.start) > sent.text.rfind(")", pos, s.start)
-        inside_parens |= sent.text.rfind("（", pos, s.start) > sent.text.rfind("）", pos, s.start)
-        if not inside_parens:
-            out.append(s)
-    return out
+    return [s for s in sent.after(pos, MODELS, max_gap=20) if not _in_parens(sent, s)]
 
 
 def subsidiary_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:

@@ -39,7 +39,9 @@ jieba.setLogLevel(logging.WARNING)
 _SUFFIXES = tuple(sorted(COMPANY_SUFFIXES + ORG_SUFFIXES, key=len, reverse=True))
 _SUFFIX_RX = re.compile("|".join(map(re.escape, _SUFFIXES)))
 # Tags that can be part of a name when walking left from a suffix.
-_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "an", "l", "i", "v", "s", "m")
+_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "an", "l", "i", "s", "m")
+# Verbs that do occur inside institution names (认知智能…实验室, 计算…中心); other verbs end a name.
+_NAME_VERBS = frozenset("认知 计算 智能 感知 理解 学习 制造 创新 发展 转化 孵化 研究 监测 检测".split())
 _MAX_NAME = 18
 
 
@@ -73,7 +75,8 @@ def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
             j = i - 1
             while j >= 0:
                 w, f, p = toks[j]
-                if w in STOP_WORDS or not f.startswith(_NAME_TAGS) or end - p > _MAX_NAME:
+                name_like = f.startswith(_NAME_TAGS) and f != "v" or w in _NAME_VERBS
+                if w in STOP_WORDS or not name_like or end - p > _MAX_NAME:
                     break
                 if not re.fullmatch(rf"[{CJK}A-Za-z0-9]+", w):
                     break
@@ -94,7 +97,7 @@ def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
     return _merge_chained(out)
 
 
-_GENERIC_PREFIX_CHARS = set("大小新老该本其这那各某全国家重点科技数据智能人工信息网络产业行业研究发展")
+_GENERIC_PREFIX_CHARS = set("大小新老该本其这那各某全国家重点科技数据智能人工信息网络产业行业研究发展相关有关两多")
 
 
 def _all_generic(prefix: str) -> bool:
@@ -137,7 +140,9 @@ _BYLINE_ORG_RX = re.compile(
 
 
 def _trim_name(candidate: str) -> str | None:
-    """刘庆峰说 -> 刘庆峰: drop trailing characters that are not part of a name."""
+    """刘庆峰说 -> 刘庆峰, 李笛就是 -> 李笛: drop trailing characters that are not part of a name."""
+    if len(candidate) >= 3 and candidate[2] in NAME_TRAILING_NON_NAME and is_person_name(candidate[:2]):
+        return candidate[:2]
     for length in (3, 2, 4):
         name = candidate[:length]
         if len(name) == length and is_person_name(name):
@@ -173,6 +178,7 @@ def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]
 _PERSON_CUES = re.compile(rf"说|表示|认为|指出|称|透露|介绍|强调|坦言|告诉|回应|谈|{_TITLE_RX}")
 _LAC_TAGS = {"PER": E.PERSON, "LOC": E.PLACE, "ORG": E.ORGANIZATION}
 _JIEBA_TAGS = {"nr": E.PERSON, "ns": E.PLACE, "nt": E.ORGANIZATION}
+_PLACE_SUFFIXES = tuple("省市县区州镇村乡岛湾港")
 _NOT_PLACES = frozenset("国内 国外 海外 全国 全球 各地 当地 本地 世界 全省 全市 中外 东西 南北 内外 中方".split())
 
 
@@ -200,7 +206,8 @@ def tagged_mentions(view: TextView, known: list[Mention], backend: str = "jieba"
                 end = start + len(name)
                 word = name
             elif etype is E.PLACE:
-                if word in _NOT_PLACES or len(word) < 2:
+                # jieba tags many common words ns (深度, 上市): only trust names with a place suffix
+                if word in _NOT_PLACES or len(word) < 2 or not word.endswith(_PLACE_SUFFIXES):
                     continue
             elif etype is E.ORGANIZATION:
                 if len(word) < 3 or word in GENERIC_ORG_WORDS:

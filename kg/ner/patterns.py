@@ -34,7 +34,7 @@ _DESCRIPTOR_MODEL = re.compile(rf"(?P<desc>[{CJK}A-Za-z]{{1,6}}?)(?P<head>大模
 # Descriptors that only restate the family (星火认知大模型 = 讯飞星火), not a new model.
 _GENERIC_DESCRIPTORS = frozenset(
     "认知 底座 通用 基础 语言 深度推理 推理 认知智能 新一代 最新 最强 全新 最新版 自研 国产 开源 这个 该 "
-    "新 旗下 的 之 等 系列 核心".split()
+    "新 旗下 的 之 等 系列 核心 大 行业 垂直 各".split()
 )
 
 
@@ -58,7 +58,7 @@ def model_versions(view: TextView, known: list[Mention]) -> list[Mention]:
         match = _AFTER_MODEL.match(text, m.end)
         if match:
             ver = match.group("ver")
-            if m.type is E.COMPANY and not (ver[:1].isalpha() or match.group("fill")):
+            if m.type is E.COMPANY and (match.group("fill") or not ver[:1].isalpha()):
                 continue
             end = match.end("ban") if match.group("ban") else match.end("ver")
             canonical = _join_version(m.canonical, ver)
@@ -132,13 +132,15 @@ def quoted_products(view: TextView, known: list[Mention]) -> list[Mention]:
         start, end = match.start("name"), match.end("name")
         if any(k.start <= start and k.end >= end for k in known):
             continue
-        before = text[max(0, match.start() - 14):match.start()]
+        before = text[max(0, match.start() - 6):match.start()]
         after = text[match.end():match.end() + 8]
-        if after.startswith(("大模型", "模型")) or name.endswith("模型"):
+        if any(after.startswith(h) or before.endswith(h) for h in _PLATFORM_HEADS):
+            etype = E.PRODUCT
+        elif after.startswith(("大模型", "模型")) or name.endswith("模型"):
             etype = E.AIMODEL
         elif any(cue in after[:4] or name.endswith(cue) for cue in ("芯片", "GPU")):
             etype = E.CHIP
-        elif any(after.startswith(h) for h in _PLATFORM_HEADS) or any(v in before for v in LAUNCH_VERBS):
+        elif re.search(rf"(?:{'|'.join(LAUNCH_VERBS)})了?$", before):
             etype = E.PRODUCT
         else:
             continue
@@ -150,7 +152,7 @@ def quoted_products(view: TextView, known: list[Mention]) -> list[Mention]:
 
 
 def _looks_like_name(name: str) -> bool:
-    return not any(w in name for w in ("的", "了", "是", "我们", "一个", "这个", "什么"))
+    return not any(w in name for w in ("的", "了", "是", "我们", "一个", "这个", "什么", "+", "计划"))
 
 
 _BRAND_PRODUCT = re.compile(rf"\s?(?P<mid>[A-Za-z0-9{CJK}]{{0,4}}?)\s?(?P<head>{'|'.join(PRODUCT_HEADS)})")
@@ -192,11 +194,7 @@ def launched_lists(view: TextView, known: list[Mention]) -> list[Mention]:
     return out
 
 
-_EVENT = re.compile(
-    rf"(?P<full>(?:第[一二三四五六七八九十\d]+届)?(?P<core>(?:全球|世界|中国|国际)?(?:\d{{4}})?"
-    rf"(?:全球|世界)?(?P<num>\d{{2,4}})?[{CJK}A-Za-z]{{0,8}}?(?:{'|'.join(EVENT_HEADS)})))"
-)
-_NUMBERED_EVENT = re.compile(rf"(?:\d{{4}})?(?:全球|世界)?(?P<name>\d{{2,4}}[{CJK}]{{1,4}}?(?:{'|'.join(EVENT_HEADS)}))")
+_NUMBERED_EVENT = re.compile(rf"(?:\d{{4}})?(?:全球|世界)?(?P<name>\d{{2,4}}(?:{'|'.join(EVENT_HEADS)}))")
 _ORDINAL_EVENT = re.compile(rf"第[一二三四五六七八九十\d]+届(?P<name>[{CJK}A-Za-z]{{2,12}}?(?:{'|'.join(EVENT_HEADS)}))")
 
 

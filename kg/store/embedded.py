@@ -29,6 +29,9 @@ HOST = "127.0.0.1"
 DB_FILE = "graph.rdb"
 LOG_FILE = "server.log"
 LOCK_FILE = ".lock"
+# FalkorDB silently skips Bolt for ports above 32767 (read as a signed 16-bit number), and the
+# OS's ephemeral range starts at 32768, so the Bolt port is drawn from below that.
+BOLT_PORTS = (20000, 32767)
 _PR_SET_PDEATHSIG = 1
 _FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -153,7 +156,7 @@ class EmbeddedServer:
     def _launch(self) -> None:
         """Spawn the server on fresh ports."""
         redis_server, module = binaries()
-        self.redis_port, self.bolt_port = free_port(HOST), free_port()
+        self.redis_port, self.bolt_port = free_port(HOST), free_port("", *BOLT_PORTS)
         self.log_path.unlink(missing_ok=True)
         cmd = [
             redis_server, "--port", str(self.redis_port), "--bind", HOST, "--protected-mode", "yes",

@@ -8,6 +8,7 @@ driver's own connection that follows is answered at once instead of hanging unti
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 
@@ -16,11 +17,20 @@ BOLT_HANDSHAKE = (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\x00\x00\x00\x05
                   + b"\x00\x00\x04\x04" + b"\x00\x00\x00\x03")
 
 
-def free_port(host: str = "") -> int:
-    """A TCP port that is free right now (the OS picks it; ``host=""`` checks all interfaces)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+def free_port(host: str = "", low: int = 0, high: int = 0) -> int:
+    """A TCP port that is free right now (``host=""`` checks all interfaces).
+
+    Without a range the OS picks one; with ``low..high`` a random free port in that range.
+    """
+    for _ in range(200 if high else 1):
+        port = random.randint(low, high) if high else 0
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise OSError(f"no free TCP port in {low}..{high}")
 
 
 def resp_command(port: int, *args: str, host: str = "127.0.0.1", timeout: float = 2.0) -> bytes:
