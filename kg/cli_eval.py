@@ -1,7 +1,98 @@
-"""Placeholder: commands registered by this module are added in their own issue."""
+"""``kg eval``: score the extractor (or a prediction file) against gold graphs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import typer
+from rich.table import Table
+
+from kg.cli_common import console, fail, warn
+from kg.evaluate import Counts, GoldError, load_gold, score_all
+from kg.extract import extract_document
+from kg.pipeline import to_score_record
+from kg.readers import InputProblem, iter_documents
+
+DEFAULT_DOCS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _read_predictions(path: Path) -> dict[str, dict]:
+    preds: dict[str, dict] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        fail(f"{path}: no such prediction file")
+    except UnicodeDecodeError:
+        fail(f"{path}: not UTF-8")
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            preds[record["doc_id"]] = record
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            fail(f"{path}:{lineno}: not an extraction record ({exc.__class__.__name__})")
+    return preds
+
+
+def _extract_gold_docs(gold: dict[str, dict], docs: Path, backend: str | None) -> dict[str, dict]:
+    preds = {}
+    for item in iter_documents([docs]):
+        if isinstance(item, InputProblem):
+            warn(f"skipped {item}")
+        elif item.id in gold:
+            preds[item.id] = to_score_record(extract_document(item, backend=backend))
+    missing = sorted(set(gold) - set(preds))
+    if missing:
+        warn(f"no text found in {docs} for {len(missing)} gold documents: {', '.join(missing[:5])}")
+    return preds
+
+
+def _table(title: str, counts: Counts) -> Table:
+    t = Table(title=title)
+    for col in ("type", "P", "R", "F1", "tp", "fp", "fn"):
+        t.add_column(col, justify="right" if col != "type" else "left")
+    for label in counts.labels():
+        p, r, f = counts.prf(label)
+        t.add_row(label, f"{p:.2f}", f"{r:.2f}", f"{f:.2f}", str(counts.tp[label]), str(counts.fp[label]),
+                  str(counts.fn[label]))
+    p, r, f = counts.prf()
+    t.add_row("[bold]ALL", f"{p:.3f}", f"{r:.3f}", f"[bold]{f:.3f}", str(sum(counts.tp.values())),
+              str(sum(counts.fp.values())), str(sum(counts.fn.values())))
+    return t
+
+
+def eval_cmd(
+    gold_dir: Path = typer.Argument(..., help="Folder of gold graphs (<doc_id>.json, GUIDELINES.md format)."),
+    pred: Path | None = typer.Option(None, "--pred", "-p", help="Score this extractions.jsonl instead of extracting."),
+    docs: Path = typer.Option(DEFAULT_DOCS, "--docs", help="Where the gold documents' texts are (<doc_id>.txt)."),
+    backend: str | None = typer.Option(None, "--ner", help="Open-vocabulary NER: jieba, lac or none."),
+    misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Precision, recall and F1 per entity and relation type against gold graphs."""
+    try:
+        gold = load_gold(gold_dir)
+    except GoldError as exc:
+        fail(str(exc))
+    preds = _read_predictions(pred) if pred else _extract_gold_docs(gold, docs, backend)
+    score = score_all(gold, preds)
+    if as_json:
+        console.print_json(json.dumps(score.to_dict(), ensure_ascii=False))
+        return
+    console.print(_table(f"entities ({score.documents} documents)", score.entities))
+    console.print(_table("relations", score.relations))
+    if misses:
+        for kind, rows in score.misses.items():
+            if rows:
+                console.print(f"[bold]{kind}[/] ({len(rows)})")
+                for row in rows:
+                    console.print(f"  {row}", highlight=False)
+    ep, er, ef = score.entities.prf()
+    rp, rr, rf = score.relations.prf()
+    console.print(f"entities P={ep:.3f} R={er:.3f} F1={ef:.3f} relations P={rp:.3f} R={rr:.3f} F1={rf:.3f}")
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("eval")(eval_cmd)

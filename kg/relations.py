@@ -315,17 +315,22 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
 
 
 def _makers(sent: Sentence, pos: int, ctx: Context) -> list[tuple[str, float]]:
-    """Who launched: the subject, plus partners in 'A 与 B 联合发布'."""
+    """Who launched: the subject, plus every party joined to it (A 与 B、C 联合发布 …)."""
     subject, conf = _subject(sent, pos, ctx)
     if subject is None:
         return []
     makers = [(subject, conf)]
-    clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(sent.text, 0, pos)), default=0)
-    for prep in PARTNER_PREPS.finditer(sent.text, clause_start, pos):
-        for p in _enumeration(sent, prep.end(), ORG_LIKE):
-            if p.name != subject and p.end <= pos:
-                makers.append((p.name, conf))
-    return makers
+    joined = sent.before(pos, ORG_LIKE)
+    while joined is not None:
+        prev = sent.before(joined.start, ORG_LIKE, max_gap=6)
+        if prev is None or not JOINERS.fullmatch(sent.between(prev.end, joined.start)):
+            break
+        makers.append((prev.name, conf))
+        joined = prev
+    return list(dict.fromkeys(makers))
+
+
+JOINERS = re.compile(r"\s*(?:还|也|已经|将)?\s*(?:与|和|跟|同|及|以及|、|携手|联合|联手)\s*")
 
 
 def use_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:

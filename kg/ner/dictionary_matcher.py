@@ -34,11 +34,14 @@ def dictionary_mentions(view: TextView, dictionary: Dictionary | None = None) ->
     dictionary = dictionary or Dictionary.default()
     compact, to_norm = view.compact, view.compact_to_norm
     candidates: list[tuple[int, int, Entry]] = []
+    norm = view.norm
     for end_idx, (k, entry) in _automaton(dictionary).iter(compact):
         start_idx = end_idx - len(k) + 1
-        if _is_word_char(k[0]) and start_idx > 0 and _is_word_char(compact[start_idx - 1]):
+        # word boundaries are judged in the real text, where spaces still separate words
+        start, end = to_norm[start_idx], to_norm[end_idx] + 1
+        if _is_word_char(k[0]) and start > 0 and _is_word_char(norm[start - 1]):
             continue
-        if _is_word_char(k[-1]) and end_idx + 1 < len(compact) and _is_word_char(compact[end_idx + 1]):
+        if _is_word_char(k[-1]) and end < len(norm) and _is_word_char(norm[end]):
             continue
         candidates.append((start_idx, end_idx + 1, entry))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
