@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -76,8 +77,15 @@ def _run_extraction(inputs: list[Path], out_jsonl: Path, workers: int, quiet: bo
         def on_done(ex: Extraction) -> None:
             progress.update(task, advance=1, doc=ex.doc_id)
 
-        report = write_extractions(inputs, out_jsonl, workers=workers, on_problem=on_problem,
+        # Write beside the target and swap only when something was extracted, so a run over
+        # unreadable input never replaces earlier results with an empty file.
+        staged = out_jsonl.with_name(f".{out_jsonl.name}.staged")
+        report = write_extractions(inputs, staged, workers=workers, on_problem=on_problem,
                                    on_done=on_done)
+    if report.documents:
+        os.replace(staged, out_jsonl)
+    else:
+        staged.unlink(missing_ok=True)
     return report
 
 

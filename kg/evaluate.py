@@ -99,7 +99,10 @@ def score_document(gold: dict, pred: dict, score: Score) -> None:
         hi, ti = P.find(r.get("head", "")), P.find(r.get("tail", ""))
         h = pred_to_gold.get(hi) if hi is not None else None
         t = pred_to_gold.get(ti) if ti is not None else None
-        k = norm(h, r.get("relation"), t) if None not in (h, t) else ("?", r.get("head"), r.get("relation"), r.get("tail"))
+        if None in (h, t):
+            k: tuple = ("?", r.get("head"), r.get("relation"), r.get("tail"))
+        else:
+            k = norm(h, r.get("relation"), t)
         pred_rel.setdefault(k, r)
     for k, r in pred_rel.items():
         if k in gold_rel:

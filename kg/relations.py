@@ -160,13 +160,10 @@ def title_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
                 continue
             org = sent.before(ts, ORG_LIKE, max_gap=14)
             confidence = 0.9
-            if org is None or (person.end <= org.start is False):
-                pass
-            if org is None:
-                if re.search(r"(?:该公司|公司|其|本公司)\s*$", sent.text[:ts]):
-                    topic = ctx.topic_org()
-                    if topic:
-                        org, confidence = Span(topic, E.COMPANY, 0, 0), 0.6
+            if org is None and re.search(r"(?:该公司|公司|其|本公司)\s*$", sent.text[:ts]):
+                topic = ctx.topic_org()
+                if topic:
+                    org, confidence = Span(topic, E.COMPANY, 0, 0), 0.6
             if org is not None:
                 yield Proposal(person.name, rel, org.name, confidence, m.group())
 
@@ -371,7 +368,8 @@ def benchmark_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
     text = sent.text
     taken: set[int] = set()
     for m in BENCH_VERBS.finditer(text):
-        if m.group() in ("达到", "相当", "逼近", "领先") and not re.search(r"水平|相当|能力", text[m.end():m.end() + 20]):
+        needs_level = m.group() in ("达到", "相当", "逼近", "领先")
+        if needs_level and not re.search(r"水平|相当|能力", text[m.end():m.end() + 20]):
             continue
         targets = _bench_targets(sent, m.end())
         if not targets:

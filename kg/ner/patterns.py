@@ -33,8 +33,7 @@ _AFTER_MODEL = re.compile(
 _DESCRIPTOR_MODEL = re.compile(rf"(?P<desc>[{CJK}A-Za-z]{{1,6}}?)(?P<head>大模型|模型)")
 # Descriptors that only restate the family (星火认知大模型 = 讯飞星火), not a new model.
 _GENERIC_DESCRIPTORS = frozenset(
-    "认知 底座 通用 基础 语言 深度推理 推理 认知智能 新一代 最新 最强 全新 最新版 自研 国产 开源 这个 该 "
-    "新 旗下 的 之 等 系列 核心 大 行业 垂直 各".split()
+    ["认知", "底座", "通用", "基础", "语言", "深度推理", "推理", "认知智能", "新一代", "最新", "最强", "全新", "最新版", "自研", "国产", "开源", "这个", "该", "新", "旗下", "的", "之", "等", "系列", "核心", "大", "行业", "垂直", "各"]
 )
 
 
@@ -195,7 +194,8 @@ def launched_lists(view: TextView, known: list[Mention]) -> list[Mention]:
 
 
 _NUMBERED_EVENT = re.compile(rf"(?:\d{{4}})?(?:全球|世界)?(?P<name>\d{{2,4}}(?:{'|'.join(EVENT_HEADS)}))")
-_ORDINAL_EVENT = re.compile(rf"第[一二三四五六七八九十\d]+届(?P<name>[{CJK}A-Za-z]{{2,12}}?(?:{'|'.join(EVENT_HEADS)}))")
+_EVENT_HEAD_RX = "|".join(EVENT_HEADS)
+_ORDINAL_EVENT = re.compile(rf"第[一二三四五六七八九十\d]+届(?P<name>[{CJK}A-Za-z]{{2,12}}?(?:{_EVENT_HEAD_RX}))")
 
 
 def events(view: TextView, known: list[Mention]) -> list[Mention]:
