@@ -41,7 +41,7 @@ _SUFFIX_RX = re.compile("|".join(map(re.escape, _SUFFIXES)))
 # Tags that can be part of a name when walking left from a suffix.
 _NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "an", "l", "i", "s", "m")
 # Verbs that do occur inside institution names (认知智能…实验室, 计算…中心); other verbs end a name.
-_NAME_VERBS = frozenset(["认知", "计算", "智能", "感知", "理解", "学习", "制造", "创新", "发展", "转化", "孵化", "研究", "监测", "检测"])
+_NAME_VERBS = frozenset("认知 计算 智能 感知 理解 学习 制造 创新 发展 转化 孵化 研究 监测 检测".split())
 _MAX_NAME = 18
 
 
@@ -179,7 +179,7 @@ _PERSON_CUES = re.compile(rf"说|表示|认为|指出|称|透露|介绍|强调|�
 _LAC_TAGS = {"PER": E.PERSON, "LOC": E.PLACE, "ORG": E.ORGANIZATION}
 _JIEBA_TAGS = {"nr": E.PERSON, "ns": E.PLACE, "nt": E.ORGANIZATION}
 _PLACE_SUFFIXES = tuple("省市县区州镇村乡岛湾港")
-_NOT_PLACES = frozenset(["国内", "国外", "海外", "全国", "全球", "各地", "当地", "本地", "世界", "全省", "全市", "中外", "东西", "南北", "内外", "中方"])
+_NOT_PLACES = frozenset("国内 国外 海外 全国 全球 各地 当地 本地 世界 全省 全市 中外 东西 南北 内外 中方".split())
 
 
 @lru_cache(maxsize=1)

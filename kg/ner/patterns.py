@@ -33,7 +33,8 @@ _AFTER_MODEL = re.compile(
 _DESCRIPTOR_MODEL = re.compile(rf"(?P<desc>[{CJK}A-Za-z]{{1,6}}?)(?P<head>大模型|模型)")
 # Descriptors that only restate the family (星火认知大模型 = 讯飞星火), not a new model.
 _GENERIC_DESCRIPTORS = frozenset(
-    ["认知", "底座", "通用", "基础", "语言", "深度推理", "推理", "认知智能", "新一代", "最新", "最强", "全新", "最新版", "自研", "国产", "开源", "这个", "该", "新", "旗下", "的", "之", "等", "系列", "核心", "大", "行业", "垂直", "各"]
+    "认知 底座 通用 基础 语言 深度推理 推理 认知智能 新一代 最新 最强 全新 最新版 自研 国产 开源 这个 该 新 旗下 "
+    "的 之 等 系列 核心 大 行业 垂直 各".split()
 )
 
 

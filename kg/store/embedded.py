@@ -10,7 +10,6 @@ the kernel sends it SIGTERM (which it answers by saving and exiting) if we die w
 from __future__ import annotations
 
 import atexit
-import contextlib
 import fcntl
 import os
 import signal
@@ -134,10 +133,9 @@ class EmbeddedServer:
         """Save the graph and stop the server (idempotent); escalate to SIGKILL if it hangs."""
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
-            with contextlib.suppress(OSError):
-                resp_command(self.redis_port, "SHUTDOWN", "SAVE", timeout=5.0)
+            self._request_shutdown(proc)
             try:
-                proc.wait(timeout=60)
+                proc.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 proc.terminate()
                 try:
@@ -172,6 +170,20 @@ class EmbeddedServer:
             start_new_session=True,  # Ctrl-C reaches us only; we stop the server ourselves
             preexec_fn=_die_with_parent_hook(),
         )
+
+    def _request_shutdown(self, proc: subprocess.Popen[bytes]) -> None:
+        """Send ``SHUTDOWN SAVE``, retrying: after a Bolt client said GOODBYE, FalkorDB leaves the
+        next new connection of any kind unanswered (see ``kg.store.wire``), so one may be lost."""
+        for _ in range(4):
+            if proc.poll() is not None:
+                return
+            try:
+                resp_command(self.redis_port, "SHUTDOWN", "SAVE", timeout=1.0)
+                return
+            except TimeoutError:
+                continue  # swallowed, or the server is still busy saving: asking again is harmless
+            except OSError:
+                return  # refused or reset: it is going down already
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
