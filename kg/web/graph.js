@@ -289,12 +289,13 @@
   // ---------------------------------------------------------------- selection and highlight
 
   var DIM_NODE = 0.15;
+  var EDGE_OPACITY = data.large ? 0.5 : 0.85;  // same rule as html_export.build_network
   var LABEL = options.nodes.font.color;
   var DIM_LABEL = "rgba(31, 41, 51, 0.22)";
 
   function edgeColour(e, dim) {
     var c = (relStyle.get(e.relation) || { color: "#adb5bd" }).color;
-    return { color: c, highlight: c, hover: c, opacity: dim ? 0.07 : 0.85 };
+    return { color: c, highlight: c, hover: c, opacity: dim ? 0.07 : EDGE_OPACITY };
   }
 
   /** Fade everything that is not the node or one of its direct neighbours. */
@@ -443,9 +444,33 @@
     $("loading-text").textContent = "Laying out " + fmt(data.nodes.length) + " entities… " + pct + "%";
   });
 
+  /** Line up entities without relations in a grid under the laid-out graph, grouped by type. */
+  function placeIsolated() {
+    var lonely = data.nodes.filter(function (n) { return !n.degree; });
+    if (!lonely.length) return;
+    var order = data.entityTypes.map(function (t) { return t.name; });
+    lonely.sort(function (a, b) {
+      return order.indexOf(a.type) - order.indexOf(b.type) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
+    var positions = network.getPositions(data.nodes.filter(function (n) { return n.degree; }).map(function (n) { return n.id; }));
+    var xs = [], ys = [];
+    Object.keys(positions).forEach(function (id) { xs.push(positions[id].x); ys.push(positions[id].y); });
+    var dx = 110, dy = 70;
+    var left = xs.length ? Math.min.apply(null, xs) : 0;
+    var width = xs.length ? Math.max.apply(null, xs) - left : 0;
+    var top = ys.length ? Math.max.apply(null, ys) + 2 * dy : 0;
+    var cols = Math.max(Math.ceil(Math.sqrt(lonely.length * 2)), Math.floor(width / dx), 1);
+    if (!xs.length) left = -(Math.min(cols, lonely.length) - 1) * dx / 2;
+    nodes.update(lonely.map(function (n, i) {
+      return { id: n.id, x: left + (i % cols) * dx, y: top + Math.floor(i / cols) * dy };
+    }));
+  }
+
   network.on("stabilizationIterationsDone", function () {
     // Freeze the layout: a large force-directed graph never fully settles, so stop it ourselves.
     network.setOptions({ physics: { enabled: false } });
+    placeIsolated();
+    network.fit();
     state.layoutRuns += 1;
     if (state.layoutMs === null) state.layoutMs = performance.now() - started;
     state.stabilized = true;

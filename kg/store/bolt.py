@@ -1,0 +1,205 @@
+"""A Bolt connection through the official ``neo4j`` driver, the same code for Neo4j and FalkorDB.
+
+``Store`` wraps one driver (one pooled connection for sequential use), turns every driver error
+into a one-line ``StoreError``, and smooths over two quirks of FalkorDB's Bolt endpoint:
+
+* it splices parameters into the query text without escaping them (a ``'`` in a value breaks the
+  query, ``\\b`` turns into a backspace), so for such a server string values are escaped first and
+  hostile input still arrives verbatim;
+* after a client says GOODBYE the next connection hangs, so a raw handshake probe goes first
+  (see ``kg.store.wire``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import neo4j
+from neo4j import exceptions as nx_exc
+
+from kg.store.errors import (
+    AuthFailed,
+    ConnectionFailed,
+    MissingParameter,
+    QueryFailed,
+    StoreError,
+)
+from kg.store.wire import wait_for_bolt
+
+NEO4J = "neo4j"
+FALKORDB = "falkordb"
+OTHER = "other"
+
+# The driver logs connection trouble as warnings; we report it ourselves as one line instead.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+_PLAIN_SCHEMES = {"bolt", "neo4j"}  # unencrypted: a raw handshake probe is possible
+_PARAM_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SPLICE_PROBE = "\\b'"  # survives only if the server really passes parameters separately
+
+
+@dataclass
+class Result:
+    """What a query returned: column names, rows (``neo4j.Record``) and update counters."""
+
+    keys: list[str]
+    records: list[neo4j.Record]
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+def escape_spliced(value: Any) -> Any:
+    """Escape every string inside ``value`` for a server that splices parameters into the text.
+
+    FalkorDB writes a string parameter as ``'...'`` and reads it back with its own literal
+    parser, so ``\\`` and ``'`` are escaped. NUL cannot be represented there and is dropped.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "").replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise QueryFailed(f"the server cannot receive the number {value} as a parameter")
+    if isinstance(value, list | tuple):
+        return [escape_spliced(v) for v in value]
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str) or not _PARAM_KEY.match(key):
+                raise QueryFailed(f"parameter map key {key!r} is not a plain identifier")
+        return {k: escape_spliced(v) for k, v in value.items()}
+    return value
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
+    return lines[0] if lines else "no detail"
+
+
+class Store:
+    """One Bolt connection. ``embedded=True`` means our own FalkorDB: no auth, short timeouts."""
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None, *, embedded: bool = False):
+        self.uri = uri
+        self.user = user
+        self.database = database or None
+        self.embedded = embedded
+        self._check_uri()
+        self._probe()
+        auth = None if embedded or password is None else (user or "neo4j", password)
+        try:
+            self.driver = neo4j.GraphDatabase.driver(
+                uri, auth=auth,
+                connection_timeout=3.0 if embedded else 10.0,
+                connection_acquisition_timeout=10.0 if embedded else 30.0,
+                max_transaction_retry_time=10.0,
+            )
+        except (nx_exc.ConfigurationError, ValueError) as exc:
+            raise ConnectionFailed(f"bad database URI {uri!r}: {_first_line(str(exc))}") from None
+        try:
+            try:
+                self.driver.verify_connectivity()
+            except nx_exc.Neo4jError as exc:
+                raise self._query_error(exc) from None
+            except nx_exc.DriverError as exc:
+                raise self._driver_error(exc) from None
+            self.splices_parameters = False
+            self.flavour = FALKORDB if embedded else self._detect_flavour()
+            self.splices_parameters = self.flavour == FALKORDB or self._detect_splicing()
+        except BaseException:
+            self.driver.close()
+            raise
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    @property
+    def description(self) -> str:
+        kind = {NEO4J: "Neo4j", FALKORDB: "FalkorDB"}.get(self.flavour, "Bolt server")
+        return f"embedded FalkorDB at {self.uri}" if self.embedded else f"{kind} at {self.uri}"
+
+    # -- running Cypher ----------------------------------------------------------------------
+
+    def run(self, cypher: str, params: dict[str, Any] | None = None) -> Result:
+        """Run one statement in its own transaction; all values travel as parameters."""
+        params = dict(params or {})
+        if self.splices_parameters:
+            params = escape_spliced(params)
+        try:
+            records, summary, keys = self.driver.execute_query(
+                cypher, params, database_=self.database, routing_=neo4j.RoutingControl.WRITE)
+        except nx_exc.Neo4jError as exc:
+            raise self._query_error(exc) from None
+        except nx_exc.DriverError as exc:
+            raise self._driver_error(exc) from None
+        counters = {k: v for k, v in vars(summary.counters).items()
+                    if isinstance(v, int) and not isinstance(v, bool) and v and not k.startswith("_")}
+        return Result(list(keys), list(records), counters)
+
+    def value(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
+        """The single value of a one-row, one-column query (None if there is no row)."""
+        result = self.run(cypher, params)
+        return result.records[0][0] if result.records else None
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _check_uri(self) -> None:
+        parts = urlsplit(self.uri)
+        if not parts.scheme or not parts.hostname:
+            raise ConnectionFailed(f"bad database URI {self.uri!r}: expected e.g. bolt://localhost:7687")
+
+    def _probe(self) -> None:
+        """Absorb FalkorDB's dead connection slot before the driver connects (harmless elsewhere)."""
+        parts = urlsplit(self.uri)
+        if parts.scheme in _PLAIN_SCHEMES and parts.hostname:
+            try:
+                port = parts.port or 7687
+            except ValueError:
+                raise ConnectionFailed(f"bad database URI {self.uri!r}: the port is not a number") from None
+            wait_for_bolt(parts.hostname, port, deadline=time.monotonic() + 2.0)
+
+    def _detect_flavour(self) -> str:
+        try:
+            self.run("CALL dbms.components() YIELD name RETURN name")
+            return NEO4J
+        except QueryFailed:
+            return OTHER
+
+    def _detect_splicing(self) -> bool:
+        try:
+            return self.value("RETURN $probe AS probe", {"probe": _SPLICE_PROBE}) != _SPLICE_PROBE
+        except QueryFailed:
+            return True  # a quote in a parameter broke the query: it was spliced into the text
+
+    def _query_error(self, exc: nx_exc.Neo4jError) -> StoreError:
+        code = exc.code or ""
+        message = _first_line(exc.message or str(exc))
+        if isinstance(exc, nx_exc.AuthError) or code.startswith("Neo.ClientError.Security"):
+            return AuthFailed(f"the server at {self.uri} refused user {self.user or 'neo4j'!r}: {message} "
+                              f"(check --user/--password or NEO4J_USERNAME/NEO4J_PASSWORD)")
+        if code == "Neo.ClientError.Statement.ParameterMissing":
+            return MissingParameter(f"missing query parameter: {message}")
+        if code == "Neo.DatabaseError.General.UnknownError":
+            # FalkorDB's Bolt endpoint reports every failure this way, with no detail at all.
+            return QueryFailed("the server rejected the query (syntax error or unsupported feature; "
+                               "this server gives no detail)")
+        if code == "Neo.ClientError.Statement.SyntaxError":
+            return QueryFailed(f"Cypher syntax error: {message}")
+        return QueryFailed(f"the server rejected the query: {message}")
+
+    def _driver_error(self, exc: nx_exc.DriverError) -> StoreError:
+        if isinstance(exc, nx_exc.ConfigurationError):
+            return ConnectionFailed(f"bad database settings for {self.uri}: {_first_line(str(exc))}")
+        if isinstance(exc, nx_exc.ServiceUnavailable | nx_exc.SessionExpired):
+            return ConnectionFailed(f"cannot reach a Bolt server at {self.uri} "
+                                    f"(is it running? {_first_line(str(exc))})")
+        return StoreError(f"database error at {self.uri}: {_first_line(str(exc))}")
