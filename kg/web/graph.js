@@ -41,7 +41,6 @@
     layoutMs: null,
     layoutRuns: 0,
     selected: null,
-    dimmed: false,
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -292,33 +291,53 @@
   var EDGE_OPACITY = data.large ? 0.5 : 0.85;  // same rule as html_export.build_network
   var LABEL = options.nodes.font.color;
   var DIM_LABEL = "rgba(31, 41, 51, 0.22)";
+  var EDGE_LABEL = options.edges.font.color;
+  var DIM_EDGE_LABEL = "rgba(82, 96, 109, 0.15)";
 
   function edgeColour(e, dim) {
     var c = (relStyle.get(e.relation) || { color: "#adb5bd" }).color;
     return { color: c, highlight: c, hover: c, opacity: dim ? 0.07 : EDGE_OPACITY };
   }
 
-  /** Fade everything that is not the node or one of its direct neighbours. */
+  var dimmedNodes = new Set();
+  var dimmedEdges = new Set();
+
+  /** Fade everything that is not the node or one of its direct neighbours (diffs only: fast on hubs). */
   function highlight(id) {
     var keep = new Set([id]);
     var keepEdges = new Set();
     (adjacency.get(id) || []).forEach(function (e) { keep.add(e.from); keep.add(e.to); keepEdges.add(e.id); });
-    nodes.update(data.nodes.map(function (n) {
-      var on = keep.has(n.id);
-      return { id: n.id, opacity: on ? 1 : DIM_NODE, font: { color: on ? LABEL : DIM_LABEL } };
-    }));
-    edges.update(data.edges.map(function (e) {
-      var on = keepEdges.has(e.id);
-      return { id: e.id, color: edgeColour(e, !on), font: { color: on ? "#52606d" : "rgba(82, 96, 109, 0.15)" } };
-    }));
-    state.dimmed = true;
+    var nodeUpdates = [];
+    data.nodes.forEach(function (n) {
+      var dim = !keep.has(n.id);
+      if (dim !== dimmedNodes.has(n.id)) {
+        if (dim) dimmedNodes.add(n.id); else dimmedNodes.delete(n.id);
+        nodeUpdates.push({ id: n.id, opacity: dim ? DIM_NODE : 1, font: { color: dim ? DIM_LABEL : LABEL } });
+      }
+    });
+    var edgeUpdates = [];
+    data.edges.forEach(function (e) {
+      var dim = !keepEdges.has(e.id);
+      if (dim !== dimmedEdges.has(e.id)) {
+        if (dim) dimmedEdges.add(e.id); else dimmedEdges.delete(e.id);
+        edgeUpdates.push({ id: e.id, color: edgeColour(e, dim), font: { color: dim ? DIM_EDGE_LABEL : EDGE_LABEL } });
+      }
+    });
+    if (nodeUpdates.length) nodes.update(nodeUpdates);
+    if (edgeUpdates.length) edges.update(edgeUpdates);
   }
 
   function unhighlight() {
-    if (!state.dimmed) return;
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, opacity: 1, font: { color: LABEL } }; }));
-    edges.update(data.edges.map(function (e) { return { id: e.id, color: edgeColour(e, false), font: { color: "#52606d" } }; }));
-    state.dimmed = false;
+    if (dimmedNodes.size) {
+      nodes.update(Array.from(dimmedNodes, function (id) { return { id: id, opacity: 1, font: { color: LABEL } }; }));
+    }
+    if (dimmedEdges.size) {
+      edges.update(Array.from(dimmedEdges, function (id) {
+        return { id: id, color: edgeColour(edgeInfo.get(id), false), font: { color: EDGE_LABEL } };
+      }));
+    }
+    dimmedNodes.clear();
+    dimmedEdges.clear();
   }
 
   function focusNode(id, animate) {
@@ -326,7 +345,7 @@
     ensureVisible(id);
     network.selectNodes([id], true);
     network.focus(id, {
-      scale: Math.max(network.getScale(), data.nodes.length > 300 ? 0.9 : 1.1),
+      scale: Math.max(network.getScale(), data.large ? 0.7 : 1.1),
       animation: animate ? { duration: 450, easingFunction: "easeInOutQuad" } : false,
     });
     state.selected = id;
@@ -362,12 +381,19 @@
     return frag;
   }
 
+  /** One relation of the shown entity, read as a sentence: "刘庆峰 → CHAIRMAN_OF → (this)". */
   function relationItem(e, from) {
-    var other = e.from === from ? e.to : e.from;
-    var arrow = e.symmetric ? "↔" : e.from === from ? "→" : "←";
-    return el("li", {}, el("div", { class: "rel-line" },
-      el("span", { class: "arrow", text: arrow }), relBadge(e.relation), el("span", { class: "arrow", text: arrow }),
-      entityLink(other)), evidenceList(e));
+    var line;
+    if (e.symmetric) {
+      line = [el("span", { class: "arrow", text: "↔" }), relBadge(e.relation), el("span", { class: "arrow", text: "↔" }), entityLink(e.from === from ? e.to : e.from)];
+    } else if (e.from === from) {
+      line = [el("span", { class: "arrow", text: "→" }), relBadge(e.relation), el("span", { class: "arrow", text: "→" }), entityLink(e.to)];
+    } else {
+      line = [entityLink(e.from), el("span", { class: "arrow", text: "→" }), relBadge(e.relation), el("span", { class: "arrow", text: "→ this" })];
+    }
+    var row = el("div", { class: "rel-line" });
+    line.forEach(function (part) { row.appendChild(part); });
+    return el("li", {}, row, evidenceList(e));
   }
 
   var PAGE = 60;
@@ -394,8 +420,14 @@
       body.appendChild(chips);
     }
     if (n.docs.length) {
-      body.appendChild(el("h3", { text: "Source documents 来源" }));
-      body.appendChild(el("div", { class: "docs", text: n.docs.join(", ") }));
+      body.appendChild(el("h3", { text: "Source documents 来源 (" + fmt(n.docs.length) + ")" }));
+      var docs = el("div", { class: "docs", text: n.docs.slice(0, 8).join(", ") });
+      body.appendChild(docs);
+      if (n.docs.length > 8) {
+        var all = el("button", { type: "button", class: "link-like", text: "all " + fmt(n.docs.length) });
+        all.addEventListener("click", function () { docs.textContent = n.docs.join(", "); all.remove(); });
+        body.appendChild(all);
+      }
     }
     body.appendChild(el("h3", { text: "Relations 关系" }));
     if (!rels.length) body.appendChild(el("p", { class: "muted", text: "No relations." }));
