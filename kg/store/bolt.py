@@ -30,11 +30,12 @@ from kg.store.errors import (
     QueryFailed,
     StoreError,
 )
-from kg.store.wire import wait_for_bolt
+from kg.store.wire import resp_command, wait_for_bolt
 
 NEO4J = "neo4j"
 FALKORDB = "falkordb"
 OTHER = "other"
+FALKORDB_GRAPH = "falkordb"  # the graph key FalkorDB's Bolt endpoint reads and writes
 
 # The driver logs connection trouble as warnings; we report it ourselves as one line instead.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -82,8 +83,9 @@ class Store:
     """One Bolt connection. ``embedded=True`` means our own FalkorDB: no auth, short timeouts."""
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None, *, embedded: bool = False):
+                 database: str | None = None, *, embedded: bool = False, redis_port: int | None = None):
         self.uri = uri
+        self.redis_port = redis_port  # our FalkorDB's Redis port: asked for error details
         self.user = user
         self.database = database or None
         self.embedded = embedded
@@ -138,7 +140,7 @@ class Store:
             records, summary, keys = self.driver.execute_query(
                 cypher, params, database_=self.database, routing_=neo4j.RoutingControl.WRITE)
         except nx_exc.Neo4jError as exc:
-            raise self._query_error(exc) from None
+            raise self._query_error(exc, cypher) from None
         except nx_exc.DriverError as exc:
             raise self._driver_error(exc) from None
         counters = {k: v for k, v in vars(summary.counters).items()
@@ -180,7 +182,22 @@ class Store:
         except QueryFailed:
             return True  # a quote in a parameter broke the query: it was spliced into the text
 
-    def _query_error(self, exc: nx_exc.Neo4jError) -> StoreError:
+    def _explain(self, cypher: str) -> str | None:
+        """FalkorDB's own compile error for ``cypher`` (via GRAPH.EXPLAIN on its Redis port)."""
+        if self.redis_port is None:
+            return None
+        for _ in range(2):  # the first connection may fall into the dead slot (see wire)
+            try:
+                reply = resp_command(self.redis_port, "GRAPH.EXPLAIN", FALKORDB_GRAPH, cypher, timeout=1.0)
+            except OSError:
+                continue
+            if reply.startswith(b"-"):
+                text = reply[1:].decode(errors="replace").strip()
+                return text.removeprefix("errMsg: ").split(" errCtx: ")[0]
+            return None
+        return None
+
+    def _query_error(self, exc: nx_exc.Neo4jError, cypher: str = "") -> StoreError:
         code = exc.code or ""
         message = _first_line(exc.message or str(exc))
         if isinstance(exc, nx_exc.AuthError) or code.startswith("Neo.ClientError.Security"):
@@ -190,6 +207,9 @@ class Store:
             return MissingParameter(f"missing query parameter: {message}")
         if code == "Neo.DatabaseError.General.UnknownError":
             # FalkorDB's Bolt endpoint reports every failure this way, with no detail at all.
+            detail = self._explain(cypher) if cypher else None
+            if detail:
+                return QueryFailed(f"the server rejected the query: {detail}")
             return QueryFailed("the server rejected the query (syntax error or unsupported feature; "
                                "this server gives no detail)")
         if code == "Neo.ClientError.Statement.SyntaxError":

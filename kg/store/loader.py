@@ -1,0 +1,212 @@
+"""Loading a networkx knowledge graph into a Bolt server with batched ``UNWIND $rows ... MERGE``.
+
+Every node gets the common label ``:Entity`` plus its type label and is keyed on its canonical
+``name``; every relationship is typed by its relation. Labels and relationship types come only
+from ``EntityType`` / ``RelationType`` (Cypher cannot take them as parameters, so there is one
+statement per type, built from the enums); every value read from a document is a parameter.
+
+Loading merges into what is there, so it is idempotent and additive: list properties (aliases,
+docs, evidence) gain only the items they lack, confidence keeps the maximum, and loading a graph
+of new documents adds them to the stored ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import networkx as nx
+
+from kg.graph import build_graph
+from kg.models import Extraction
+from kg.schema import EntityType, RelationType
+from kg.store.bolt import NEO4J, Store
+from kg.store.errors import QueryFailed, StoreError
+
+DEFAULT_BATCH_SIZE = 2000
+ENTITY = "Entity"
+
+# ``mentions`` sums over documents: when the incoming row shares a document with the stored node
+# it is a merged view that already counts the stored documents (keep the larger count); when it
+# brings only new documents its mentions are added.
+NODE_STATEMENT = """
+UNWIND $rows AS row
+MERGE (n:Entity {{name: row.name}})
+WITH n, row, coalesce(n.docs, []) AS old_docs, coalesce(n.aliases, []) AS old_aliases,
+     coalesce(n.mentions, 0) AS old_mentions
+SET n:{label},
+    n.type = row.type,
+    n.english = coalesce(n.english, row.english),
+    n.mentions = CASE
+        WHEN any(d IN row.docs WHERE d IN old_docs) THEN
+            CASE WHEN row.mentions > old_mentions THEN row.mentions ELSE old_mentions END
+        ELSE old_mentions + row.mentions END,
+    n.aliases = old_aliases + [a IN row.aliases WHERE NOT a IN old_aliases],
+    n.docs = old_docs + [d IN row.docs WHERE NOT d IN old_docs]
+{remove}
+"""
+
+RELATION_STATEMENT = """
+UNWIND $rows AS row
+MATCH (a:Entity {{name: row.head}})
+MATCH (b:Entity {{name: row.tail}})
+MERGE (a)-[r:{rel_type}]->(b)
+WITH r, row, coalesce(r.evidence, []) AS old_evidence, coalesce(r.docs, []) AS old_docs,
+     coalesce(r.confidence, 0.0) AS old_confidence
+SET r.evidence = old_evidence + [e IN row.evidence WHERE NOT e IN old_evidence],
+    r.docs = old_docs + [d IN row.docs WHERE NOT d IN old_docs],
+    r.confidence = CASE WHEN row.confidence > old_confidence THEN row.confidence ELSE old_confidence END
+"""
+
+
+@dataclass
+class LoadReport:
+    """How many entity and relation rows were sent (not how many were new)."""
+
+    entities: int = 0
+    relations: int = 0
+
+
+def node_statement(entity_type: EntityType) -> str:
+    """The MERGE statement for one entity type; a node whose type changed loses its old label."""
+    others = [str(t) for t in EntityType if t != entity_type]
+    return NODE_STATEMENT.format(label=entity_type.value, remove="REMOVE n:" + ":".join(others))
+
+
+def relation_statement(relation: RelationType) -> str:
+    return RELATION_STATEMENT.format(rel_type=relation.value)
+
+
+def evidence_line(item: dict[str, Any]) -> str:
+    """One evidence item as stored in the database: ``"doc_id: sentence"``."""
+    return f"{item.get('doc_id', '')}: {item.get('text', '')}"
+
+
+def node_rows(G: nx.MultiDiGraph) -> dict[EntityType, list[dict[str, Any]]]:
+    """Parameter rows per entity type (an unknown type is an error, never a label)."""
+    rows: dict[EntityType, list[dict[str, Any]]] = defaultdict(list)
+    for name, data in G.nodes(data=True):
+        try:
+            etype = EntityType(data.get("type"))
+        except ValueError:
+            raise StoreError(f"entity {name!r} has unknown type {data.get('type')!r}") from None
+        rows[etype].append({
+            "name": str(name), "type": etype.value, "aliases": list(data.get("aliases") or []),
+            "english": data.get("english"), "mentions": int(data.get("mentions") or 0),
+            "docs": list(data.get("docs") or []),
+        })
+    return rows
+
+
+def relation_rows(G: nx.MultiDiGraph) -> dict[RelationType, list[dict[str, Any]]]:
+    """Parameter rows per relation type: evidence lines, source documents, confidence."""
+    rows: dict[RelationType, list[dict[str, Any]]] = defaultdict(list)
+    for head, tail, kind, data in G.edges(keys=True, data=True):
+        try:
+            rtype = RelationType(kind)
+        except ValueError:
+            raise StoreError(f"relation {head!r} -> {tail!r} has unknown type {kind!r}") from None
+        evidence = data.get("evidence") or []
+        rows[rtype].append({
+            "head": str(head), "tail": str(tail),
+            "evidence": list(dict.fromkeys(evidence_line(e) for e in evidence)),
+            "docs": list(dict.fromkeys(str(e.get("doc_id", "")) for e in evidence)),
+            "confidence": float(data.get("confidence") or 0.0),
+        })
+    return rows
+
+
+def batched(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def ensure_schema(store: Store) -> None:
+    """Create the uniqueness constraint / indexes that make MERGE on ``name`` fast (idempotent)."""
+    if store.flavour == NEO4J:
+        store.run(f"CREATE CONSTRAINT kg_entity_name IF NOT EXISTS FOR (n:{ENTITY}) REQUIRE n.name IS UNIQUE")
+        for etype in EntityType:
+            store.run(f"CREATE INDEX kg_{etype.value.lower()}_name IF NOT EXISTS "
+                      f"FOR (n:{etype.value}) ON (n.name)")
+        return
+    # FalkorDB (and others) know neither IF NOT EXISTS nor constraints: look before creating.
+    try:
+        indexes = store.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
+        have = any(r["label"] == ENTITY and "name" in (r["properties"] or []) for r in indexes.records)
+    except QueryFailed:
+        have = False
+    if not have:
+        with contextlib.suppress(QueryFailed):  # no index support: loading works, only slower
+            store.run(f"CREATE INDEX FOR (n:{ENTITY}) ON (n.name)")
+
+
+def load_graph(store: Store, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH_SIZE,
+               on_progress: Callable[[int], None] | None = None) -> LoadReport:
+    """Merge ``G`` into the database: all nodes first, then all relationships.
+
+    ``on_progress(n)`` is called after each batch with the number of rows it carried.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    nodes, relations = node_rows(G), relation_rows(G)
+    ensure_schema(store)
+    report = LoadReport()
+    for etype, rows in nodes.items():
+        statement = node_statement(etype)
+        for batch in batched(rows, batch_size):
+            store.run(statement, {"rows": batch})
+            report.entities += len(batch)
+            if on_progress:
+                on_progress(len(batch))
+    for rtype, rows in relations.items():
+        statement = relation_statement(rtype)
+        for batch in batched(rows, batch_size):
+            store.run(statement, {"rows": batch})
+            report.relations += len(batch)
+            if on_progress:
+                on_progress(len(batch))
+    return report
+
+
+def load_extractions(store: Store, extractions: Iterable[Extraction], batch_size: int = DEFAULT_BATCH_SIZE,
+                     on_progress: Callable[[int], None] | None = None) -> LoadReport:
+    """Merge documents' extractions (e.g. new ones) into the database."""
+    return load_graph(store, build_graph(extractions), batch_size, on_progress)
+
+
+def clear(store: Store, batch_size: int = 10_000) -> int:
+    """Delete every ``:Entity`` node and its relationships, in batches; returns nodes deleted."""
+    total = 0
+    while True:
+        deleted = store.value(f"MATCH (n:{ENTITY}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS c",
+                              {"limit": batch_size}) or 0
+        total += deleted
+        if deleted < batch_size:
+            return total
+
+
+def counts(store: Store) -> dict[str, Any]:
+    """Nodes per label and relationships per type, as the database sees them."""
+    labels = store.run(f"MATCH (n:{ENTITY}) UNWIND labels(n) AS label RETURN label, count(*) AS count")
+    types = store.run(f"MATCH (:{ENTITY})-[r]->(:{ENTITY}) RETURN type(r) AS type, count(*) AS count")
+    by_label = {r["label"]: r["count"] for r in labels.records}
+    by_type = {r["type"]: r["count"] for r in types.records}
+    return {"nodes": by_label.pop(ENTITY, 0), "relationships": sum(by_type.values()),
+            "labels": dict(sorted(by_label.items())), "types": dict(sorted(by_type.items()))}
+
+
+def graph_counts(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """The same shape as ``counts`` for a networkx graph, to compare the two."""
+    by_label: dict[str, int] = defaultdict(int)
+    for _, data in G.nodes(data=True):
+        by_label[str(data["type"])] += 1
+    by_type: dict[str, int] = defaultdict(int)
+    for _, _, kind in G.edges(keys=True):
+        by_type[str(kind)] += 1
+    return {"nodes": G.number_of_nodes(), "relationships": G.number_of_edges(),
+            "labels": dict(sorted(by_label.items())), "types": dict(sorted(by_type.items()))}
