@@ -102,3 +102,10 @@ def test_confidence_is_lower_for_inferred_subjects() -> None:
     ex = extract_document(Document(id="t", text="科大讯飞董事长刘庆峰出席。公司还与华为合作。"))
     conf = {(r.head, r.relation.value, r.tail): r.confidence for r in ex.relations}
     assert conf[("刘庆峰", "CHAIRMAN_OF", "科大讯飞")] > conf[("华为", "PARTNERS_WITH", "科大讯飞")]
+
+
+def test_surname_and_title_refer_back_to_the_full_name() -> None:
+    ex = extract_document(Document(id="t", text="小米集团董事长雷军出席发布会。雷总表示，小米将与宁德时代合作。"))
+    person = next(e for e in ex.entities if e.name == "雷军")
+    assert "雷总" in person.aliases and person.mentions == 2
+    assert not any(e.name == "雷总" for e in ex.entities)

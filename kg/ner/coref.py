@@ -1,0 +1,40 @@
+"""Easy, frequent coreference inside one document: a person named in full once, then by surname
+and title (刘庆峰 … 刘董 / 刘总 / 任先生). Organisation pronouns (该公司, 双方) are resolved where
+relations are read (:mod:`kg.relations`), since they need the sentence's structure."""
+
+from __future__ import annotations
+
+import re
+
+from kg.models import Mention
+from kg.ner.lexicon import SURNAMES_2
+from kg.ner.textview import TextView
+from kg.schema import EntityType
+
+_SHORT_TITLES = "董事长|董事|总裁|总|董|先生|女士|教授|院士|老师|博士|主任|院长|所长|部长|书记"
+
+
+def surname_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """Surname + title mentions of persons already named in full, when the surname is unique."""
+    by_surname: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.type is EntityType.PERSON and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.canonical):
+            surname = m.canonical[:2] if m.canonical[:2] in SURNAMES_2 else m.canonical[0]
+            by_surname.setdefault(surname, set()).add(m.canonical)
+    if not by_surname:
+        return []
+    out = []
+    taken = [(m.start, m.end) for m in mentions if m.origin != "ner"]  # may override tagger guesses
+    rx = re.compile(rf"(?P<surname>{'|'.join(map(re.escape, sorted(by_surname, key=len, reverse=True)))})"
+                    rf"(?:{_SHORT_TITLES})")
+    for match in rx.finditer(view.norm):
+        names = by_surname[match.group("surname")]
+        start, end = match.start(), match.end()
+        if len(names) != 1 or any(a < end and start < b for a, b in taken):
+            continue
+        # 刘总 but not 刘总结 (a verb): the title must not run on into another word
+        if re.match(r"[结体部数额量监工计]", view.norm[end:end + 1]):
+            continue
+        out.append(Mention(text=view.original[start:end], start=start, end=end, type=EntityType.PERSON,
+                           canonical=next(iter(names)), origin="coref"))
+    return out
