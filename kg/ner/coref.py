@@ -12,13 +12,16 @@ from kg.ner.textview import TextView
 from kg.schema import EntityType
 
 _SHORT_TITLES = "董事长|董事|总裁|总|董|先生|女士|教授|院士|老师|博士|主任|院长|所长|部长|书记"
+# a tagger may take 雷总 itself for a name: that is a reference, not a person to refer to
+_TITLE_ONLY = re.compile(rf"[\u4e00-\u9fff]{{1,2}}(?:{_SHORT_TITLES})")
 
 
 def surname_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
     """Surname + title mentions of persons already named in full, when the surname is unique."""
     by_surname: dict[str, set[str]] = {}
     for m in mentions:
-        if m.type is EntityType.PERSON and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.canonical):
+        if m.type is EntityType.PERSON and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.canonical) \
+                and not _TITLE_ONLY.fullmatch(m.canonical):
             surname = m.canonical[:2] if m.canonical[:2] in SURNAMES_2 else m.canonical[0]
             by_surname.setdefault(surname, set()).add(m.canonical)
     if not by_surname:
