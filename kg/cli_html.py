@@ -1,7 +1,126 @@
-"""Placeholder: commands registered by this module are added in their own issue."""
+"""``kg html``: write the interactive page for the whole graph or one entity's neighbourhood."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+
+import networkx as nx
 import typer
+
+from kg.cli_common import DEFAULT_OUT, console, fail, load_graph_or_fail, warn
+from kg.graph import UnknownEntityError, new_graph, resolve
+from kg.schema import EntityType, RelationType
+
+#: Past this many entities the page still works but gets slow to lay out; suggest --focus.
+BIG_PAGE = 5000
+
+
+class SizeBy(StrEnum):
+    DEGREE = "degree"
+    MENTIONS = "mentions"
+
+
+def parse_choices(values: Iterable[str] | None, kind: type[StrEnum], option: str) -> set[str] | None:
+    """Repeated and/or comma-separated values (``-t Company,Person -t Chip``), case-insensitive."""
+    if not values:
+        return None
+    by_lower = {str(v).lower(): str(v) for v in kind}
+    chosen = set()
+    for raw in values:
+        for part in raw.split(","):
+            name = part.strip()
+            if not name:
+                continue
+            if name.lower() not in by_lower:
+                fail(f"{option}: unknown value {name!r}; choose from {', '.join(by_lower.values())}")
+            chosen.add(by_lower[name.lower()])
+    return chosen or None
+
+
+def select_subgraph(
+    G: nx.MultiDiGraph,
+    focus: str | None = None,
+    depth: int = 1,
+    types: set[str] | None = None,
+    relations: set[str] | None = None,
+) -> nx.MultiDiGraph:
+    """The part of ``G`` to draw: entities of ``types`` joined by ``relations``, optionally only
+    those within ``depth`` hops of ``focus`` (walking edges either way; the focus itself is always
+    kept). Filters apply while walking, so the neighbourhood stays connected.
+    Raises ``UnknownEntityError`` for an unknown focus.
+    """
+    centre = resolve(G, focus) if focus else None
+
+    def node_ok(n: str) -> bool:
+        return n == centre or types is None or G.nodes[n].get("type") in types
+
+    def edge_ok(u: str, v: str, k: str) -> bool:
+        return (relations is None or k in relations) and node_ok(u) and node_ok(v)
+
+    view = nx.subgraph_view(G, filter_node=node_ok, filter_edge=edge_ok)
+    if centre is None:
+        keep = set(view.nodes)
+    else:
+        walk = view.to_undirected(as_view=True)
+        keep = set(nx.single_source_shortest_path_length(walk, centre, cutoff=depth))
+    H = new_graph()
+    for n in G.nodes:
+        if n in keep:
+            H.add_node(n, **G.nodes[n])
+    for u, v, k, data in G.edges(keys=True, data=True):
+        if u in keep and v in keep and edge_ok(u, v, k):
+            H.add_edge(u, v, key=k, **data)
+    return H
+
+
+def html_cmd(
+    output: Path = typer.Option(None, "--output", "-o",
+                                help="HTML file to write (default: graph.html in the --out folder)."),
+    focus: str = typer.Option(None, "--focus", "-f",
+                              help="Only this entity's neighbourhood (any alias, either script, English)."),
+    depth: int = typer.Option(None, "--depth", "-d", min=1, max=6,
+                              help="Hops from --focus to include (default 1)."),
+    types: list[str] = typer.Option(None, "--types", "--type", "-t",
+                                    help="Only these entity types (repeat or comma-separate)."),
+    relations: list[str] = typer.Option(None, "--relations", "--relation", "-r",
+                                        help="Only these relation types (repeat or comma-separate)."),
+    size_by: SizeBy = typer.Option(SizeBy.DEGREE, "--size-by", case_sensitive=False,
+                                   help="Initial node size (the page has a toggle)."),
+    title: str = typer.Option(None, "--title", help="Page title."),
+    out: Path = typer.Option(DEFAULT_OUT, "--out", help="Folder of `kg build` holding graph.json.",
+                             envvar="KG_OUT"),
+) -> None:
+    """Write an interactive, offline HTML page of the graph (or of one entity's neighbourhood)."""
+    from kg.html_export import write_html
+
+    if depth is not None and not focus:
+        fail("--depth needs --focus NAME")
+    type_set = parse_choices(types, EntityType, "--types")
+    rel_set = parse_choices(relations, RelationType, "--relations")
+    G = load_graph_or_fail(out)
+    try:
+        H = select_subgraph(G, focus, depth or 1, type_set, rel_set)
+    except UnknownEntityError as exc:
+        fail(str(exc))
+    centre = resolve(G, focus) if focus else None
+    path = output if output is not None else out / "graph.html"
+    if path.is_dir():
+        path = path / "graph.html"
+    if H.number_of_nodes() == 0:
+        warn("nothing to draw: the graph (after filters) has no entities; writing an empty page")
+    elif H.number_of_nodes() > BIG_PAGE:
+        warn(f"{H.number_of_nodes():,} entities: the page will take a while to lay out; "
+             "try --focus NAME or --types")
+    try:
+        write_html(H, path, title=title, focus=centre, size_by=size_by.value)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    what = f"{centre}, depth {depth or 1}" if centre else "whole graph"
+    console.print(f"[bold green]wrote[/] {path} ({what}: {H.number_of_nodes():,} entities, "
+                  f"{H.number_of_edges():,} relations)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("html")(html_cmd)

@@ -289,7 +289,9 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
     """科大讯飞发布讯飞星火X1 / 与华为联合发布“飞星一号” / 英伟达的A100 / X为讯飞与华为共同推出的…."""
     text = sent.text
     for m in LAUNCH_VERBS.finditer(text):
-        things = [s for s in sent.after(m.end(), BUILDABLE, max_gap=40)]
+        # 发布了基于昇腾生态的“飞星一号”: what is built on is not what is launched
+        things = [s for s in sent.after(m.end(), BUILDABLE, max_gap=40)
+                  if not USE_VERBS.search(text[max(m.end(), s.start - 3):s.start])]
         if not things:
             continue
         makers = _makers(sent, m.start(), ctx)
@@ -311,12 +313,28 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
                     yield Proposal(o.name, R.DEVELOPS, thing.name, 0.8, "为…推出")
 
 
+UPGRADE = re.compile(r"对\s?(?P<obj>[^,，。;；]{2,24}?)\s?进行了?(?:全面|全新)?(?:升级|迭代|更新)")
+
+
+def upgrade_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """科大讯飞对讯飞AI学习机进行了升级: the subject develops what it upgrades."""
+    for m in UPGRADE.finditer(sent.text):
+        things = [s for s in sent.spans if s.type in BUILDABLE and m.start("obj") <= s.start < m.end("obj")]
+        if not things:
+            continue
+        for maker, conf in _makers(sent, m.start(), ctx):
+            yield Proposal(maker, R.DEVELOPS, things[0].name, 0.7 * conf, "升级")
+
+
 def _makers(sent: Sentence, pos: int, ctx: Context) -> list[tuple[str, float]]:
     """Who launched: the subject, plus every party joined to it (A 与 B、C 联合发布 …)."""
     subject, conf = _subject(sent, pos, ctx)
     if subject is None:
         return []
     makers = [(subject, conf)]
+    if JOINT_VERB.search(sent.text, max(0, pos - 2), pos + 4):
+        # 科大讯飞与华为携手…，并联合发布了…: the partners named earlier launched it together
+        makers += [(s.name, conf) for s in sent.spans if s.type in ORG_LIKE and s.end <= pos]
     joined = sent.before(pos, ORG_LIKE)
     while joined is not None:
         prev = sent.before(joined.start, ORG_LIKE, max_gap=6)
@@ -327,27 +345,36 @@ def _makers(sent: Sentence, pos: int, ctx: Context) -> list[tuple[str, float]]:
     return list(dict.fromkeys(makers))
 
 
+JOINT_VERB = re.compile(r"联合|共同|携手|一起")
 JOINERS = re.compile(r"\s*(?:还|也|已经|将)?\s*(?:与|和|跟|同|及|以及|、|携手|联合|联手)\s*")
 
 
 def use_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
     """依靠华为昇腾910B / 基于“飞星一号”打造的X1 / 基于昇腾生态的“飞星一号” / 背后是英伟达的算力."""
     text = sent.text
+    every_type = frozenset(EntityType)
     for m in USE_VERBS.finditer(text):
-        objs = sent.after(m.end(), USED, max_gap=12)
-        if not objs:
+        # the first name after the verb is what is used; if that is a model (基于星火V3.0对…) nothing is
+        objs = sent.after(m.end(), every_type, max_gap=12)
+        if not objs or objs[0].type not in USED:
             continue
         obj = objs[0]
         if obj.type is E.COMPANY and not re.search(r"算力|芯片|GPU|显卡|卡|平台|云", text[obj.end:obj.end + 10]):
             continue
         # 基于X(生态)?的Y  /  基于X打造的Y: Y uses X
-        tail = re.match(r"[^,，。]{0,6}?(?:打造|训练|研发|推出)?的", text[obj.end:obj.end + 10])
+        tail = re.match(r"[^,，。]{0,6}?(?P<verb>打造|训练|研发|推出)?的", text[obj.end:obj.end + 10])
         users: list[tuple[str, float]] = []
         if tail:
             y = next(iter(sent.after(obj.end, USERS, max_gap=16)), None)
             if y:
                 users.append((y.name, 0.8))
         subject = sent.before(m.start(), USERS, max_gap=25)
+        if subject and tail and not tail.group("verb") and LAUNCH_VERBS.search(text, subject.end, m.start()):
+            # A发布了基于X的Y: A is the subject of 发布, only Y is built on X
+            subject = None
+        if subject is None and m.group() == "背后是":
+            # DeepSeek 做了…成果，但背后是英伟达的算力: the subject is the sentence's
+            subject = sent.before(m.start(), USERS, same_clause=False, max_gap=80)
         if subject:
             users.append((subject.name, 0.8))
         elif not users:
@@ -450,6 +477,7 @@ def support_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
 
 
 RULES = (title_relations, founding_relations, location_relations, partner_relations, develop_relations,
+         upgrade_relations,
          use_relations, benchmark_relations, subsidiary_relations, listing_relations, support_relations)
 
 

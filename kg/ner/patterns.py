@@ -140,7 +140,7 @@ def quoted_products(view: TextView, known: list[Mention]) -> list[Mention]:
             etype = E.AIMODEL
         elif any(cue in after[:4] or name.endswith(cue) for cue in ("芯片", "GPU")):
             etype = E.CHIP
-        elif re.search(rf"(?:{'|'.join(LAUNCH_VERBS)})了?$", before):
+        elif re.search(rf"(?:{'|'.join(LAUNCH_VERBS)}|基于|依托|搭载|采用)了?$", before):
             etype = E.PRODUCT
         else:
             continue

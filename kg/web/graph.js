@@ -381,18 +381,12 @@
     return frag;
   }
 
-  /** One relation of the shown entity, read as a sentence: "刘庆峰 → CHAIRMAN_OF → (this)". */
-  function relationItem(e, from) {
-    var line;
-    if (e.symmetric) {
-      line = [el("span", { class: "arrow", text: "↔" }), relBadge(e.relation), el("span", { class: "arrow", text: "↔" }), entityLink(e.from === from ? e.to : e.from)];
-    } else if (e.from === from) {
-      line = [el("span", { class: "arrow", text: "→" }), relBadge(e.relation), el("span", { class: "arrow", text: "→" }), entityLink(e.to)];
-    } else {
-      line = [entityLink(e.from), el("span", { class: "arrow", text: "→" }), relBadge(e.relation), el("span", { class: "arrow", text: "→ this" })];
-    }
-    var row = el("div", { class: "rel-line" });
-    line.forEach(function (part) { row.appendChild(part); });
+  /** One relation of the shown entity as a sentence: "刘庆峰 → CHAIRMAN_OF → 科大讯飞". */
+  function relationItem(e, self) {
+    var arrow = e.symmetric ? "↔" : "→";
+    var end = function (id) { return id === self ? el("span", { class: "self", text: id }) : entityLink(id); };
+    var row = el("div", { class: "rel-line" }, end(e.from), el("span", { class: "arrow", text: arrow }),
+      relBadge(e.relation), el("span", { class: "arrow", text: arrow }), end(e.to));
     return el("li", {}, row, evidenceList(e));
   }
 

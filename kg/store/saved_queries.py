@@ -1,0 +1,188 @@
+"""The library of saved Cypher queries in ``cypher/``, and turning ``--param k=v`` into values.
+
+A saved query is a ``.cypher`` file whose leading ``//`` comments document it::
+
+    // partners-of: every partner of a company, with the sentences that say so.
+    // Works on Neo4j 5 and FalkorDB (common openCypher only).
+    // @param name string  company name or alias, e.g. 科大讯飞
+    // @param limit int = 25  at most this many rows
+    MATCH ...
+
+The first line gives the title; ``@param NAME TYPE [= DEFAULT] HELP`` declares a parameter
+(``string``, ``int``, ``float`` or ``bool``); one without a default is required.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.store.errors import MissingParameter, QueryFailed, UnknownQuery
+
+SUFFIX = ".cypher"
+_PARAM_LINE = re.compile(r"^//\s*@param\s+(\w+)\s+(string|int|float|bool)(?:\s*=\s*(\S+))?\s*(.*)$")
+# Strings, comments and backquoted names are blanked before looking for $parameters in them.
+_NOT_CODE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
+_PARAM_USE = re.compile(r"\$(\w+)")
+_TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
+
+
+def query_dir() -> Path:
+    """Where the saved queries live: ``$KG_CYPHER_DIR`` or the repository's ``cypher/`` folder."""
+    env = os.environ.get("KG_CYPHER_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "cypher"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any = None
+    required: bool = True
+    help: str = ""
+
+
+@dataclass
+class SavedQuery:
+    name: str
+    title: str
+    cypher: str
+    params: dict[str, Param] = field(default_factory=dict)
+    path: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def usage(self) -> str:
+        parts = [f"--param {p.name}=…" if p.required else f"[--param {p.name}={p.default}]"
+                 for p in self.params.values()]
+        return " ".join([self.name, *parts])
+
+
+def coerce(value: str, kind: str, name: str) -> Any:
+    """Convert the text of ``--param name=value`` to the declared type."""
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except ValueError:
+        raise QueryFailed(f"parameter {name!r} must be a{'n' if kind == 'int' else ''} {kind}, "
+                          f"not {value!r}") from None
+    if kind == "bool":
+        if value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
+        raise QueryFailed(f"parameter {name!r} must be true or false, not {value!r}")
+    return value
+
+
+def guess(value: str) -> Any:
+    """Type an undeclared parameter: integers and decimals become numbers, the rest stays text."""
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if re.fullmatch(r"-?\d+\.\d*|-?\.\d+", value):
+        return float(value)
+    return value
+
+
+def parse(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
+    """Read the header comments of a saved query (any Cypher text is a valid query)."""
+    title, notes, params = "", [], {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("//"):
+            break
+        m = _PARAM_LINE.match(stripped)
+        if m:
+            pname, kind, default, help_text = m.groups()
+            params[pname] = Param(pname, kind, None if default is None else coerce(default, kind, pname),
+                                  default is None, help_text.strip())
+            continue
+        comment = stripped.lstrip("/").strip()
+        if not title:
+            title = comment.split(":", 1)[1].strip() if comment.startswith(f"{name}:") else comment
+        else:
+            notes.append(comment)
+    return SavedQuery(name, title, text, params, path, notes)
+
+
+def parameters_used(cypher: str) -> set[str]:
+    """Names of the ``$parameters`` a statement uses (ignoring strings and comments)."""
+    return set(_PARAM_USE.findall(_NOT_CODE.sub(" ", cypher)))
+
+
+def list_queries(folder: Path | None = None) -> list[SavedQuery]:
+    folder = folder or query_dir()
+    if not folder.is_dir():
+        return []
+    return [parse(p.read_text(encoding="utf-8"), p.stem, p) for p in sorted(folder.glob(f"*{SUFFIX}"))]
+
+
+def find(name: str, folder: Path | None = None) -> SavedQuery:
+    """The saved query called ``name`` (with or without ``.cypher``), or ``UnknownQuery``."""
+    stem = name.removesuffix(SUFFIX)
+    queries = {q.name: q for q in list_queries(folder)}
+    if stem in queries:
+        return queries[stem]
+    close = difflib.get_close_matches(stem, list(queries), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UnknownQuery(f"no saved query named {name!r}{hint} (`kg query --list` shows them)")
+
+
+def looks_like_cypher(text: str) -> bool:
+    """A saved query's name is one word; Cypher has spaces or brackets."""
+    return bool(re.search(r"[\s()\[\]{}]", text.strip()))
+
+
+def resolve(arg: str, folder: Path | None = None) -> SavedQuery:
+    """``CYPHER_OR_FILE`` of ``kg query``: a saved query's name, a ``.cypher`` file, or Cypher."""
+    try:
+        return find(arg, folder)
+    except UnknownQuery:
+        try:
+            path = Path(arg)
+            if path.is_file():
+                return parse(path.read_text(encoding="utf-8"), path.stem, path)
+        except OSError:  # e.g. a long statement is not a valid file name
+            pass
+        if looks_like_cypher(arg):
+            return parse(arg, "query")
+        raise
+
+
+def bind(query: SavedQuery, given: dict[str, str]) -> dict[str, Any]:
+    """Parameter values for ``query``: declared types and defaults applied, nothing missing."""
+    declared = query.params
+    unknown = sorted(set(given) - set(declared) - parameters_used(query.cypher))
+    if unknown and declared:
+        takes = ", ".join(declared) or "no parameters"
+        raise QueryFailed(f"{query.name} has no parameter {unknown[0]!r} (it takes: {takes})")
+    values: dict[str, Any] = {}
+    for pname, raw in given.items():
+        values[pname] = coerce(raw, declared[pname].type, pname) if pname in declared else guess(raw)
+    for p in declared.values():
+        if p.name not in values and not p.required:
+            values[p.name] = p.default
+    missing = sorted((parameters_used(query.cypher) | {p.name for p in declared.values()}) - set(values))
+    if missing:
+        first = missing[0]
+        help_text = declared[first].help if first in declared else ""
+        raise MissingParameter(f"{query.name} needs parameter {first!r}: pass --param {first}=VALUE"
+                               + (f" ({help_text})" if help_text else ""))
+    return values
+
+
+def parse_assignments(items: list[str]) -> dict[str, str]:
+    """``["name=科大讯飞", "limit=5"]`` -> ``{"name": "科大讯飞", "limit": "5"}``."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", key.strip()):
+            raise QueryFailed(f"--param expects NAME=VALUE, got {item!r}")
+        out[key.strip()] = value
+    return out
