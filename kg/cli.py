@@ -140,8 +140,14 @@ def extract(
         raise typer.Exit(1)
 
 
-def _evidence_text(evidence: list[dict]) -> str:
-    return " | ".join(dict.fromkeys(e["text"] for e in evidence[:2]))
+def _evidence_text(evidence: list[dict], width: int = 48) -> str:
+    """The first evidence sentence, shortened, and how many more there are."""
+    if not evidence:
+        return ""
+    first = evidence[0]["text"].strip()
+    text = first if len(first) <= width else first[: width - 1] + "…"
+    more = len({e["text"] for e in evidence}) - 1
+    return f"{text} (+{more})" if more else text
 
 
 ARROWS = {"out": "->", "in": "<-", "both": "<->"}
@@ -169,13 +175,18 @@ def neighbours_cmd(
         console.print_json(json.dumps({"entity": centre, "type": G.nodes[centre]["type"],
                                        "neighbours": rows}, ensure_ascii=False))
         return
-    table = Table(title=f"{centre} ({G.nodes[centre]['type']}): {len(rows)} neighbours",
-                  show_lines=False, expand=False)
-    for col in ("depth", "via", "relation", "entity", "type", "evidence"):
-        table.add_column(col, overflow="fold")
+    deep = depth > 1
+    table = Table(title=f"{centre} ({G.nodes[centre]['type']}): {len(rows)} neighbours", expand=False)
+    if deep:
+        table.add_column("depth", justify="right")
+        table.add_column("via", overflow="fold")
+    table.add_column("relation", overflow="fold")
+    table.add_column("entity", overflow="fold")
+    table.add_column("type", overflow="fold")
+    table.add_column("evidence", overflow="fold", ratio=1)
     for r in rows:
-        table.add_row(str(r["depth"]), r["via"], f"{ARROWS[r['direction']]} {r['relation']}",
-                      r["name"], r["type"], _evidence_text(r["evidence"]))
+        cells = [f"{ARROWS[r['direction']]} {r['relation']}", r["name"], r["type"], _evidence_text(r["evidence"])]
+        table.add_row(*([str(r["depth"]), r["via"]] if deep else []), *cells)
     console.print(table)
 
 

@@ -290,8 +290,11 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
     text = sent.text
     for m in LAUNCH_VERBS.finditer(text):
         # 发布了基于昇腾生态的“飞星一号”: what is built on is not what is launched
+        if text[max(0, m.start() - 1):m.start()] == "的":
+            continue  # 平台的发布意味着…: a noun, not a launch
         things = [s for s in sent.after(m.end(), BUILDABLE, max_gap=40)
-                  if not USE_VERBS.search(text[max(m.end(), s.start - 3):s.start])]
+                  if not USE_VERBS.search(text[max(m.end(), s.start - 3):s.start])
+                  and not BENCH_VERBS.search(text[max(m.end(), s.start - 3):s.start])]
         if not things:
             continue
         makers = _makers(sent, m.start(), ctx)

@@ -134,6 +134,8 @@ def quoted_products(view: TextView, known: list[Mention]) -> list[Mention]:
             continue
         before = text[max(0, match.start() - 6):match.start()]
         after = text[match.end():match.end() + 8]
+        if after.startswith(("计划", "战略", "工程", "行动", "项目", "倡议", "理念", "口号")):
+            continue  # “超脑2030”计划: a programme or slogan, not a product
         if any(after.startswith(h) or before.endswith(h) for h in _PLATFORM_HEADS):
             etype = E.PRODUCT
         elif after.startswith(("大模型", "模型")) or name.endswith("模型"):

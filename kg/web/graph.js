@@ -346,6 +346,8 @@
     network.selectNodes([id], true);
     network.focus(id, {
       scale: Math.max(network.getScale(), data.large ? 0.7 : 1.1),
+      // Centre the node in the part of the canvas the detail panel leaves free.
+      offset: { x: -Math.min($("details").offsetWidth || 380, container.clientWidth / 2) / 2, y: 0 },
       animation: animate ? { duration: 450, easingFunction: "easeInOutQuad" } : false,
     });
     state.selected = id;
