@@ -173,8 +173,12 @@ def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]
                                end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
     for match in _BYLINE_ORG_RX.finditer(text):
         start, end = match.start("name"), match.end("name")
+        # 出品 | 搜狐科技作者 | 梁昌均: the next byline role is not part of the name
+        role = re.search(rf"(?:{'|'.join(BYLINE_PERSON)})$", text[start:end])
+        if role and role.start() >= 2:
+            end = start + role.start()
         out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.ORGANIZATION,
-                           canonical=match.group("name"), origin="ner"))
+                           canonical=text[start:end], origin="ner"))
     return out
 
 
@@ -262,6 +266,10 @@ def _tag_all(pieces: list[str], backend: str) -> list[list[tuple[str, EntityType
     return [_named(_jieba_fast_tags(piece), _JIEBA_TAGS) for piece in pieces]
 
 
+# Names of real people are rare words in jieba's dictionary (任正非: 12, 李彦宏: 24, 毛利: 75).
+_COMMON_WORD_FREQ = 50
+
+
 def _jieba_fast_tags(piece: str) -> Iterator[tuple[str, str]]:
     """jieba's segmenter (its 4-state HMM finds new words) plus a dictionary look-up of each word's
     tag: ~10x cheaper than ``jieba.posseg`` with HMM, whose Viterbi runs over all POS states.
@@ -274,6 +282,8 @@ def _jieba_fast_tags(piece: str) -> Iterator[tuple[str, str]]:
         tag = tags.get(word)
         if tag is None and not freq.get(word) and is_person_name(word):
             tag = "nr"
+        elif tag == "nr" and freq.get(word, 0) > _COMMON_WORD_FREQ:
+            tag = "n"  # 毛利 (gross profit) is tagged nr in jieba's dictionary, yet is a common word
         yield word, tag or "x"
 
 

@@ -157,7 +157,7 @@ def _looks_like_name(name: str) -> bool:
     return not any(w in name for w in ("的", "了", "是", "我们", "一个", "这个", "什么", "+", "计划"))
 
 
-_BRAND_PRODUCT = re.compile(rf"\s?(?P<mid>[A-Za-z0-9{CJK}]{{0,4}}?)\s?(?P<head>{'|'.join(PRODUCT_HEADS)})")
+_BRAND_PRODUCT = re.compile(rf"\s?(?P<mid>[A-Za-z0-9]{{0,6}}|[{CJK}]{{0,2}})\s?(?P<head>{'|'.join(PRODUCT_HEADS)})")
 
 
 def brand_products(view: TextView, known: list[Mention]) -> list[Mention]:
@@ -167,7 +167,7 @@ def brand_products(view: TextView, known: list[Mention]) -> list[Mention]:
         if m.type not in (E.COMPANY, E.AIMODEL, E.PRODUCT):
             continue
         match = _BRAND_PRODUCT.match(view.norm, m.end)
-        if not match or any(ch in match.group("mid") for ch in "的和与是在"):
+        if not match or any(ch in match.group("mid") for ch in "的和与是在被曝了将也还对"):
             continue
         surface = view.norm[m.start:match.end()]
         out.append(Mention(text=view.original[m.start:match.end()], start=m.start, end=match.end(),
