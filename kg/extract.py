@@ -46,7 +46,7 @@ def _relations(doc: Document, view: TextView, mentions: list[Mention], owner: di
         si = view.sentence_of(m.start)
         s_start = view.sentences[si][0] if view.sentences else 0
         by_sentence.setdefault(si, []).append(
-            Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start))
+            Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start, m.text))
     ctx = Context()
     found: dict[tuple, Relation] = {}
     for si, (start, end) in enumerate(view.sentences):

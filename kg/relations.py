@@ -28,6 +28,7 @@ class Span:
     type: EntityType
     start: int
     end: int
+    surface: str = ""
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,31 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
 UPGRADE = re.compile(r"对\s?(?P<obj>[^,，。;；]{2,24}?)\s?进行了?(?:全面|全新)?(?:升级|迭代|更新)")
 
 
+def brand_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """华为昇腾910B / 英伟达A100: a product written with its maker's name in front is the maker's.
+
+    Only where the text adds the maker to the name: DeepSeek-R1 or 讯飞星火 carry the brand in the
+    product's own name, which says nothing more than the name itself."""
+    for thing in sent.spans:
+        if thing.type in BUILDABLE and thing.surface:
+            maker = brand_owner(thing.surface)
+            if maker and brand_owner(thing.name) is None:
+                yield Proposal(maker, R.DEVELOPS, thing.name, 0.7, "brand")
+
+
+def brand_owner(surface: str) -> str | None:
+    """The company whose name (any alias) opens ``surface``, if the rest is a name of its own."""
+    from kg.dictionary import Dictionary
+
+    dictionary = Dictionary.default()
+    text = surface.strip()
+    for cut in range(min(len(text) - 2, 8), 1, -1):
+        entry = dictionary.lookup(text[:cut])
+        if entry is not None and entry.type is E.COMPANY:
+            return entry.name
+    return None
+
+
 def upgrade_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
     """科大讯飞对讯飞AI学习机进行了升级: the subject develops what it upgrades."""
     for m in UPGRADE.finditer(sent.text):
@@ -480,7 +506,7 @@ def support_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
 
 
 RULES = (title_relations, founding_relations, location_relations, partner_relations, develop_relations,
-         upgrade_relations,
+         upgrade_relations, brand_relations,
          use_relations, benchmark_relations, subsidiary_relations, listing_relations, support_relations)
 
 
