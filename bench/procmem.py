@@ -1,0 +1,99 @@
+"""Run a command and record its wall time and peak memory, counting all its child processes.
+
+``resource.getrusage(RUSAGE_CHILDREN)`` only reports the largest single process, and a process
+pool's memory is the sum of the parent and its workers, so this polls ``/proc`` instead: every
+``interval`` seconds it walks the process tree and sums RSS (resident memory, shared pages counted
+in every process that maps them) and PSS (shared pages split between the processes: the honest
+total for forked workers). Linux only; elsewhere the memory figures are None.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+@dataclass
+class RunStats:
+    returncode: int
+    seconds: float
+    peak_rss_mb: float | None  # sum over the process tree, at its peak
+    peak_pss_mb: float | None
+    peak_processes: int
+    output: str
+    cpu_seconds: float = 0.0  # user + system time of the command and every process it waited for
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for task in (PROC / str(pid) / "task").iterdir():
+            kids += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return kids
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += _children(p)
+    return out
+
+
+def _kib(path: Path, field: str) -> int:
+    try:
+        for line in path.read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def tree_memory_kib(pid: int) -> tuple[int, int, int]:
+    """(RSS, PSS, process count) of ``pid`` and all its descendants, in KiB."""
+    pids = _tree(pid)
+    rss = sum(_kib(PROC / str(p) / "status", "VmRSS:") for p in pids)
+    pss = sum(_kib(PROC / str(p) / "smaps_rollup", "Pss:") for p in pids)
+    return rss, pss, len(pids)
+
+
+def run(cmd: Sequence[str], interval: float = 0.05, env: dict[str, str] | None = None,
+        cwd: Path | None = None) -> RunStats:
+    """Run ``cmd`` to completion, sampling the memory of its process tree."""
+    linux = PROC.joinpath("self", "status").exists()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})}, cwd=cwd)
+    peak_rss = peak_pss = peak_n = 0
+    try:
+        while True:
+            if linux:
+                rss, pss, n = tree_memory_kib(proc.pid)
+                peak_rss, peak_pss, peak_n = max(peak_rss, rss), max(peak_pss, pss), max(peak_n, n)
+            try:
+                # communicate() keeps what it has read across timeouts, so no output is lost.
+                output, _ = proc.communicate(timeout=interval)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return RunStats(proc.returncode, seconds, peak_rss / 1024 if linux else None,
+                    peak_pss / 1024 if linux else None, peak_n, output or "", cpu)

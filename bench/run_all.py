@@ -1,0 +1,279 @@
+"""Every benchmark in one run, one table: extraction speed and scaling, memory, build, Bolt load,
+neighbourhood latency, HTML generation.
+
+    python -m bench.run_all              # 50 MB corpus (10 MB for the timing runs), ~10 minutes
+    python -m bench.run_all --quick      # small sizes, about a minute
+    python -m bench.run_all --mb 50 --small-mb 10 --edges 1000000
+
+Corpora are generated reproducibly (``bench.corpus``, fixed seed) under bench/corpus/ and reused;
+outputs and results (``results.json``, ``results.md``) go to bench/out/. Benchmarks owned by other
+modules (``bench.bench_load``, ``bench.bench_html``) are imported when present; a missing or
+failing one prints "n/a" and the run goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import bench_extract, bench_neighbours
+from bench.corpus import ROOT, ensure_corpus
+from kg.pipeline import default_workers
+
+OUT = ROOT / "bench" / "out"
+
+
+@dataclass
+class Row:
+    measure: str
+    result: str
+    target: str = ""
+    met: str = ""
+
+
+def _rate(r: dict[str, Any]) -> str:
+    return f"{r['chars_per_s']:,.0f} chars/s" if r.get("chars_per_s") else f"n/a ({r.get('error', '?')})"
+
+
+def _e2e(r: dict[str, Any]) -> str:
+    """Wall-clock rate, and the rate per CPU-second of all processes (robust to a busy machine)."""
+    if not r.get("chars_per_s") or r.get("returncode"):
+        return f"n/a ({r.get('error', '?')})"
+    per_cpu = f"; {r['chars_per_cpu_s']:,.0f} per CPU-s" if r.get("chars_per_cpu_s") else ""
+    return f"{r['chars_per_s']:,.0f} chars/s{per_cpu}"
+
+
+def _mb(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:,.0f} MB"
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
+                            "cores": default_workers(), "load_avg_1m": os.getloadavg()[0]}
+    try:
+        meminfo = Path("/proc/meminfo").read_text().split("\n", 1)[0]
+        info["ram_gib"] = round(int(meminfo.split()[1]) / 2**20, 1)
+        cpu = [ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")]
+        info["cpu"] = cpu[0].split(":", 1)[1].strip() if cpu else platform.processor()
+    except OSError:
+        pass
+    try:
+        info["commit"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                        capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        info["commit"] = "?"
+    return info
+
+
+class Runner:
+    """Runs each benchmark step, keeping going when one fails, and collects rows and raw results."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.results: dict[str, Any] = {}
+
+    def step(self, name: str, fn: Callable[[], Any], fallback_rows: list[str]) -> Any:
+        t = time.perf_counter()
+        print(f"... {name}", file=sys.stderr, flush=True)
+        try:
+            result = fn()
+        except Exception as exc:  # one broken benchmark must not lose the others' figures
+            traceback.print_exc()
+            self.results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            self.rows += [Row(m, f"n/a ({type(exc).__name__}: {str(exc)[:60]})") for m in fallback_rows]
+            return None
+        self.results[name] = result
+        print(f"    {name}: {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+        return result
+
+
+def _optional(module: str) -> Any:
+    """``bench.<module>.run`` if that module exists and imports, else None."""
+    try:
+        return importlib.import_module(f"bench.{module}").run
+    except Exception as exc:  # absent or broken: that row says n/a
+        print(f"    bench.{module} unavailable: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
+
+
+def _load_rate(r: dict[str, Any], relationships: int) -> float | None:
+    """Relationships per second from bench_load's result, whatever its key names."""
+    for k, v in r.items():
+        if isinstance(v, int | float) and ("per_s" in k or "per_second" in k or k in ("rate", "rels_s")):
+            return float(v)
+    seconds = r.get("seconds") or r.get("load_seconds") or r.get("elapsed")
+    count = r.get("relationships", relationships)
+    return count / seconds if seconds else None
+
+
+def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
+    workers = args.workers or default_workers()
+    run = Runner()
+    run.results["machine"] = machine()
+    run.results["args"] = vars(args) | {"workers": workers}
+    out = OUT
+    out.mkdir(parents=True, exist_ok=True)
+
+    small, small_manifest = ensure_corpus(args.small_mb)
+    big, big_manifest = ensure_corpus(args.mb)
+    run.results["corpora"] = {"small": small_manifest, "big": big_manifest}
+
+    # (a) (b) in-process: jieba alone, NER alone, extract_document, per backend
+    comp = run.step("components", lambda: bench_extract.component_rates(args.sample_chars),
+                    ["jieba.posseg", "NER alone", "extract_document"])
+    if comp:
+        n = comp["sample_chars"]
+        for name, r in comp["jieba"].items():
+            run.rows.append(Row(f"{name} (1 core, {min(n, r['chars']):,} chars)", _rate(r)))
+        default = os.environ.get("KG_NER", "jieba")
+        for group, label in (("ner", "NER alone"), ("extract_document", "extract_document")):
+            for backend, r in comp[group].items():
+                tag = " (default)" if backend == default else ""
+                run.rows.append(Row(f"{label}, backend {backend}{tag}, in-process 1 core", _rate(r)))
+
+    # (c) end to end: kg extract, 1 worker and N workers, on the small corpus
+    e1 = run.step("extract_w1", lambda: bench_extract.kg_extract(small, small_manifest, 1, out),
+                  ["kg extract, 1 worker"])
+    if e1:
+        ok = (e1.get("chars_per_s") or 0) >= 300_000
+        run.rows.append(Row(f"kg extract end to end, 1 worker, {e1['mb']:.0f} MB", _e2e(e1),
+                            ">= 300k chars/s per core", _yes(ok)))
+    en = run.step("extract_wN", lambda: bench_extract.kg_extract(small, small_manifest, workers, out),
+                  [f"kg extract, {workers} workers"])
+    if en:
+        per_core = (en.get("chars_per_s") or 0) / workers
+        run.rows.append(Row(f"kg extract end to end, {workers} workers, {en['mb']:.0f} MB",
+                            f"{_e2e(en)}; {per_core:,.0f} per core"))
+        if e1 and e1.get("chars_per_s") and en.get("chars_per_s"):
+            speedup = en["chars_per_s"] / e1["chars_per_s"]
+            run.rows.append(Row(f"scaling 1 -> {workers} workers", f"{speedup:.2f}x",
+                                "near-linear (>= 1.8x at 2)", _yes(speedup >= 0.9 * min(workers, 2))))
+            same = e1.get("sha256") == en.get("sha256") and e1.get("sha256") is not None
+            run.rows.append(Row(f"output of {workers} workers == 1 worker", "identical" if same else "DIFFERENT",
+                                "byte-identical", _yes(same)))
+
+    # memory: the same command on the big corpus, compared with the small one
+    eb = run.step("extract_big", lambda: bench_extract.kg_extract(big, big_manifest, workers, out),
+                  [f"kg extract, {args.mb:g} MB"])
+    if en and eb and en.get("peak_rss_mb") and eb.get("peak_rss_mb"):
+        growth = eb["peak_rss_mb"] / en["peak_rss_mb"] - 1
+        run.rows.append(Row(f"kg extract end to end, {workers} workers, {eb['mb']:.0f} MB", _e2e(eb)))
+        run.rows.append(Row(
+            f"peak memory, all processes: {en['mb']:.0f} MB -> {eb['mb']:.0f} MB input",
+            f"{_mb(en['peak_rss_mb'])} -> {_mb(eb['peak_rss_mb'])} RSS ({growth:+.0%}); "
+            f"PSS {_mb(en['peak_pss_mb'])} -> {_mb(eb['peak_pss_mb'])}",
+            "flat (+-20%)", _yes(abs(growth) <= 0.20)))
+
+    if not args.quick:
+        fast = run.step("extract_none", lambda: bench_extract.kg_extract(
+            small, small_manifest, workers, out, env={"KG_NER": "none"}), ["kg extract, KG_NER=none"])
+        if fast:
+            run.rows.append(Row(f"kg extract, KG_NER=none (no tagger), {workers} workers, "
+                                f"{fast['mb']:.0f} MB", _e2e(fast)))
+
+    build = run.step("build", lambda: bench_extract.kg_build(small, small_manifest, workers, out),
+                     ["kg build"])
+    if build:
+        result = (f"{build['seconds_per_mb']:.2f} s/MB ({build['seconds']:.1f} s for {build['mb']:.0f} MB, "
+                  f"peak {_mb(build['peak_rss_mb'])})") if build["returncode"] == 0 else \
+            f"n/a ({build.get('error')})"
+        run.rows.append(Row(f"kg build --no-html, {workers} workers", result))
+
+    load = _optional("bench_load")
+    if load is None:
+        run.rows.append(Row("Bolt load (bench.bench_load)", "n/a (module missing or failing)"))
+    else:
+        lr = run.step("bolt_load", lambda: load(relationships=args.relationships, batch_size=args.batch_size),
+                      ["Bolt load"])
+        if lr:
+            rate = _load_rate(lr, args.relationships)
+            run.rows.append(Row(f"Bolt load, {args.relationships:,} relationships, batch {args.batch_size}",
+                                f"{rate:,.0f} relationships/s" if rate else f"n/a ({lr})"))
+
+    nb = run.step("neighbours", lambda: bench_neighbours.run(args.edges, args.lookups),
+                  ["neighbours latency"])
+    if nb:
+        u, h = nb["uniform"], nb["degree_weighted"]
+        run.rows.append(Row(f"neighbours p50/p99, {nb['edges']:,} edges, random entity",
+                            f"{u['p50_ms']:.3f} / {u['p99_ms']:.3f} ms", "p99 < 5 ms",
+                            _yes(u["p99_ms"] < 5)))
+        run.rows.append(Row(f"neighbours p50/p99, degree-weighted (hubs up to {nb['max_degree']:,} edges)",
+                            f"{h['p50_ms']:.3f} / {h['p99_ms']:.1f} ms"))
+
+    html = _optional("bench_html")
+    if html is None:
+        run.rows.append(Row("HTML generation, 2,000 nodes", "n/a (module missing or failing)"))
+    else:
+        hr = run.step("html", lambda: html(nodes=2000, edges=5000), ["HTML generation"])
+        if hr:
+            run.rows.append(Row(f"HTML generation, {hr.get('nodes', 2000):,} nodes / "
+                                f"{hr.get('edges', 5000):,} edges", f"{hr['seconds']:.3f} s"))
+    return run.rows, run.results
+
+
+def render(rows: list[Row], info: dict[str, Any], command: str) -> str:
+    """The results as a Markdown table (readable as plain text too)."""
+    header = (f"`{command}` on {info.get('cores')} cores, {info.get('ram_gib', '?')} GiB RAM "
+              f"({info.get('cpu', '?')}), Python {info['python']}, kg {info.get('commit')}, "
+              f"load average at start {info['load_avg_1m']:.1f}")
+    widths = [max(len(getattr(r, f)) for r in [Row("measure", "result", "target", "met"), *rows])
+              for f in ("measure", "result", "target", "met")]
+    lines = [header, ""]
+    for i, r in enumerate([Row("measure", "result", "target", "met"), *rows]):
+        cells = [r.measure, r.result, r.target, r.met]
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |")
+        if i == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=50.0, help="big corpus size (memory comparison)")
+    parser.add_argument("--small-mb", type=float, default=10.0, help="corpus for the timing runs")
+    parser.add_argument("--workers", type=int, default=None, help="pool size (default: all cores)")
+    parser.add_argument("--sample-chars", type=int, default=300_000, help="in-process sample size")
+    parser.add_argument("--edges", type=int, default=1_000_000, help="edges of the neighbours graph")
+    parser.add_argument("--lookups", type=int, default=10_000)
+    parser.add_argument("--relationships", type=int, default=100_000, help="Bolt load size")
+    parser.add_argument("--batch-size", type=int, default=1000, help="Bolt load batch size")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of ~1-2 minutes")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.mb, args.small_mb = min(args.mb, 4.0), min(args.small_mb, 2.0)
+        args.sample_chars, args.edges = min(args.sample_chars, 50_000), min(args.edges, 100_000)
+        args.lookups, args.relationships = min(args.lookups, 2000), min(args.relationships, 5000)
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    command = "python -m bench.run_all " + " ".join(sys.argv[1:] if argv is None else argv)
+    rows, results = run(args)
+    table = render(rows, results["machine"], command.strip())
+    print(table)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.md").write_text(table + "\n", encoding="utf-8")
+    (OUT / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n",
+                                      encoding="utf-8")
+    print(f"\nraw figures: {OUT / 'results.json'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
