@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+import unicodedata
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -106,7 +107,7 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             {"theta": 0.8, "gravitationalConstant": -80, "centralGravity": 0.01, "springLength": 60,
              "springConstant": 0.08, "damping": 0.4, "avoidOverlap": 0}
             if large else
-            {"gravitationalConstant": -90, "centralGravity": 0.012, "springLength": 130,
+            {"gravitationalConstant": -60, "centralGravity": 0.02, "springLength": 90,
              "springConstant": 0.05, "damping": 0.5, "avoidOverlap": 0.6}),
         "stabilization": {"enabled": True, "iterations": 150 if large else 800,
                           "updateInterval": 10 if large else 25, "fit": True},
@@ -123,7 +124,7 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "borderWidthSelected": 3,
             "font": {"face": FONT_STACK, "size": 14, "color": "#1f2933", "strokeWidth": 3,
                      "strokeColor": "#ffffff"},
-            "scaling": {"min": 5 if large else 10, "max": 45 if large else 40,
+            "scaling": {"min": 5 if large else 10, "max": 45 if large else 34,
                         # Label size grows with the node and labels under drawThreshold screen pixels
                         # are skipped: zooming into a big graph names the hubs first, then the rest.
                         "label": {"enabled": True, "min": 8 if large else 12, "max": 36 if large else 20,
@@ -176,13 +177,16 @@ def relation_style(kind: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=65536)
 def search_keys(name: str) -> tuple[str, ...]:
-    """Keys a name can be found by: its matching key (simplified) and the traditional spelling of it.
+    """Keys a name can be found by: its matching key (simplified), the traditional spelling of that
+    key, and the name as written (OpenCC's s2t may pick another variant, e.g. 峯 for 峰).
 
-    The page normalises a query the same way minus script conversion, so a query typed in either
-    script hits one of the two keys.
+    The page folds a query the same way minus script conversion (NFKC, lower case, no spaces,
+    hyphens, underscores, middle dots), so a query typed in either script hits one of these.
     """
     simplified = key(name)
-    return tuple(dict.fromkeys([simplified, _S2T.convert(simplified).lower()]))
+    as_written = "".join(ch for ch in unicodedata.normalize("NFKC", name).lower()
+                         if not ch.isspace() and ch not in "-_·・")
+    return tuple(dict.fromkeys([simplified, _S2T.convert(simplified).lower(), as_written]))
 
 
 def _node_title(name: str, data: dict[str, Any], degree: int) -> str:

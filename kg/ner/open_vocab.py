@@ -137,6 +137,7 @@ _TITLE_THEN_NAME = re.compile(rf"(?:{_TITLE_RX})\s?(?P<name>[{CJK}]{{2,4}})")
 _BYLINE = re.compile(
     rf"(?:^|[\s|*(（])(?P<role>{'|'.join(BYLINE_PERSON)})\s*[|｜:：]?\s*(?P<name>[{CJK}]{{2,3}})(?![{CJK}])"
 )
+_BYLINE_NAMES = re.compile(rf"[ \u3000、,，]*(?P<name>[{CJK}]{{2,3}})(?![{CJK}])")
 _BYLINE_ORG_RX = re.compile(
     rf"(?P<role>{'|'.join(BYLINE_ORG)})\s*[|｜:：]\s*(?P<name>[{CJK}A-Za-z0-9]{{2,10}})(?![{CJK}A-Za-z0-9])"
 )
@@ -166,11 +167,15 @@ def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]
             out.append(Mention(text=view.original[start:start + len(name)], start=start,
                                end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
     for match in _BYLINE.finditer(text):
-        name = match.group("name")
-        if is_person_name(name):
-            start = match.start("name")
+        start = match.start("name")
+        # 作者|许昊杰 许可亮: a byline may list several names
+        for name_match in _BYLINE_NAMES.finditer(text, start):
+            name = name_match.group("name")
+            if name_match.start() != start or not is_person_name(name):
+                break
             out.append(Mention(text=view.original[start:start + len(name)], start=start,
                                end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
+            start = name_match.end()
     for match in _BYLINE_ORG_RX.finditer(text):
         start, end = match.start("name"), match.end("name")
         # 出品 | 搜狐科技作者 | 梁昌均: the next byline role is not part of the name
@@ -186,7 +191,10 @@ _PERSON_CUES = re.compile(rf"说|表示|认为|指出|称|透露|介绍|强调|�
 _LAC_TAGS = {"PER": E.PERSON, "LOC": E.PLACE, "ORG": E.ORGANIZATION}
 _JIEBA_TAGS = {"nr": E.PERSON, "ns": E.PLACE, "nt": E.ORGANIZATION}
 _PLACE_SUFFIXES = tuple("省市县区州镇村乡岛湾港")
-_NOT_PLACES = frozenset("国内 国外 海外 全国 全球 各地 当地 本地 世界 全省 全市 中外 东西 南北 内外 中方".split())
+_NOT_PLACES = frozenset(
+    "国内 国外 海外 全国 全球 各地 当地 本地 世界 全省 全市 中外 东西 南北 内外 中方 上市 城市 都市 股市 超市 门市 "
+    "楼市 车市 夜市 开市 退市 面市 问市 集市 闹市 黑市 早市 下市 入市 新区 园区 社区 景区 专区 地区 辖区 市区 城区 小区".split()
+)
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,6 @@
 /* kg graph page: legend, search, filters and the detail panel on top of vis-network.
  *
- * All data arrives in <script type="application/json"> blocks. Every string that came from a
+ * All data arrives in JSON script blocks (type application/json). Every string that came from a
  * document (names, aliases, evidence, document ids) is put into the page with textContent or as a
  * text node, never through innerHTML, so markup in a document is shown, not run.
  */
@@ -472,7 +472,8 @@
     $("loading-text").textContent = "Laying out " + fmt(data.nodes.length) + " entities… " + pct + "%";
   });
 
-  /** Line up entities without relations in a grid under the laid-out graph, grouped by type. */
+  /** Line up entities without relations in a grid, grouped by type, beside or below the laid-out
+   *  graph: whichever keeps the whole picture closest to the canvas's shape (so "fit" zooms less). */
   function placeIsolated() {
     var lonely = data.nodes.filter(function (n) { return !n.degree; });
     if (!lonely.length) return;
@@ -480,18 +481,37 @@
     lonely.sort(function (a, b) {
       return order.indexOf(a.type) - order.indexOf(b.type) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     });
-    var positions = network.getPositions(data.nodes.filter(function (n) { return n.degree; }).map(function (n) { return n.id; }));
-    var xs = [], ys = [];
-    Object.keys(positions).forEach(function (id) { xs.push(positions[id].x); ys.push(positions[id].y); });
-    var dx = 110, dy = 70;
-    var left = xs.length ? Math.min.apply(null, xs) : 0;
-    var width = xs.length ? Math.max.apply(null, xs) - left : 0;
-    var top = ys.length ? Math.max.apply(null, ys) + 2 * dy : 0;
-    var cols = Math.max(Math.ceil(Math.sqrt(lonely.length * 2)), Math.floor(width / dx), 1);
-    if (!xs.length) left = -(Math.min(cols, lonely.length) - 1) * dx / 2;
-    nodes.update(lonely.map(function (n, i) {
-      return { id: n.id, x: left + (i % cols) * dx, y: top + Math.floor(i / cols) * dy };
-    }));
+    var ids = data.nodes.filter(function (n) { return n.degree; }).map(function (n) { return n.id; });
+    var box = { left: 0, right: 0, top: 0, bottom: 0 };
+    if (ids.length) {
+      var pos = network.getPositions(ids);
+      var xs = ids.map(function (id) { return pos[id].x; });
+      var ys = ids.map(function (id) { return pos[id].y; });
+      box = { left: Math.min.apply(null, xs), right: Math.max.apply(null, xs),
+              top: Math.min.apply(null, ys), bottom: Math.max.apply(null, ys) };
+    }
+    // Column width from the longer labels (CJK glyphs are about one font size wide).
+    var lengths = lonely.map(function (n) { return n.id.length; }).sort(function (a, b) { return a - b; });
+    var p90 = lengths[Math.floor(0.9 * (lengths.length - 1))];
+    var dx = Math.max(110, Math.min(320, 14 * p90 + 30)), dy = 70, gap = 2 * dy;
+    var n = lonely.length;
+    var aspect = container.clientWidth / Math.max(container.clientHeight, 1);
+    var w = box.right - box.left, h = box.bottom - box.top;
+    function misfit(width, height) { var r = width / Math.max(height, 1); return Math.max(r / aspect, aspect / r); }
+    var below = Math.max(Math.floor(w / dx) + 1, Math.ceil(Math.sqrt(n * dy / dx * aspect)), 1);
+    var belowFit = misfit(Math.max(w, (below - 1) * dx), h + gap + Math.ceil(n / below) * dy);
+    var rows = Math.max(Math.floor(h / dy) + 1, 1);
+    var right = Math.ceil(n / rows);
+    var rightFit = misfit(w + gap + right * dx, Math.max(h, (Math.min(rows, n) - 1) * dy));
+    var place;
+    if (!ids.length || belowFit <= rightFit) {
+      var x0 = ids.length ? box.left : -(Math.min(below, n) - 1) * dx / 2;
+      var y0 = ids.length ? box.bottom + gap : 0;
+      place = function (i) { return { x: x0 + (i % below) * dx, y: y0 + Math.floor(i / below) * dy }; };
+    } else {
+      place = function (i) { return { x: box.right + gap + Math.floor(i / rows) * dx, y: box.top + (i % rows) * dy }; };
+    }
+    nodes.update(lonely.map(function (node, i) { var p = place(i); return { id: node.id, x: p.x, y: p.y }; }));
   }
 
   network.on("stabilizationIterationsDone", function () {
