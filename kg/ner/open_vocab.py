@@ -192,8 +192,9 @@ _LAC_TAGS = {"PER": E.PERSON, "LOC": E.PLACE, "ORG": E.ORGANIZATION}
 _JIEBA_TAGS = {"nr": E.PERSON, "ns": E.PLACE, "nt": E.ORGANIZATION}
 _PLACE_SUFFIXES = tuple("省市县区州镇村乡岛湾港")
 _NOT_PLACES = frozenset(
-    "城区 小区 国内 国外 海外 全国 全球 各地 当地 本地 世界 全省 全市 中外 东西 南北 内外 中方 上市 城市 都市 股市 超市 门市 "
-    "楼市 车市 夜市 开市 退市 面市 问市 集市 闹市 黑市 早市 下市 入市 新区 园区 社区 景区 专区 地区 辖区 市区".split()
+    "国内 国外 海外 全国 全球 各地 当地 本地 世界 全省 全市 中外 东西 南北 内外 中方 "
+    "上市 城市 都市 股市 超市 门市 楼市 车市 夜市 开市 退市 面市 问市 集市 闹市 黑市 早市 下市 入市 "
+    "新区 园区 社区 景区 专区 地区 辖区 市区 城区 小区".split()
 )
 
 
