@@ -37,6 +37,7 @@ CORPUS_DIR = ROOT / "bench" / "corpus"
 DEFAULT_SEED = 20250115
 FORMAT = 1  # bump when the generator changes, so cached corpora are rebuilt
 MB = 1_000_000
+SHARD_MB = 2.0  # small enough that a 10 MB corpus already spreads over several Dask tasks
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _JUNK = re.compile(r"https?://|!\[|www\.|^\W*$")
@@ -132,7 +133,7 @@ def corpus_dir(mb: float, seed: int = DEFAULT_SEED) -> Path:
     return CORPUS_DIR / f"mb{mb:g}-seed{seed}"
 
 
-def write_corpus(out: Path, mb: float, seed: int = DEFAULT_SEED, shard_mb: float = 5.0) -> dict:
+def write_corpus(out: Path, mb: float, seed: int = DEFAULT_SEED, shard_mb: float = SHARD_MB) -> dict:
     """Write ``mb`` MB of documents as JSONL shards into ``out``; returns the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("part-*.jsonl"):
@@ -158,7 +159,7 @@ def write_corpus(out: Path, mb: float, seed: int = DEFAULT_SEED, shard_mb: float
         if fh:
             fh.close()
     manifest = {"format": FORMAT, "seed": seed, "mb": mb, "documents": docs, "characters": total_chars,
-                "text_bytes": total_bytes, "shards": shard_no}
+                "text_bytes": total_bytes, "shards": shard_no, "shard_mb": shard_mb}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return manifest
 
@@ -169,7 +170,8 @@ def ensure_corpus(mb: float, seed: int = DEFAULT_SEED) -> tuple[Path, dict]:
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("format") == FORMAT and manifest.get("seed") == seed and manifest.get("mb") == mb:
+        wanted = {"format": FORMAT, "seed": seed, "mb": mb, "shard_mb": SHARD_MB}
+        if all(manifest.get(k) == v for k, v in wanted.items()):
             return out, manifest
     return out, write_corpus(out, mb, seed)
 
@@ -189,10 +191,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=50.0, help="corpus size in MB of UTF-8 text")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--shard-mb", type=float, default=SHARD_MB, help="size of each JSONL shard")
     parser.add_argument("--out", type=Path, help="output folder (default: bench/corpus/mb<N>-seed<S>)")
     args = parser.parse_args()
     out = args.out or corpus_dir(args.mb, args.seed)
-    manifest = write_corpus(out, args.mb, args.seed)
+    manifest = write_corpus(out, args.mb, args.seed, args.shard_mb)
     print(f"wrote {manifest['documents']:,} documents, {manifest['characters']:,} characters "
           f"({manifest['text_bytes'] / MB:.1f} MB) in {manifest['shards']} shards to {out}")
 
