@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from kg.ner.lexicon import PERSON_TITLES
 from kg.schema import ORG_LIKE, EntityType, RelationType, allowed
 
 E = EntityType
@@ -144,29 +145,58 @@ def _subject(sent: Sentence, pos: int, ctx: Context, types=ORG_LIKE) -> tuple[st
     return (s.name, 0.7) if s else (None, 0.0)
 
 
+_TITLE_WORD = (r"(?:党委|党组)?(?:副|常务|执行|联席|名誉|首任|现任|前任)?(?:"
+               + "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True)) + ")")
+# 董事长、总裁徐永安 / 董事长兼CEO孙丕恕: other titles between a title and the name
+_TITLES_AFTER = re.compile(rf"(?:\s*(?:、|兼|和|及|暨|/|,|，)\s*{_TITLE_WORD})*\s*")
+# 浪潮集团有限公司党委书记、董事长: other titles between the organisation and a title
+_TITLES_BEFORE = re.compile(rf"[”\"」』]?\s*(?:的|之)?\s*(?:{_TITLE_WORD}\s*(?:、|兼|和|及|暨|/)\s*)*")
+_HOLDS = re.compile(r"(?:现任|任|担任|出任|是|为|作为|身为|兼任|当选为?|升任|接任)")
+
+
 def title_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
-    """科大讯飞董事长刘庆峰 / 刘庆峰（科大讯飞董事长）/ OpenAI创始人Sam Altman / 小冰的CEO李笛."""
+    """科大讯飞董事长刘庆峰 / 刘庆峰（科大讯飞董事长）/ OpenAI创始人Sam Altman / 小冰的CEO李笛 /
+    横店集团董事长、总裁徐永安 / 张锐钢任天津港（集团）有限公司董事长."""
     for rx, rel in TITLE_TRIGGERS:
         for m in rx.finditer(sent.text):
             ts, te = m.start(), m.end()
             if sent.text[max(0, ts - 1):ts] in ("副",) or sent.text[te:te + 1] in ("助", "办"):
                 continue
-            person = next((p for p in sent.after(te, PERSON, max_gap=3)), None)
-            if person is None:
-                person = sent.before(ts, PERSON, max_gap=12)
-                if person and not re.fullmatch(r"\s*(?:是|为|担任|出任|作为|身为|[(（,，]|)\s*(?:[^,，。]*?)",
-                                               sent.between(person.end, ts)):
-                    person = None
+            org = _title_org(sent, ts)
+            person, confidence = _title_person(sent, ts, te, org), 0.9
             if person is None:
                 continue
-            org = sent.before(ts, ORG_LIKE, max_gap=14)
-            confidence = 0.9
             if org is None and re.search(r"(?:该公司|公司|其|本公司)\s*$", sent.text[:ts]):
                 topic = ctx.topic_org()
                 if topic:
                     org, confidence = Span(topic, E.COMPANY, 0, 0), 0.6
             if org is not None:
                 yield Proposal(person.name, rel, org.name, confidence, m.group())
+
+
+def _title_org(sent: Sentence, ts: int) -> Span | None:
+    for org in sorted((s for s in sent.spans if s.type in ORG_LIKE and s.end <= ts), key=lambda s: -s.end):
+        if _TITLES_BEFORE.fullmatch(sent.text, org.end, ts):
+            return org
+        return None
+    return None
+
+
+def _title_person(sent: Sentence, ts: int, te: int, org: Span | None) -> Span | None:
+    chain_end = _TITLES_AFTER.match(sent.text, te).end()
+    after = next((p for p in sent.after(chain_end, PERSON, max_gap=1)), None)
+    if after is not None:
+        return after
+    anchor = org.start if org else ts
+    before = sent.before(anchor, PERSON, max_gap=30)
+    if before is None:
+        return None
+    gap = sent.between(before.end, anchor)
+    # 阮洪良 福莱特玻璃集团股份有限公司董事长 / 刘庆峰（科大讯飞董事长）/ 张锐钢任…董事长 / 文剑平，男，…，现任…董事长
+    if re.fullmatch(r"\s*[(（]?\s*", gap) or _HOLDS.search(gap) and not any(
+            p.start > before.end and p.end <= anchor for p in sent.spans if p.type is E.PERSON):
+        return before
+    return None
 
 
 def founding_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:

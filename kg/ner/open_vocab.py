@@ -41,18 +41,22 @@ jieba.setLogLevel(logging.WARNING)
 
 _SUFFIXES = tuple(sorted(COMPANY_SUFFIXES + ORG_SUFFIXES, key=len, reverse=True))
 _SUFFIX_RX = re.compile("|".join(map(re.escape, _SUFFIXES)))
-# Tags that can be part of a name when walking left from a suffix.
-_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "an", "l", "i", "s", "m")
+# Tags of words that can be part of a name when walking left from a suffix
+# (zg, q: single characters of unknown names; unk: new words jieba's HMM found).
+_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "an", "l", "i", "s", "m", "zg", "q",
+              "unk")
 # Verbs that do occur inside institution names (认知智能…实验室, 计算…中心); other verbs end a name.
 _NAME_VERBS = frozenset("认知 计算 智能 感知 理解 学习 制造 创新 发展 转化 孵化 研究 监测 检测".split())
 _MAX_NAME = 18
 
 
-def _tokens(sentence: str, hmm: bool) -> Iterator[tuple[str, str, int]]:
+def _tokens(sentence: str) -> Iterator[tuple[str, str, int]]:
+    """jieba words with their dictionary tag ("unk" for new words its HMM found) and offsets."""
     pos = 0
-    for pair in pseg.cut(sentence, HMM=hmm):
-        yield pair.word, pair.flag, pos
-        pos += len(pair.word)
+    tags = pseg.dt.word_tag_tab
+    for word in jieba.cut(sentence, HMM=True):
+        yield word, tags.get(word, "unk"), pos
+        pos += len(word)
 
 
 def _org_type(name: str) -> EntityType:
@@ -68,7 +72,7 @@ def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
         sentence = text[s:e]
         if not _SUFFIX_RX.search(sentence):
             continue
-        toks = list(_tokens(sentence, hmm=False))
+        toks = list(_tokens(sentence))
         for i, (word, _flag, pos) in enumerate(toks):
             if not word.endswith(_SUFFIXES):
                 continue
