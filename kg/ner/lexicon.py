@@ -32,7 +32,7 @@ SURNAMES_1 = frozenset(
 SURNAMES_2 = frozenset(["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐", "端木"])
 
 # Characters that rarely end a given name but often follow one (说, 表示 ...): trims "刘庆峰说".
-NAME_TRAILING_NON_NAME = frozenset("说称表认指透介强在对和与跟是也都就还曾已将把被的了等")
+NAME_TRAILING_NON_NAME = frozenset("说称表认指透介强在对和与跟是也都就还曾已将把被的了等及兼用为于")
 
 COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "控股", "公司")
 ORG_SUFFIXES = (

@@ -137,7 +137,9 @@ def is_person_name(name: str) -> bool:
 
 
 _TITLE_RX = "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True))
-_TITLE_THEN_NAME = re.compile(rf"(?:{_TITLE_RX})\s?(?P<name>[{CJK}]{{2,4}})")
+_TITLE_THEN_NAME = re.compile(rf"(?:{_TITLE_RX})\s?(?P<name>[{CJK}]{{2,6}})")
+# 阿尔芒·标致, 史蒂夫·乔布斯: transliterated names keep their middle dot
+_DOTTED_NAME = re.compile(rf"(?<![{CJK}·])(?P<name>[{CJK}]{{1,6}}(?:[·•][{CJK}]{{1,8}})+)")
 _BYLINE = re.compile(
     rf"(?:^|[\s|*(（])(?P<role>{'|'.join(BYLINE_PERSON)})\s*[|｜:：]?\s*(?P<name>[{CJK}]{{2,3}})(?![{CJK}])"
 )
@@ -148,16 +150,24 @@ _BYLINE_ORG_RX = re.compile(
 
 
 def _trim_name(candidate: str) -> str | None:
-    """刘庆峰说 -> 刘庆峰, 李笛就是 -> 李笛: drop trailing characters that are not part of a name."""
-    if len(candidate) >= 3 and candidate[2] in NAME_TRAILING_NON_NAME and is_person_name(candidate[:2]):
-        return candidate[:2]
-    for length in (3, 2, 4):
+    """刘庆峰说 -> 刘庆峰, 李笛就是 -> 李笛, 单森林先生 -> 单森林: a name ends where the next word starts."""
+    # 李笛就是: a function character in third place ends a two-character name
+    order = (2, 3, 4) if len(candidate) > 2 and candidate[2] in NAME_TRAILING_NON_NAME else (3, 2, 4)
+    for length in order:
         name = candidate[:length]
-        if len(name) == length and is_person_name(name):
-            rest = candidate[length:length + 1]
-            if not rest or rest in NAME_TRAILING_NON_NAME or length == len(candidate):
-                return name
+        if len(name) == length and is_person_name(name) and _name_ends_at(candidate, length):
+            return name
     return None
+
+
+def _name_ends_at(text: str, pos: int) -> bool:
+    """True when a name may end at ``pos``: end of text, a non-name character, or a known word."""
+    if pos >= len(text):
+        return True
+    if text[pos] in NAME_TRAILING_NON_NAME or not "\u4e00" <= text[pos] <= "\u9fff":
+        return True
+    freq = jieba.dt.FREQ
+    return any(freq.get(text[pos:pos + k]) for k in (2, 3, 4) if pos + k <= len(text))
 
 
 def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
@@ -180,6 +190,10 @@ def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]
             out.append(Mention(text=view.original[start:start + len(name)], start=start,
                                end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
             start = name_match.end()
+    for match in _DOTTED_NAME.finditer(text):
+        start, end = match.start("name"), match.end("name")
+        out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.PERSON,
+                           canonical=match.group("name").replace("•", "·"), origin="ner"))
     for match in _BYLINE_ORG_RX.finditer(text):
         start, end = match.start("name"), match.end("name")
         # 出品 | 搜狐科技作者 | 梁昌均: the next byline role is not part of the name
@@ -191,7 +205,10 @@ def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]
     return out
 
 
-_PERSON_CUES = re.compile(rf"说|表示|认为|指出|称|透露|介绍|强调|坦言|告诉|回应|谈|{_TITLE_RX}")
+_PERSON_CUES = re.compile(
+    rf"说|表示|认为|指出|称|透露|介绍|强调|坦言|告诉|回应|谈|创办|创立|创建|成立|出生|生于|先生|女士|担任|出任|现任|"
+    rf"{_TITLE_RX}"
+)
 _LAC_TAGS = {"PER": E.PERSON, "LOC": E.PLACE, "ORG": E.ORGANIZATION}
 _JIEBA_TAGS = {"nr": E.PERSON, "ns": E.PLACE, "nt": E.ORGANIZATION}
 _PLACE_SUFFIXES = tuple("省市县区州镇村乡岛湾港")
