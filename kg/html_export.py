@@ -107,8 +107,8 @@ def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             {"theta": 0.8, "gravitationalConstant": -80, "centralGravity": 0.01, "springLength": 60,
              "springConstant": 0.08, "damping": 0.4, "avoidOverlap": 0}
             if large else
-            {"gravitationalConstant": -60, "centralGravity": 0.02, "springLength": 90,
-             "springConstant": 0.05, "damping": 0.5, "avoidOverlap": 0.6}),
+            {"gravitationalConstant": -80, "centralGravity": 0.02, "springLength": 100,
+             "springConstant": 0.05, "damping": 0.5, "avoidOverlap": 1}),
         "stabilization": {"enabled": True, "iterations": 150 if large else 800,
                           "updateInterval": 10 if large else 25, "fit": True},
         "minVelocity": 1.5 if large else 0.75,

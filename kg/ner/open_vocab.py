@@ -48,6 +48,7 @@ _NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "a
 # Verbs that do occur inside institution names (认知智能…实验室, 计算…中心); other verbs end a name.
 _NAME_VERBS = frozenset("认知 计算 智能 感知 理解 学习 制造 创新 发展 转化 孵化 研究 监测 检测".split())
 _MAX_NAME = 18
+_TITLE_RX = "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True))
 
 
 def _tokens(sentence: str) -> Iterator[tuple[str, str, int]]:
@@ -65,7 +66,7 @@ def _org_type(name: str) -> EntityType:
 
 def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
     """Names ending in an organisation or company suffix, left edge found from jieba's tokens:
-    合肥市大数据资产运营有限公司, 认知智能全国重点实验室, 国务院发展研究中心国研经济研究院."""
+    合肥市大数据资产运营有限公司, 认知智能全国重点实验室, 天津港（集团）有限公司."""
     out = []
     text = view.norm
     for s, e in view.sentences:
@@ -77,31 +78,92 @@ def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
             if not word.endswith(_SUFFIXES):
                 continue
             end = pos + len(word)
-            # extend right over a following suffix token (…研究中心 + 国研 + 经济 + 研究院)
-            start = pos
-            j = i - 1
-            while j >= 0:
-                w, f, p = toks[j]
-                name_like = f.startswith(_NAME_TAGS) and f != "v" or w in _NAME_VERBS
-                if w in STOP_WORDS or not name_like or end - p > _MAX_NAME:
-                    break
-                if not re.fullmatch(rf"[{CJK}A-Za-z0-9]+", w):
-                    break
-                start = p
-                j -= 1
-            name = sentence[start:end]
-            stripped = name
-            for suffix in _SUFFIXES:
-                if name.endswith(suffix):
-                    stripped = name[: -len(suffix)]
-                    break
-            if name in GENERIC_ORG_WORDS or len(stripped) < 2 or stripped in GENERIC_ORG_WORDS:
+            start = _left_edge(toks, i - 1, end)
+            if start == pos and word in _SUFFIXES:
                 continue
-            if _all_generic(stripped):
-                continue
-            out.append(Mention(text=view.original[s + start:s + end], start=s + start, end=s + end,
-                               type=_org_type(name), canonical=name, origin="ner"))
+            mention = _org_mention(view, s, sentence[start:end], s + start)
+            if mention:
+                out.append(mention)
     return _merge_chained(out)
+
+
+def _left_edge(toks: list[tuple[str, str, int]], j: int, end: int) -> int:
+    """Walk left from token ``j`` over words that can be part of a name; the name's start offset.
+
+    A short parenthesis inside a name is kept: 天津港（集团）有限公司, 聚光科技(杭州)股份有限公司."""
+    start = toks[j + 1][2] if j + 1 < len(toks) else end
+    while j >= 0:
+        w, f, p = toks[j]
+        if w in (")", "）"):
+            k = next((k for k in range(j - 1, max(-1, j - 5), -1) if toks[k][0] in ("(", "（")), None)
+            inner = "".join(t[0] for t in toks[k + 1:j]) if k is not None else ""
+            if k is None or not re.fullmatch(rf"[{CJK}]{{1,4}}", inner):
+                break
+            start, j = toks[k][2], k - 1
+            continue
+        name_like = f.startswith(_NAME_TAGS) and f != "v" or w in _NAME_VERBS
+        if w in STOP_WORDS or not name_like or end - p > _MAX_NAME:
+            break
+        if not re.fullmatch(rf"[{CJK}A-Za-z0-9]+", w):
+            break
+        start = p
+        j -= 1
+    return start
+
+
+def _org_mention(view: TextView, sentence_start: int, name: str, start: int) -> Mention | None:
+    """A candidate organisation name, unless it is only generic words (子公司, 国家重点实验室)."""
+    stripped = name
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            stripped = name[: -len(suffix)]
+            break
+    if name in GENERIC_ORG_WORDS or len(stripped) < 2 or stripped in GENERIC_ORG_WORDS or _all_generic(stripped):
+        return None
+    end = start + len(name)
+    return Mention(text=view.original[start:end], start=start, end=end, type=_org_type(name), canonical=name,
+                   origin="ner")
+
+
+_LEADER_TITLES = re.compile(r"董事长|董事局主席|董事会主席|总裁|首席执行官|CEO|创始人|总经理|掌门人")
+_TITLE_TAIL = re.compile(rf"(?:(?:{_TITLE_RX})(?:、|兼|和|及|/))*[”\"」』]?(?:的)?$")
+
+
+def title_org_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
+    """The organisation right before a leader's title, even with no suffix to recognise it by:
+    完美时空董事长池宇峰, 翼龙贷网董事长王思聪, 凤凰卫视董事局主席兼行政总裁刘长乐."""
+    out = []
+    text = view.norm
+    for s, e in view.sentences:
+        sentence = text[s:e]
+        matches = list(_LEADER_TITLES.finditer(sentence))
+        if not matches:
+            continue
+        toks = list(_tokens(sentence))
+        ends = {p + len(w): i for i, (w, _f, p) in enumerate(toks)}
+        for m in matches:
+            if sentence[max(0, m.start() - 1):m.start()] == "副":
+                continue
+            org_end = m.start() - len(_TITLE_TAIL.search(sentence[:m.start()]).group())
+            if org_end <= 0 or org_end not in ends:
+                continue
+            if any(k.start < s + org_end <= k.end for k in known):
+                continue  # the dictionary or a pattern already knows who this is
+            start = _left_edge(toks, ends[org_end], org_end)
+            name = sentence[start:org_end]
+            if len(name) < 2 or name in _NOT_ORG_HEADS or name[-1] in "的了是":
+                continue
+            mention = _org_mention(view, s, name, s + start)
+            if mention:
+                out.append(mention)
+    return out
+
+
+# Words that stand before a title without naming anyone's organisation.
+_NOT_ORG_HEADS = frozenset(
+    "公司 集团 企业 本公司 该公司 该集团 该行 本行 俱乐部 董事会 校董会 学校 医院 协会 商会 联合 联合创始人 现任 "
+    "前任 首任 新任 原 时任 全国 中国 国内 国外 全球 行业 创业 企业家 知名 著名 记者 媒体".split()
+)
 
 
 _GENERIC_PREFIX_CHARS = set("大小新老该本其这那各某全国家重点科技数据智能人工信息网络产业行业研究发展相关有关两多")
@@ -136,7 +198,6 @@ def is_person_name(name: str) -> bool:
     return name[0] in SURNAMES_1 and len(name) in (2, 3)
 
 
-_TITLE_RX = "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True))
 _TITLE_THEN_NAME = re.compile(rf"(?:{_TITLE_RX})\s?(?P<name>[{CJK}]{{2,6}})")
 # 阿尔芒·标致, 史蒂夫·乔布斯: transliterated names keep their middle dot
 _DOTTED_NAME = re.compile(rf"(?<![{CJK}·])(?P<name>[{CJK}]{{1,6}}(?:[·•][{CJK}]{{1,8}})+)")
@@ -327,7 +388,7 @@ def _named(tagged, tags: dict[str, EntityType]) -> list[tuple[str, EntityType, i
 
 
 def open_vocab_mentions(view: TextView, known: list[Mention], backend: str = "jieba") -> list[Mention]:
-    mentions = org_suffix_mentions(view, known) + title_person_mentions(view, known)
+    mentions = org_suffix_mentions(view, known) + title_org_mentions(view, known) + title_person_mentions(view, known)
     if backend != "none":
         mentions += tagged_mentions(view, known, backend)
     return mentions
