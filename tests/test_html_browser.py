@@ -67,9 +67,9 @@ def test_dataset_counts_equal_graph(loaded, sample_graph):
 
 @pytest.mark.parametrize("query", ["讯飞", "科大訊飛", "iflytek"])
 def test_search_box_focuses_alias(loaded, query):
-    box = loaded.find_element(By.ID, "search")
-    box.send_keys("/")  # typed into the box, not a shortcut
-    box.clear()
+    ActionChains(loaded).send_keys("/").perform()  # keyboard shortcut: "/" focuses the search box
+    box = loaded.switch_to.active_element
+    assert box.get_attribute("id") == "search"
     box.send_keys(query)
     results = loaded.find_elements(By.CSS_SELECTOR, "#search-results li .name")
     assert results and results[0].text == "科大讯飞"
@@ -134,6 +134,49 @@ def test_real_click_on_canvas_selects_node(loaded):
     assert details_text(loaded).startswith("合肥")
 
 
+def hover(driver, dom_xy) -> str:
+    """Move the mouse to a canvas point and return the tooltip vis shows there."""
+    canvas = driver.find_element(By.CSS_SELECTOR, "#network canvas")
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(dom_xy[0] - size["width"] / 2), int(dom_xy[1] - size["height"] / 2)).perform()
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        tip = driver.find_elements(By.CSS_SELECTOR, "div.vis-tooltip")
+        if tip and tip[0].is_displayed() and tip[0].text:
+            return tip[0].text
+        time.sleep(0.05)
+    return ""
+
+
+def node_dom(driver, node: str) -> list[float]:
+    return js(driver, "const p = kg.network.canvasToDOM(kg.network.getPositions([arguments[0]])[arguments[0]]);"
+                      "return [p.x, p.y];", node)
+
+
+def edge_dom(driver, head: str, tail: str, relation: str) -> list[float]:
+    """A point on the drawn edge (sampled along the chord, checked with vis's own hit test)."""
+    return js(driver, """const [h, t, rel] = arguments;
+        const id = kg.edges.getIds({filter: e => e.from === h && e.to === t && e.label === rel})[0];
+        const pos = kg.network.getPositions([h, t]);
+        const a = kg.network.canvasToDOM(pos[h]), b = kg.network.canvasToDOM(pos[t]);
+        for (let f = 0.5, i = 0; i < 40; i++, f = 0.5 + (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 0.01) {
+          const p = {x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f};
+          if (kg.network.getEdgeAt(p) === id && kg.network.getNodeAt(p) === undefined) return [p.x, p.y];
+        }
+        return null;""", head, tail, relation)
+
+
+def test_hover_shows_aliases_and_evidence(loaded):
+    tip = hover(loaded, node_dom(loaded, "科大讯飞"))
+    assert tip.startswith("科大讯飞 · Company") and "科大訊飛" in tip and "iFlytek" in tip
+    point = edge_dom(loaded, "科大讯飞", "合肥", "LOCATED_IN")
+    assert point is not None
+    hover(loaded, [0, 0])
+    tip = hover(loaded, point)
+    assert "LOCATED_IN" in tip and "总部位于合肥的科大讯飞发布了新品。" in tip and "news-001" in tip
+
+
 def test_size_toggle(loaded, sample_graph):
     loaded.find_element(By.CSS_SELECTOR, 'input[name="size-by"][value="mentions"]').click()
     assert js(loaded, "return kg.nodes.get('科大讯飞').value") == sample_graph.nodes["科大讯飞"]["mentions"]
@@ -171,6 +214,8 @@ def test_hostile_document_runs_nothing(loaded):
     box = driver.find_element(By.ID, "search")
     box.send_keys("onerror")
     assert driver.find_element(By.CSS_SELECTOR, "#search-results li .name").text == HOSTILE_IMG
+    js(driver, "kg.clearSelection()")
+    assert HOSTILE_IMG in hover(driver, node_dom(driver, HOSTILE_IMG))  # tooltip: text, not markup
     time.sleep(0.3)  # give any injected handler (onerror, onload) the chance to fire
     with pytest.raises(NoAlertPresentException):
         driver.switch_to.alert  # noqa: B018 - the property access is the check
@@ -240,6 +285,7 @@ def test_seed_page_and_screenshot(browser, tmp_path, seed_graph):
         box = browser.find_element(By.ID, "search")
         box.send_keys("讯飞", Keys.ENTER)
         assert selected(browser) == ["科大讯飞"]
+        box.send_keys(Keys.ESCAPE)  # clears the box
         js(browser, "kg.clearSelection(); kg.network.fit()")
         time.sleep(0.3)
     shot = tmp_path / "graph.png"
