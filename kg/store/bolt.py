@@ -4,7 +4,8 @@
 into a one-line ``StoreError``, and smooths over two quirks of FalkorDB's Bolt endpoint:
 
 * it splices parameters into the query text without escaping them (a ``'`` in a value breaks the
-  query, ``\\b`` turns into a backspace), so for such a server string values are escaped first and
+  query, ``\\b`` turns into a backspace) and crashes on parameters over 4 KB, so for such a server
+  the parameters are written as a properly escaped ``CYPHER name=value`` header instead, and
   hostile input still arrives verbatim;
 * after a client says GOODBYE the next connection hangs, so a raw handshake probe goes first
   (see ``kg.store.wire``).
@@ -54,24 +55,48 @@ class Result:
     counters: dict[str, int] = field(default_factory=dict)
 
 
-def escape_spliced(value: Any) -> Any:
-    """Escape every string inside ``value`` for a server that splices parameters into the text.
+def cypher_literal(value: Any) -> str:
+    """``value`` written as a Cypher literal, for a server that cannot take real parameters.
 
-    FalkorDB writes a string parameter as ``'...'`` and reads it back with its own literal
-    parser, so ``\\`` and ``'`` are escaped. NUL cannot be represented there and is dropped.
+    Strings are quoted with ``\\`` and ``'`` escaped, so any text arrives verbatim (NUL, which
+    FalkorDB cannot store, is dropped); map keys must be plain identifiers; floats keep full
+    precision (``repr``).
     """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise QueryFailed(f"the server cannot receive the number {value} as a parameter")
+        return repr(value)
     if isinstance(value, str):
-        return value.replace("\x00", "").replace("\\", "\\\\").replace("'", "\\'")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise QueryFailed(f"the server cannot receive the number {value} as a parameter")
+        return "'" + value.replace("\x00", "").replace("\\", "\\\\").replace("'", "\\'") + "'"
     if isinstance(value, list | tuple):
-        return [escape_spliced(v) for v in value]
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
     if isinstance(value, dict):
         for key in value:
             if not isinstance(key, str) or not _PARAM_KEY.match(key):
                 raise QueryFailed(f"parameter map key {key!r} is not a plain identifier")
-        return {k: escape_spliced(v) for k, v in value.items()}
-    return value
+        return "{" + ", ".join(f"{k}: {cypher_literal(v)}" for k, v in value.items()) + "}"
+    raise QueryFailed(f"cannot send a {type(value).__name__} as a query parameter")
+
+
+def with_parameter_header(cypher: str, params: dict[str, Any]) -> str:
+    """``CYPHER name=literal ... <cypher>``: FalkorDB's own way of passing parameters.
+
+    Its Bolt endpoint builds this header itself, but without escaping and in a fixed 4 KB buffer
+    (larger parameters crash the server), so for such a server we write it ourselves and send
+    no Bolt parameters at all. The statement still refers to every value as ``$name``.
+    """
+    if not params:
+        return cypher
+    for key in params:
+        if not _PARAM_KEY.match(key):
+            raise QueryFailed(f"parameter name {key!r} is not a plain identifier")
+    return "CYPHER " + " ".join(f"{k}={cypher_literal(v)}" for k, v in params.items()) + " " + cypher
 
 
 def _first_line(text: str) -> str:
@@ -135,7 +160,7 @@ class Store:
         """Run one statement in its own transaction; all values travel as parameters."""
         params = dict(params or {})
         if self.splices_parameters:
-            params = escape_spliced(params)
+            cypher, params = with_parameter_header(cypher, params), {}
         try:
             records, summary, keys = self.driver.execute_query(
                 cypher, params, database_=self.database, routing_=neo4j.RoutingControl.WRITE)
