@@ -572,7 +572,7 @@
     state.stabilized = true;
     state.layoutMs = 0;
   } else {
-    if (data.large) showLoading(true);
+    if (data.showProgress) showLoading(true);
     network.setData({ nodes: nodes, edges: edges });
   }
   updateStatus();
