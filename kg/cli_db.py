@@ -1,7 +1,174 @@
-"""Placeholder: commands registered by this module are added in their own issue."""
+"""``kg load`` and ``kg query``: the graph in a Bolt database (Neo4j, or the embedded FalkorDB)."""
 
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import networkx as nx
 import typer
+from pydantic import ValidationError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg.cli_common import OutOption, console, err_console, fail, graph_path, warn
+from kg.graph import GraphFormatError, build_graph, load_json
+from kg.store import saved_queries
+from kg.store.bolt import Store
+from kg.store.connect import DB_DIR, open_store
+from kg.store.embedded import DB_FILE
+from kg.store.errors import StoreError
+from kg.store.loader import DEFAULT_BATCH_SIZE, clear, counts, load_graph
+from kg.store.results import to_cell, to_plain
+
+UriOption = typer.Option(
+    None, "--uri", envvar="NEO4J_URI",
+    help="Bolt URI of a Neo4j (or other Bolt) server, e.g. bolt://localhost:7687. "
+         "Without it kg runs its own embedded FalkorDB server with data in OUT/db.")
+UserOption = typer.Option("neo4j", "--user", envvar="NEO4J_USERNAME", help="User name for --uri.")
+PasswordOption = typer.Option(None, "--password", envvar="NEO4J_PASSWORD",
+                              help="Password for --uri (none: connect without authentication).")
+DatabaseOption = typer.Option(None, "--database", envvar="NEO4J_DATABASE",
+                              help="Database name on a multi-database Neo4j (default: the server's default).")
+
+
+@contextmanager
+def _store(out: Path, uri: str | None, user: str, password: str | None,
+           database: str | None) -> Iterator[Store]:
+    """The store for a command; database errors and Ctrl-C become one-line messages."""
+    try:
+        with open_store(uri, user, password, database, data_dir=out / DB_DIR) as store:
+            yield store
+    except StoreError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted", code=130)
+
+
+def _read_source(path: Path) -> nx.MultiDiGraph:
+    """graph.json from ``kg build``, or extractions (.jsonl) from ``kg extract``."""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        from kg.pipeline import read_extractions
+
+        try:
+            return build_graph(read_extractions(path))
+        except FileNotFoundError:
+            fail(f"{path}: no such file")
+        except (ValidationError, ValueError) as exc:
+            fail(f"{path}: not an extractions file ({str(exc).splitlines()[0]})")
+    try:
+        return load_json(path)
+    except GraphFormatError as exc:
+        fail(str(exc))
+
+
+def load(
+    source: Path = typer.Argument(None, help="graph.json of `kg build` or extractions .jsonl of `kg extract` "
+                                             "(default: OUT/graph.json)."),
+    out: Path = OutOption,
+    uri: str = UriOption,
+    user: str = UserOption,
+    password: str = PasswordOption,
+    database: str = DatabaseOption,
+    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Rows per UNWIND statement."),
+    replace: bool = typer.Option(False, "--replace", help="Delete every entity in the database first."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Load the graph into a Bolt database (merging: loading twice changes nothing)."""
+    path = source or graph_path(out)
+    G = _read_source(path)
+    if G.number_of_nodes() == 0:
+        warn(f"{path} holds no entities: nothing to load")
+    started = time.monotonic()
+    with _store(out, uri, user, password, database) as store:
+        if replace:
+            removed = clear(store)
+            err_console.print(f"deleted {removed} entities from {store.description}", highlight=False)
+        with Progress(TextColumn("[bold]loading"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("rows"), TimeElapsedColumn(), console=console, disable=quiet) as progress:
+            task = progress.add_task("load", total=G.number_of_nodes() + G.number_of_edges())
+            report = load_graph(store, G, batch_size, on_progress=lambda n: progress.advance(task, n))
+        now = counts(store)
+        where = f"embedded FalkorDB ({out / DB_DIR})" if store.embedded else store.description
+    console.print(
+        f"[bold green]loaded[/] {report.entities} entities and {report.relations} relations from {path} "
+        f"into {where} in {time.monotonic() - started:.1f} s; the database now holds "
+        f"{now['nodes']} entities and {now['relationships']} relations", highlight=False)
+
+
+def _print_saved_list() -> None:
+    queries = saved_queries.list_queries()
+    if not queries:
+        fail(f"no saved queries in {saved_queries.query_dir()}")
+    table = Table(title=f"saved queries ({saved_queries.query_dir()})", show_lines=False)
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("parameters (defaults)", overflow="fold")
+    table.add_column("answers", overflow="fold")
+    for q in queries:
+        params = ", ".join(p.name if p.required else f"{p.name}={p.default}" for p in q.params.values())
+        table.add_row(q.name, params, q.title)
+    console.print(table)
+    console.print("run one with: kg query NAME [--param k=v ...]   e.g. kg query partners-of --param name=科大讯飞",
+                  highlight=False)
+
+
+def query(
+    cypher_or_file: str = typer.Argument(None, metavar="CYPHER_OR_FILE",
+                                         help="A saved query's name (see --list), a .cypher file, or Cypher."),
+    param: list[str] = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
+                                    help="A query parameter; repeat for more."),
+    as_json: bool = typer.Option(False, "--json", help="Rows as JSON."),
+    list_saved: bool = typer.Option(False, "--list", help="List the saved queries and exit."),
+    out: Path = OutOption,
+    uri: str = UriOption,
+    user: str = UserOption,
+    password: str = PasswordOption,
+    database: str = DatabaseOption,
+) -> None:
+    """Run Cypher against the database and print the rows as a table (or JSON)."""
+    if list_saved:
+        _print_saved_list()
+        return
+    if not cypher_or_file:
+        fail("give a saved query name, a .cypher file or a Cypher statement (`kg query --list` shows the "
+             "saved queries)")
+    try:
+        saved = saved_queries.resolve(cypher_or_file)
+        values = saved_queries.bind(saved, saved_queries.parse_assignments(param or []))
+    except StoreError as exc:
+        fail(str(exc))
+    if not uri and not (out / DB_DIR / DB_FILE).exists():
+        warn(f"the embedded database in {out / DB_DIR} is empty: run `kg load` first")
+    with _store(out, uri, user, password, database) as store:
+        result = store.run(saved.cypher, values)
+        description = store.description
+    if as_json:
+        console.print_json(json.dumps([{k: to_plain(r[k]) for k in result.keys} for r in result.records],
+                                      ensure_ascii=False))
+        return
+    _print_table(saved, result.keys, result.records, result.counters, description)
+
+
+def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list, counters: dict[str, int],
+                 description: str) -> None:
+    title = f"{saved.name}: {saved.title}" if saved.path is not None and saved.title else None
+    table = Table(title=title, show_lines=len(keys) > 2,
+                  caption=f"{len(records)} row{'s' * (len(records) != 1)} · {description}")
+    for key in keys:
+        table.add_column(key, overflow="fold")
+    for record in records:
+        table.add_row(*(to_cell(record[k]) for k in keys))
+    if keys:
+        console.print(table)
+    if counters:
+        console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counters.items()), highlight=False)
+    elif not keys:
+        console.print(f"done · {description}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("load")(load)
+    app.command("query")(query)

@@ -109,7 +109,10 @@ TITLE_TRIGGERS: list[tuple[re.Pattern[str], RelationType]] = [
     (_lex("CEO 首席执行官 总裁 首席执行长"), R.CEO_OF),
 ]
 FOUND_VERBS = _lex("一手创办 一手创立 创办 创立 创建 创办了 创立了 成立了")
-LOCATED_TRIGGERS = _lex("总部位于 总部设在 总部设于 总部在 总部落户 坐落于 位于 落户 落户于 扎根")
+LOCATED_TRIGGERS = _lex("总部位于 总部设在 总部设于 总部在 总部落户 坐落于 坐落在 位于 落户 落户于 扎根 地处 "
+                        "所在地 所在地为 成立于 创立于 创建于 创办于 诞生于 注册于 设在")
+FOUNDED_IN_PLACE = re.compile(r"在\s?$")
+FOUNDED_AFTER_PLACE = re.compile(r"^\s?(?:正式)?(?:成立|创立|创建|创办|注册成立)")
 EVENT_HELD = _lex("举办 举行 召开 开幕 如期举办 隆重举行")
 PARTNER_PREPS = _lex("与 和 跟 同 及")
 PARTNER_VERBS = _lex("携手 联合 联手 牵手 结盟 签约 合作 战略合作 达成合作 共同 一起 合作伙伴 深度合作")
@@ -227,6 +230,12 @@ def location_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             for p in _adjacent_run(sent, places):
                 yield Proposal(subject, R.LOCATED_IN, p.name, 0.85 if org else 0.6, m.group())
     for place in (s for s in sent.spans if s.type is E.PLACE):
+        # 1998年在北京成立: the sentence's subject was founded there
+        if FOUNDED_IN_PLACE.search(sent.text[max(0, place.start - 2):place.start]) and \
+                FOUNDED_AFTER_PLACE.match(sent.text[place.end:place.end + 6]):
+            org = sent.before(place.start, ORG_LIKE, same_clause=False, max_gap=60)
+            if org:
+                yield Proposal(org.name, R.LOCATED_IN, place.name, 0.7, "在…成立")
         # 美国科技企业OpenAI, 杭州的AI公司DeepSeek, 来自合肥的科大讯飞
         org = next((s for s in sent.spans if s.start >= place.end and s.type in ORG_LIKE), None)
         if org and re.fullmatch(r"(?:的)?[\u4e00-\u9fffA-Za-z]{0,6}(?:企业|公司|厂商|巨头|独角兽|初创企业)\s?[“\"]?",

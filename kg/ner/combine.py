@@ -8,6 +8,7 @@ from kg.ner.coref import surname_mentions
 from kg.ner.dictionary_matcher import dictionary_mentions
 from kg.ner.open_vocab import open_vocab_mentions
 from kg.ner.patterns import bare_versions, pattern_mentions
+from kg.ner.places import place_mentions
 from kg.ner.textview import TextView
 
 _ORIGIN_RANK = {"dictionary": 0, "pattern": 1, "coref": 2, "ner": 3}
@@ -40,7 +41,7 @@ def select(candidates: list[Mention]) -> list[Mention]:
 def find_mentions(view: TextView, dictionary: Dictionary | None = None, backend: str = "jieba") -> list[Mention]:
     """All entity mentions of a document, non-overlapping, in text order."""
     known = dictionary_mentions(view, dictionary)
-    patterns = pattern_mentions(view, known, dictionary)
+    patterns = pattern_mentions(view, known, dictionary) + place_mentions(view, known)
     candidates = known + patterns + open_vocab_mentions(view, known + patterns, backend)
     first = select(candidates)
     # a surname + title (雷总) beats a tagger's guess that it is a new name

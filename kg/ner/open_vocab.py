@@ -48,6 +48,8 @@ _NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "a
 # Verbs that do occur inside institution names (认知智能…实验室, 计算…中心); other verbs end a name.
 _NAME_VERBS = frozenset("认知 计算 智能 感知 理解 学习 制造 创新 发展 转化 孵化 研究 监测 检测".split())
 _MAX_NAME = 18
+# 航空 (6021), 保险 (2635) are common nouns; brands the dictionary lacks are rare words (滴滴: 3, 万科: 75).
+_COMMON_NOUN_FREQ = 2000
 _TITLE_RX = "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True))
 
 
@@ -81,10 +83,16 @@ def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
             start = _left_edge(toks, i - 1, end)
             if start == pos and word in _SUFFIXES:
                 continue
+            if word in COMPANY_SUFFIXES and any(k.start == s + start and k.end == s + pos and k.type in _ORG_TYPES
+                                         for k in known):
+                continue  # 百度公司, 华为集团: the known name stands (but 中国电信研究院 is an institute of its own)
             mention = _org_mention(view, s, sentence[start:end], s + start)
             if mention:
                 out.append(mention)
     return _merge_chained(out)
+
+
+_ORG_TYPES = (E.COMPANY, E.ORGANIZATION)
 
 
 def _left_edge(toks: list[tuple[str, str, int]], j: int, end: int) -> int:
@@ -120,6 +128,8 @@ def _org_mention(view: TextView, sentence_start: int, name: str, start: int) -> 
             break
     if name in GENERIC_ORG_WORDS or len(stripped) < 2 or stripped in GENERIC_ORG_WORDS or _all_generic(stripped):
         return None
+    if stripped != name and jieba.dt.FREQ.get(stripped, 0) > _COMMON_NOUN_FREQ:
+        return None  # 航空公司, 保险公司: a common noun + suffix names no one
     end = start + len(name)
     return Mention(text=view.original[start:end], start=start, end=end, type=_org_type(name), canonical=name,
                    origin="ner")
