@@ -32,7 +32,6 @@ def _place_tokens(text: str, start: int, known: list[Mention], locative: bool = 
     phrase a new word jieba's HMM found (慕尼黑, 哈博罗内) also counts as a place."""
     out: list[tuple[int, int, str]] = []
     pos = start
-    tags = pseg.dt.word_tag_tab
     window = text[start:start + _MAX_PHRASE + 4]
     for word in jieba.cut(window, HMM=True):
         if pos - start >= _MAX_PHRASE:
@@ -46,12 +45,22 @@ def _place_tokens(text: str, start: int, known: list[Mention], locative: bool = 
                 window_rest = text[pos:start + _MAX_PHRASE + 4]
                 return out + _place_tokens(text, pos, known, locative) if window_rest else out
             out.append((pos, pos + len(word), k.canonical))
-        elif word not in _NOT_PLACE and (tags.get(word) == "ns" or _PLACE_SUFFIX.search(word) and len(word) >= 2) or locative and word not in tags and re.fullmatch(r"[\u4e00-\u9fff]{2,5}", word) and not jieba.dt.FREQ.get(word):
+        elif _is_place_word(word, locative):
             out.append((pos, pos + len(word), word))
         else:
             break
         pos += len(word)
     return out
+
+
+def _is_place_word(word: str, locative: bool) -> bool:
+    if word in _NOT_PLACE:
+        return False
+    if pseg.dt.word_tag_tab.get(word) == "ns" or (len(word) >= 2 and _PLACE_SUFFIX.search(word)):
+        return True
+    # after 位于/总部设在, a new word of a few characters is most likely a foreign place name
+    new_word = word not in pseg.dt.word_tag_tab and not jieba.dt.FREQ.get(word)
+    return locative and new_word and re.fullmatch(r"[\u4e00-\u9fff]{2,5}", word) is not None
 
 
 def place_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
