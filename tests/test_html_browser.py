@@ -14,13 +14,17 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from browser_fixtures import HOSTILE_IMG, HOSTILE_SCRIPT, open_page, page_errors
-from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 
-from kg.html_export import write_html
+if importlib.util.find_spec("selenium") is None and not os.environ.get("CI"):
+    pytest.skip("selenium is not installed (pip install -e '.[dev]')", allow_module_level=True)
+
+from browser_fixtures import HOSTILE_IMG, HOSTILE_SCRIPT, open_page, page_errors  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+from kg.html_export import write_html  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
