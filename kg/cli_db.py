@@ -159,8 +159,13 @@ def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list
                   caption=f"{len(records)} row{'s' * (len(records) != 1)} · {description}")
     for key in keys:
         table.add_column(key, overflow="fold")
+    shortened = False
     for record in records:
-        table.add_row(*(to_cell(record[k]) for k in keys))
+        cells = [to_cell(record[k]) for k in keys]
+        shortened = shortened or cells != [to_cell(record[k], short=False) for k in keys]
+        table.add_row(*cells)
+    if shortened:
+        table.caption += " · long values shortened, --json shows them whole"
     if keys:
         console.print(table)
     if counters:

@@ -49,8 +49,15 @@ def _path_text(path: Path) -> str:
     return " ".join(parts)
 
 
-def to_cell(value: Any) -> str:
-    """Short text for one table cell: lists one item per line, nodes as ``name (Label)``."""
+MAX_TEXT = 120  # characters of one string in a table cell
+MAX_ITEMS = 3  # items of one list in a table cell
+
+
+def to_cell(value: Any, short: bool = True) -> str:
+    """Text for one table cell: list items one per line, nodes as ``name (Label)``.
+
+    With ``short`` long strings and lists are cut (``--json`` shows them whole).
+    """
     if value is None:
         return ""
     if isinstance(value, Node):
@@ -62,7 +69,12 @@ def to_cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
     if isinstance(value, list | tuple):
-        return "\n".join(to_cell(v) for v in value)
+        items = list(value)
+        if short and len(items) > MAX_ITEMS:
+            return "\n".join([*(to_cell(v, short) for v in items[:MAX_ITEMS]),
+                              f"… (+{len(items) - MAX_ITEMS} more)"])
+        return "\n".join(to_cell(v, short) for v in items)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {to_cell(v)}" for k, v in value.items())
-    return str(value)
+        return ", ".join(f"{k}: {to_cell(v, short)}" for k, v in value.items())
+    text = str(value)
+    return text[:MAX_TEXT - 1] + "…" if short and len(text) > MAX_TEXT else text
