@@ -108,7 +108,7 @@ TITLE_TRIGGERS: list[tuple[re.Pattern[str], RelationType]] = [
     (_lex("创始人 联合创始人 创办人 创立者 创始者"), R.FOUNDER_OF),
     (_lex("CEO 首席执行官 总裁 首席执行长"), R.CEO_OF),
 ]
-FOUND_VERBS = _lex("一手创办 一手创立 创办 创立 创建 创办了 创立了 成立了")
+FOUND_VERBS = _lex("一手创办 一手创立 创办 创立 创建 创办了 创立了 成立了 成立 筹建 缔造 创设")
 LOCATED_TRIGGERS = _lex("总部位于 总部设在 总部设于 总部在 总部落户 坐落于 坐落在 位于 落户 落户于 扎根 地处 "
                         "所在地 所在地为 成立于 创立于 创建于 创办于 诞生于 注册于 设在")
 FOUNDED_IN_PLACE = re.compile(r"在\s?$")
@@ -153,7 +153,10 @@ _TITLE_WORD = (r"(?:党委|党组)?(?:副|常务|执行|联席|名誉|首任|现
 # 董事长、总裁徐永安 / 董事长兼CEO孙丕恕: other titles between a title and the name
 _TITLES_AFTER = re.compile(rf"(?:\s*(?:、|兼|和|及|暨|/|,|，)\s*{_TITLE_WORD})*\s*")
 # 浪潮集团有限公司党委书记、董事长: other titles between the organisation and a title
-_TITLES_BEFORE = re.compile(rf"[”\"」』]?\s*(?:的|之)?\s*(?:{_TITLE_WORD}\s*(?:、|兼|和|及|暨|/)\s*)*")
+# (a closing quote or a parenthesis such as （以下简称小康集团） may stand in between too)
+_TITLES_BEFORE = re.compile(
+    rf"[”\"」』]?\s*[)）]?\s*(?:[(（][^()（）]{{0,24}}[)）])?\s*(?:的|之)?\s*(?:{_TITLE_WORD}\s*(?:、|兼|和|及|暨|/)\s*)*"
+)
 _HOLDS = re.compile(r"(?:现任|任|担任|出任|是|为|作为|身为|兼任|当选为?|升任|接任)")
 
 
@@ -170,7 +173,7 @@ def title_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             if person is None:
                 continue
             if org is None and re.search(r"(?:该公司|公司|其|本公司)\s*$", sent.text[:ts]):
-                topic = ctx.topic_org()
+                topic = ctx.topic_org(sent)
                 if topic:
                     org, confidence = Span(topic, E.COMPANY, 0, 0), 0.6
             if org is not None:
@@ -203,18 +206,35 @@ def _title_person(sent: Sentence, ts: int, te: int, org: Span | None) -> Span | 
 
 
 def founding_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
-    """梁文锋创办了DeepSeek / DeepSeek由梁文锋创立."""
+    """梁文锋创办了DeepSeek / 乔布斯与沃兹尼亚克一起创立了苹果公司 / 2001年蒋柏荣成立百荣集团 /
+    DeepSeek由梁文锋创立 / 由田建治郎等人创建的“快进社”."""
     for m in FOUND_VERBS.finditer(sent.text):
-        person = sent.before(m.start(), PERSON, max_gap=10)
-        orgs = sent.after(m.end(), ORG_LIKE, max_gap=12)
-        if person and orgs:
-            yield Proposal(person.name, R.FOUNDER_OF, orgs[0].name, 0.8, m.group())
+        person = sent.before(m.start(), PERSON, max_gap=14)
+        if person is None:
             continue
-        by = re.search(r"由\s*$", sent.text[: person.start]) if person else None
-        if person and by:
-            org = sent.before(person.start, ORG_LIKE, max_gap=10)
-            if org:
-                yield Proposal(person.name, R.FOUNDER_OF, org.name, 0.8, m.group())
+        founders = [person] + _joined_persons(sent, person)
+        orgs = sent.after(m.end(), ORG_LIKE, max_gap=12)
+        by = re.search(r"由\s*$", sent.text[: founders[-1].start])
+        if by:
+            org = sent.before(founders[-1].start, ORG_LIKE, max_gap=10)
+            if org is None and orgs and re.match(r"[^,，。]{0,3}的", sent.text[m.end():orgs[0].start]):
+                org = orgs[0]  # 由X创建的Y
+            orgs = [org] if org else []
+        for org in orgs[:1]:
+            for founder in founders:
+                yield Proposal(founder.name, R.FOUNDER_OF, org.name, 0.8, m.group())
+
+
+def _joined_persons(sent: Sentence, person: Span) -> list[Span]:
+    """乔布斯与另一位联合创始人沃兹尼亚克: the people joined to ``person`` by 与/和/同 before it."""
+    out = []
+    current = person
+    while True:
+        prev = sent.before(current.start, PERSON, max_gap=16)
+        if prev is None or not re.search(r"与|和|同|跟|及", sent.between(prev.end, current.start)):
+            return out
+        out.append(prev)
+        current = prev
 
 
 def location_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kg.dictionary import Dictionary
 from kg.models import Mention
-from kg.ner.coref import surname_mentions
+from kg.ner.coref import abbreviation_mentions, surname_mentions
 from kg.ner.dictionary_matcher import dictionary_mentions
 from kg.ner.open_vocab import open_vocab_mentions
 from kg.ner.patterns import bare_versions, pattern_mentions
@@ -45,7 +45,7 @@ def find_mentions(view: TextView, dictionary: Dictionary | None = None, backend:
     candidates = known + patterns + open_vocab_mentions(view, known + patterns, backend)
     first = select(candidates)
     # a surname + title (雷总) beats a tagger's guess that it is a new name
-    first = select(candidates + surname_mentions(view, first))
+    first = select(candidates + surname_mentions(view, first) + abbreviation_mentions(view, first))
     # bare versions (R1) need the models of the whole document first
     extra = [m for m in bare_versions(view, first) if not any(_overlaps(m, c) for c in first)]
     return sorted(first + extra, key=lambda m: m.start)

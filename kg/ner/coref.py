@@ -41,3 +41,28 @@ def surname_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
         out.append(Mention(text=view.original[start:end], start=start, end=end, type=EntityType.PERSON,
                            canonical=next(iter(names)), origin="coref"))
     return out
+
+
+_ABBREVIATION = re.compile(
+    r"[(（]\s*(?:以下)?(?:简称|下称|简称为)\s*[:：]?\s*[“\"「]?(?P<abbr>[^”\"」)）,，、]{2,12}?)[”\"」]?\s*[)）]"
+)
+
+
+def abbreviation_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """重庆小康工业集团股份有限公司（以下简称小康集团）: the short form, there and wherever it is used
+    later, is the same organisation."""
+    out: list[Mention] = []
+    ends = {m.end: m for m in mentions if m.type in (EntityType.COMPANY, EntityType.ORGANIZATION)}
+    for match in _ABBREVIATION.finditer(view.norm):
+        full = ends.get(match.start())
+        if full is None:
+            continue
+        abbr = match.group("abbr").strip()
+        pos = match.start("abbr")
+        while pos != -1:
+            end = pos + len(abbr)
+            if not any(m.start < end and pos < m.end and m.origin != "ner" for m in mentions):
+                out.append(Mention(text=view.original[pos:end], start=pos, end=end, type=full.type,
+                                   canonical=full.canonical, origin="coref"))
+            pos = view.norm.find(abbr, end)
+    return out

@@ -297,7 +297,7 @@ def _lac():
     return LAC()
 
 
-_WINDOW = 10
+_WINDOW = 12
 
 
 def cue_windows(sentence: str, width: int = _WINDOW) -> list[tuple[int, int]]:

@@ -139,6 +139,11 @@ class Store:
             try:
                 self.driver.verify_connectivity()
             except nx_exc.Neo4jError as exc:
+                if auth is not None and not isinstance(exc, nx_exc.AuthError):
+                    # FalkorDB answers any login attempt with a bare UnknownError.
+                    raise AuthFailed(f"the server at {self.uri} refused the login of user {self.user or 'neo4j'!r} "
+                                     f"(check --user/--password or NEO4J_USERNAME/NEO4J_PASSWORD; "
+                                     f"a FalkorDB server takes no password)") from None
                 raise self._query_error(exc) from None
             except nx_exc.DriverError as exc:
                 raise self._driver_error(exc) from None
@@ -207,7 +212,7 @@ class Store:
                 port = parts.port or 7687
             except ValueError:
                 raise ConnectionFailed(f"bad database URI {self.uri!r}: the port is not a number") from None
-            wait_for_bolt(parts.hostname, port, deadline=time.monotonic() + 2.0)
+            wait_for_bolt(parts.hostname, port, deadline=time.monotonic() + 2.0, retry_refused=False)
 
     def _detect_flavour(self) -> str:
         try:

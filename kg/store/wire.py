@@ -47,22 +47,34 @@ def resp_command(port: int, *args: str, host: str = "127.0.0.1", timeout: float 
             return b""
 
 
-def bolt_answers(host: str, port: int, timeout: float = 0.5) -> bool:
-    """True when a Bolt server at ``host:port`` answers the version handshake within ``timeout``."""
+def bolt_answers(host: str, port: int, timeout: float = 0.5) -> bool | None:
+    """Does a Bolt server at ``host:port`` answer the version handshake within ``timeout``?
+
+    True: it answered. False: it accepted the connection but stayed silent (or timed out).
+    None: nothing listens there (connection refused or unreachable).
+    """
     try:
         with socket.create_connection((host, port), timeout=timeout) as s:
             s.settimeout(timeout)
             s.sendall(BOLT_HANDSHAKE)
             return len(s.recv(4)) == 4
-    except OSError:  # refused, reset, timed out: all mean "not answering (yet)"
+    except (ConnectionRefusedError, socket.gaierror):
+        return None
+    except OSError:  # reset or timed out: there is a server, it did not answer this time
         return False
 
 
-def wait_for_bolt(host: str, port: int, deadline: float, timeout: float = 0.5) -> bool:
-    """Probe until one handshake is answered or ``deadline`` (a ``time.monotonic()`` value) passes."""
+def wait_for_bolt(host: str, port: int, deadline: float, timeout: float = 0.5,
+                  retry_refused: bool = True) -> bool:
+    """Probe until one handshake is answered or ``deadline`` (a ``time.monotonic()`` value) passes.
+
+    ``retry_refused=False`` gives up at once when nothing listens (no point waiting for a
+    server we did not start).
+    """
     while True:
-        if bolt_answers(host, port, timeout):
+        answered = bolt_answers(host, port, timeout)
+        if answered:
             return True
-        if time.monotonic() >= deadline:
+        if (answered is None and not retry_refused) or time.monotonic() >= deadline:
             return False
         time.sleep(0.02)
