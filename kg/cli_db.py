@@ -154,20 +154,23 @@ def query(
 
 def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list, counters: dict[str, int],
                  description: str) -> None:
+    rows = [[to_cell(record[k]) for k in keys] for record in records]
+    shortened = any(row != [to_cell(record[k], short=False) for k in keys] for row, record in zip(
+        rows, records, strict=True))
     title = f"{saved.name}: {saved.title}" if saved.path is not None and saved.title else None
-    table = Table(title=title, show_lines=len(keys) > 2,
-                  caption=f"{len(records)} row{'s' * (len(records) != 1)} · {description}")
+    # Rules between rows only when cells run over several lines (evidence), else they are noise.
+    multiline = any("\n" in cell or len(cell) > 40 for row in rows for cell in row)
+    table = Table(title=title, title_justify="left", show_lines=multiline)
     for key in keys:
         table.add_column(key, overflow="fold")
-    shortened = False
-    for record in records:
-        cells = [to_cell(record[k]) for k in keys]
-        shortened = shortened or cells != [to_cell(record[k], short=False) for k in keys]
-        table.add_row(*cells)
+    for row in rows:
+        table.add_row(*row)
+    caption = f"{len(records)} row{'s' * (len(records) != 1)} · {description}"
     if shortened:
-        table.caption += " · long values shortened, --json shows them whole"
+        caption += " · long values shortened, --json shows them whole"
     if keys:
         console.print(table)
+        console.print(caption, style="dim", highlight=False)
     if counters:
         console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counters.items()), highlight=False)
     elif not keys:

@@ -9,7 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
-pytest_plugins: list[str] = ["browser_fixtures"]
+pytest_plugins: list[str] = ["browser_fixtures", "db_fixtures"]
 
 
 @pytest.fixture(scope="session")

@@ -147,6 +147,8 @@ class Store:
                 raise self._query_error(exc) from None
             except nx_exc.DriverError as exc:
                 raise self._driver_error(exc) from None
+            except (ValueError, OSError) as exc:  # e.g. "Cannot resolve address"
+                raise ConnectionFailed(f"cannot reach a Bolt server at {uri} ({_first_line(str(exc))})") from None
             self.splices_parameters = False
             self.flavour = FALKORDB if embedded else self._detect_flavour()
             self.splices_parameters = self.flavour == FALKORDB or self._detect_splicing()
@@ -188,6 +190,8 @@ class Store:
             raise self._query_error(exc, cypher) from None
         except nx_exc.DriverError as exc:
             raise self._driver_error(exc) from None
+        except (TypeError, ValueError) as exc:  # a parameter value the driver cannot send
+            raise QueryFailed(f"cannot send the query parameters: {_first_line(str(exc))}") from None
         counters = {k: v for k, v in vars(summary.counters).items()
                     if isinstance(v, int) and not isinstance(v, bool) and v and not k.startswith("_")}
         return Result(list(keys), list(records), counters)
