@@ -74,8 +74,8 @@ def synthetic_graph(nodes: int = 2000, edges: int = 5000, seed: int = 7) -> nx.M
     if nodes < 2:
         return G
     relations = list(SIGNATURES)
-    attempts = 0
-    while G.number_of_edges() < edges and attempts < edges * 50:
+    attempts = added = 0  # count edges ourselves: number_of_edges() walks the whole graph
+    while added < edges and attempts < edges * 50:
         attempts += 1
         rel = rng.choice(relations)
         heads, tails = SIGNATURES[rel]
@@ -93,6 +93,7 @@ def synthetic_graph(nodes: int = 2000, edges: int = 5000, seed: int = 7) -> nx.M
             if doc not in G.nodes[n]["docs"]:
                 G.nodes[n]["docs"].append(doc)
         conf = round(rng.uniform(0.3, 0.99), 2)
+        added += 1
         G.add_edge(u, v, key=str(rel), relation=str(rel), confidence=conf,
                    evidence=[{"doc_id": doc, "text": f"据报道，{u}与{v}的关系为{rel}。", "start": 0,
                               "end": 20, "confidence": conf}])
