@@ -96,7 +96,7 @@ def load(
     console.print(
         f"[bold green]loaded[/] {report.entities} entities and {report.relations} relations from {path} "
         f"into {where} in {time.monotonic() - started:.1f} s; the database now holds "
-        f"{now['nodes']} entities and {now['relationships']} relations", highlight=False)
+        f"{now['nodes']} entities and {now['relationships']} relations", highlight=False, soft_wrap=True)
 
 
 def _print_saved_list() -> None:

@@ -194,12 +194,13 @@ def _title_person(sent: Sentence, ts: int, te: int, org: Span | None) -> Span | 
     if after is not None:
         return after
     anchor = org.start if org else ts
-    before = sent.before(anchor, PERSON, max_gap=30)
+    before = sent.before(anchor, PERSON, same_clause=False, max_gap=30)
     if before is None:
         return None
     gap = sent.between(before.end, anchor)
     # 阮洪良 福莱特玻璃集团股份有限公司董事长 / 刘庆峰（科大讯飞董事长）/ 张锐钢任…董事长 / 文剑平，男，…，现任…董事长
-    if re.fullmatch(r"\s*[(（]?\s*", gap) or _HOLDS.search(gap) and not any(
+    opener = before.start <= 1 and re.fullmatch(r"\s*[,，]\s*", gap)  # 赵德海，江苏远帆…董事长
+    if opener or re.fullmatch(r"\s*[(（]?\s*", gap) or _HOLDS.search(gap) and not any(
             p.start > before.end and p.end <= anchor for p in sent.spans if p.type is E.PERSON):
         return before
     return None

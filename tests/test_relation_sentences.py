@@ -109,3 +109,48 @@ def test_surname_and_title_refer_back_to_the_full_name() -> None:
     person = next(e for e in ex.entities if e.name == "雷军")
     assert "雷总" in person.aliases and person.mentions == 2
     assert not any(e.name == "雷总" for e in ex.entities)
+
+
+# Sentence shapes common in company news and profiles (written for these tests).
+PROFILE_CASES = [
+    # an unknown company with a legal suffix, title chain between the title and the name
+    ("浙江青禾光电科技有限公司董事长、总经理周明远出席了签约仪式。",
+     ("周明远", "CHAIRMAN_OF", "浙江青禾光电科技有限公司")),
+    # a company known only because a leader's title follows its name
+    ("启明星辰董事长兼CEO王佳表示，公司将加大投入。", ("王佳", "CHAIRMAN_OF", "启明星辰")),
+    # a parenthesis inside the name (names are kept half-width), the person before with 现任
+    ("陈立群现任广西临江（集团）有限公司董事长。", ("陈立群", "CHAIRMAN_OF", "广西临江(集团)有限公司")),
+    # apposition: the person first, then the organisation and the title
+    ("赵德海，江苏远帆物流股份有限公司党委书记、董事长。", ("赵德海", "CHAIRMAN_OF", "江苏远帆物流股份有限公司")),
+    # two founders joined by 与
+    ("2008年，林振宇与同学苏晴一起创立了北京星河云图网络科技有限公司。",
+     ("苏晴", "FOUNDER_OF", "北京星河云图网络科技有限公司")),
+    ("2008年，林振宇与同学苏晴一起创立了北京星河云图网络科技有限公司。",
+     ("林振宇", "FOUNDER_OF", "北京星河云图网络科技有限公司")),
+    # a transliterated name with a middle dot
+    ("英国星辰动力公司的创始人约翰·哈里森接受了采访。", ("约翰·哈里森", "FOUNDER_OF", "英国星辰动力公司")),
+    # a place the dictionary does not know, after 总部设在
+    ("青禾航空公司总部设在哈博罗内。", None),
+    ("云杉环保科技有限公司成立于2012年，总部位于昆明。", ("云杉环保科技有限公司", "LOCATED_IN", "昆明")),
+    ("北辰数据有限公司2015年创立于湖南省岳阳市。", ("北辰数据有限公司", "LOCATED_IN", "岳阳市")),
+]
+
+
+@pytest.mark.parametrize("text,expected", [c for c in PROFILE_CASES if c[1] is not None])
+def test_profile_sentences(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in triples(text)
+
+
+def test_abbreviation_is_an_alias_of_the_full_name() -> None:
+    text = "杭州青藤智能科技股份有限公司（以下简称“青藤智能”）今日发布新品。青藤智能创始人李慕白说。"
+    ex = extract_document(Document(id="t", text=text))
+    company = next(e for e in ex.entities if e.name == "杭州青藤智能科技股份有限公司")
+    assert "青藤智能" in company.aliases
+    assert ("李慕白", "FOUNDER_OF", "杭州青藤智能科技股份有限公司") in {
+        (r.head, r.relation.value, r.tail) for r in ex.relations}
+
+
+def test_compound_place_names_its_most_specific_part() -> None:
+    ex = extract_document(Document(id="t", text="北辰数据有限公司2015年创立于湖南省岳阳市。"))
+    place = next(e for e in ex.entities if e.type.value == "Place")
+    assert place.name == "岳阳市" and "湖南省岳阳市" in place.aliases

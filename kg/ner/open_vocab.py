@@ -209,8 +209,24 @@ def is_person_name(name: str) -> bool:
 
 
 _TITLE_THEN_NAME = re.compile(rf"(?:{_TITLE_RX})\s?(?P<name>[{CJK}]{{2,6}})")
-# 阿尔芒·标致, 史蒂夫·乔布斯: transliterated names keep their middle dot
-_DOTTED_NAME = re.compile(rf"(?<![{CJK}·])(?P<name>[{CJK}]{{1,6}}(?:[·•][{CJK}]{{1,8}})+)")
+_PROFILE_OPENER = re.compile(rf"\s*(?P<name>[{CJK}]{{2,3}})\s*[,，]")
+_TITLE_RX_COMPILED = re.compile(_TITLE_RX)
+_DOT_PART = re.compile(rf"[{CJK}]{{1,8}}(?:[·•][{CJK}]{{1,8}})+")
+
+
+def dotted_names(text: str) -> Iterator[tuple[int, int]]:
+    """阿尔芒·标致, 史蒂夫·乔布斯: transliterated names keep their middle dot. The left part stops
+    after a title or a function word (创始人约翰·哈里森 -> 约翰·哈里森)."""
+    for match in _DOT_PART.finditer(text):
+        start, end = match.span()
+        head = text[start:text.index("·", start) if "·" in text[start:end] else text.index("•", start)]
+        cut = max((head.rfind(t) + len(t) for t in (*PERSON_TITLES, *STOP_WORDS) if t in head), default=0)
+        start += cut
+        # the right part ends where the next word starts (约翰·哈里森接受了采访 -> 约翰·哈里森)
+        last_dot = max(text.rfind("·", start, end), text.rfind("•", start, end))
+        end = next((p for p in range(last_dot + 3, end + 1) if _name_ends_at(text, p)), end)
+        if end - start >= 3 and text[start] not in "·•":
+            yield start, end
 _BYLINE = re.compile(
     rf"(?:^|[\s|*(（])(?P<role>{'|'.join(BYLINE_PERSON)})\s*[|｜:：]?\s*(?P<name>[{CJK}]{{2,3}})(?![{CJK}])"
 )
@@ -261,10 +277,17 @@ def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]
             out.append(Mention(text=view.original[start:start + len(name)], start=start,
                                end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
             start = name_match.end()
-    for match in _DOTTED_NAME.finditer(text):
-        start, end = match.start("name"), match.end("name")
+    for start, end in dotted_names(text):
         out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.PERSON,
-                           canonical=match.group("name").replace("•", "·"), origin="ner"))
+                           canonical=text[start:end].replace("•", "·"), origin="ner"))
+    for s, e in view.sentences:
+        # 赵德海，江苏远帆物流股份有限公司董事长: a profile opens with the name alone
+        opener = _PROFILE_OPENER.match(text, s, e)
+        if opener and is_person_name(opener.group("name")) and not jieba.dt.FREQ.get(opener.group("name")) \
+                and _TITLE_RX_COMPILED.search(text, opener.end(), e):
+            start, end = opener.span("name")
+            out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.PERSON,
+                               canonical=opener.group("name"), origin="ner"))
     for match in _BYLINE_ORG_RX.finditer(text):
         start, end = match.start("name"), match.end("name")
         # 出品 | 搜狐科技作者 | 梁昌均: the next byline role is not part of the name

@@ -152,6 +152,8 @@ class Store:
             self.splices_parameters = False
             self.flavour = FALKORDB if embedded else self._detect_flavour()
             self.splices_parameters = self.flavour == FALKORDB or self._detect_splicing()
+            if self.splices_parameters:
+                self.flavour = FALKORDB  # the one Bolt server known to splice parameters
         except BaseException:
             self.driver.close()
             raise
