@@ -140,11 +140,12 @@ def query(
         values = saved_queries.bind(saved, saved_queries.parse_assignments(param or []))
     except StoreError as exc:
         fail(str(exc))
-    if not uri and not (out / DB_DIR / DB_FILE).exists():
-        warn(f"the embedded database in {out / DB_DIR} is empty: run `kg load` first")
+    never_loaded = not uri and not (out / DB_DIR / DB_FILE).exists()
     with _store(out, uri, user, password, database) as store:
         result = store.run(saved.cypher, values)
         description = store.description
+    if never_loaded and not result.records:
+        warn(f"the embedded database in {out / DB_DIR} is empty: run `kg load` first")
     if as_json:
         console.print_json(json.dumps([{k: to_plain(r[k]) for k in result.keys} for r in result.records],
                                       ensure_ascii=False))

@@ -53,13 +53,19 @@ _COMMON_NOUN_FREQ = 2000
 _TITLE_RX = "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True))
 
 
-def _tokens(sentence: str) -> Iterator[tuple[str, str, int]]:
-    """jieba words with their dictionary tag ("unk" for new words its HMM found) and offsets."""
-    pos = 0
-    tags = pseg.dt.word_tag_tab
-    for word in jieba.cut(sentence, HMM=True):
-        yield word, tags.get(word, "unk"), pos
-        pos += len(word)
+def _tokens(view: TextView, start: int, end: int) -> list[tuple[str, str, int]]:
+    """jieba words of ``view.norm[start:end]`` with their dictionary tag ("unk" for new words its
+    HMM found) and offsets; cached on the view, as several recognisers read the same sentence."""
+    cache = view.__dict__.setdefault("_token_cache", {})
+    toks = cache.get((start, end))
+    if toks is None:
+        toks, pos = [], 0
+        tags = pseg.dt.word_tag_tab
+        for word in jieba.cut(view.norm[start:end], HMM=True):
+            toks.append((word, tags.get(word, "unk"), pos))
+            pos += len(word)
+        cache[(start, end)] = toks
+    return toks
 
 
 def _org_type(name: str) -> EntityType:
@@ -75,7 +81,7 @@ def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
         sentence = text[s:e]
         if not _SUFFIX_RX.search(sentence):
             continue
-        toks = list(_tokens(sentence))
+        toks = _tokens(view, s, e)
         for i, (word, _flag, pos) in enumerate(toks):
             if not word.endswith(_SUFFIXES):
                 continue
@@ -149,7 +155,7 @@ def title_org_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
         matches = list(_LEADER_TITLES.finditer(sentence))
         if not matches:
             continue
-        toks = list(_tokens(sentence))
+        toks = _tokens(view, s, e)
         ends = {p + len(w): i for i, (w, _f, p) in enumerate(toks)}
         for m in matches:
             if sentence[max(0, m.start() - 1):m.start()] == "副":
