@@ -13,6 +13,7 @@ into a one-line ``StoreError``, and smooths over two quirks of FalkorDB's Bolt e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
@@ -165,10 +166,13 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-        self.driver.close()
+        """Close the session and driver; a server that is already gone is not an error here."""
+        session, self._session = self._session, None
+        with contextlib.suppress(nx_exc.DriverError, OSError):
+            if session is not None:
+                session.close()
+        with contextlib.suppress(nx_exc.DriverError, OSError):
+            self.driver.close()
 
     @property
     def description(self) -> str:
