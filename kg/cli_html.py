@@ -13,8 +13,11 @@ from kg.cli_common import DEFAULT_OUT, console, fail, load_graph_or_fail, warn
 from kg.graph import UnknownEntityError, new_graph, resolve
 from kg.schema import EntityType, RelationType
 
-#: Past this many entities the page still works but gets slow to lay out; suggest --focus.
-BIG_PAGE = 5000
+#: Past this many entities (with --max-nodes raised) the page gets slow to lay out.
+SLOW_PAGE = 5000
+#: Default --max-nodes; the same as kg.html_export.MAX_NODES, which is imported only when the
+#: command runs (pyvis, jinja2 and OpenCC cost ~0.3 s at every `kg` start-up otherwise).
+MAX_NODES = 5000
 
 
 class SizeBy(StrEnum):
@@ -89,6 +92,8 @@ def html_cmd(
     size_by: SizeBy = typer.Option(SizeBy.DEGREE, "--size-by", case_sensitive=False,
                                    help="Initial node size (the page has a toggle)."),
     title: str = typer.Option(None, "--title", help="Page title."),
+    max_nodes: int = typer.Option(MAX_NODES, "--max-nodes", min=0,
+                                  help="Draw at most this many entities, the best-connected (0: all)."),
     out: Path = typer.Option(DEFAULT_OUT, "--out", help="Folder of `kg build` holding graph.json.",
                              envvar="KG_OUT"),
 ) -> None:
@@ -110,11 +115,13 @@ def html_cmd(
         path = path / "graph.html"
     if H.number_of_nodes() == 0:
         warn("nothing to draw: the graph (after filters) has no entities; writing an empty page")
-    elif H.number_of_nodes() > BIG_PAGE:
-        warn(f"{H.number_of_nodes():,} entities: the page will take a while to lay out; "
-             "try --focus NAME or --types")
+    elif max_nodes and H.number_of_nodes() > max_nodes:
+        warn(f"{H.number_of_nodes():,} entities: drawing the {max_nodes:,} best-connected; "
+             "use --focus NAME, --types or --max-nodes for the rest")
+    elif H.number_of_nodes() > SLOW_PAGE:
+        warn(f"{H.number_of_nodes():,} entities: the page will take a while to lay out")
     try:
-        write_html(H, path, title=title, focus=centre, size_by=size_by.value)
+        write_html(H, path, title=title, focus=centre, size_by=size_by.value, max_nodes=max_nodes)
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     what = f"{centre}, depth {depth or 1}" if centre else "whole graph"

@@ -73,6 +73,8 @@ UNKNOWN_RELATION = ("#adb5bd", "")
 #: Above these sizes the page switches to the "large graph" layout (see ``vis_options``).
 LARGE_NODES = 300
 LARGE_EDGES = 800
+#: Bigger graphs are cut to their best-connected entities (``best_connected``); use ``kg html --focus``.
+MAX_NODES = 5000
 #: Evidence sentences kept per edge in the page (the rest are counted, not shipped).
 MAX_EVIDENCE = 5
 LOW_CONFIDENCE = 0.5
@@ -328,15 +330,34 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
 
 
+def best_connected(G: nx.MultiDiGraph, max_nodes: int | None, keep: str | None = None) -> nx.MultiDiGraph:
+    """``G`` itself, or the subgraph of its ``max_nodes`` best-connected entities (by relations,
+    then mentions) when it is bigger: a page of 100,000 entities would be unusable. ``keep`` (the
+    focus) always stays in."""
+    if not max_nodes or G.number_of_nodes() <= max_nodes:
+        return G
+    degree = G.degree()
+    ranked = sorted(G.nodes, key=lambda n: (-degree[n], -(G.nodes[n].get("mentions") or 0), n))
+    chosen = ranked[:max_nodes]
+    if keep in G and keep not in chosen:
+        chosen[-1] = keep
+    return G.subgraph(chosen)
+
+
 def render_html(
     G: nx.MultiDiGraph,
     *,
     title: str | None = None,
     focus: str | None = None,
     size_by: SizeBy = "degree",
+    max_nodes: int | None = MAX_NODES,
 ) -> str:
-    """The complete page for ``G`` as a string (no external resources)."""
-    net = build_network(G, size_by)
+    """The complete page for ``G`` as a string (no external resources).
+
+    Graphs over ``max_nodes`` entities show their best-connected ``max_nodes`` (the page says so).
+    """
+    shown = best_connected(G, max_nodes, focus)
+    net = build_network(shown, size_by)
     nodes, edges, _heading, _height, _width, _options = net.get_network_data()
     vis_js, vis_css, page_js = _scripts()
     if title is None:
@@ -345,12 +366,13 @@ def render_html(
            f"script-src {_csp_hash(vis_js)} {_csp_hash(page_js)}; "
            "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; base-uri 'none'; "
            "form-action 'none'")
+    payload = page_data(shown, title=title, focus=focus, size_by=size_by)
+    payload["total"] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
     template = _environment().get_template("graph.html.j2")
     return template.render(
         title=title, csp=csp, font_stack=FONT_STACK,
         vis_js=vis_js, vis_css=vis_css, page_js=page_js, graph_css=(WEB / "graph.css").read_text("utf-8"),
-        vis_nodes=nodes, vis_edges=edges, vis_options=net.options,
-        payload=page_data(G, title=title, focus=focus, size_by=size_by),
+        vis_nodes=nodes, vis_edges=edges, vis_options=net.options, payload=payload,
     )
 
 
@@ -361,10 +383,13 @@ def write_html(
     title: str | None = None,
     focus: str | None = None,
     size_by: SizeBy = "degree",
+    max_nodes: int | None = MAX_NODES,
 ) -> None:
     """Write the interactive page for ``G`` to ``path`` atomically.
 
     ``focus`` names a node to select and centre once the layout has settled; ``size_by`` picks the
-    initial node size (the page has a toggle).
+    initial node size (the page has a toggle); graphs over ``max_nodes`` entities are cut to their
+    best-connected ``max_nodes`` (``None`` or 0: no limit).
     """
-    write_atomic(Path(path), render_html(G, title=title, focus=focus, size_by=size_by))
+    write_atomic(Path(path), render_html(G, title=title, focus=focus, size_by=size_by,
+                                         max_nodes=max_nodes))

@@ -17,12 +17,15 @@ from browser_fixtures import HOSTILE_IMG, HOSTILE_SCRIPT
 from typer.testing import CliRunner
 
 from kg.cli import app
+from kg.cli_html import MAX_NODES as CLI_MAX_NODES
 from kg.cli_html import select_subgraph
 from kg.graph import UnknownEntityError, new_graph, save_json
 from kg.html_export import (
     ENTITY_STYLE,
     FONT_STACK,
+    MAX_NODES,
     RELATION_STYLE,
+    best_connected,
     render_html,
     search_keys,
     vis_options,
@@ -281,6 +284,23 @@ def test_cli_errors_are_one_line(graph_dir, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_max_nodes(graph_dir, tmp_path):
+    out = tmp_path / "top.html"
+    result = run("html", "--out", str(graph_dir), "--max-nodes", "3", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "drawing the 3 best-connected" in result.output
+    data = json_block(out.read_text(encoding="utf-8"), "kg-data")
+    assert "科大讯飞" in {n["id"] for n in data["nodes"]}
+    assert len(data["nodes"]) == 3 and data["total"] == {"nodes": 12, "edges": 12}
+
+
+def test_best_connected_keeps_focus(sample_graph):
+    assert CLI_MAX_NODES == MAX_NODES
+    top = best_connected(sample_graph, 2, keep="GPT-4")
+    assert set(top) == {"科大讯飞", "GPT-4"}
+    assert best_connected(sample_graph, None) is sample_graph
 
 
 def test_cli_missing_graph(tmp_path):

@@ -238,6 +238,14 @@ def test_focus_page_selects_focus(browser, tmp_path, sample_graph):
     assert page_errors(browser) == []
 
 
+def test_truncated_page_says_so(browser, tmp_path, sample_graph):
+    path = tmp_path / "top.html"
+    write_html(sample_graph, path, max_nodes=4)
+    open_page(browser, path)
+    assert js(browser, "return kg.nodes.length") == 4
+    assert "best-connected of 12 entities" in browser.find_element(By.ID, "status").text
+
+
 def test_empty_graph_page(browser, tmp_path):
     path = tmp_path / "empty.html"
     write_html(nx.MultiDiGraph(), path)

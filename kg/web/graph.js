@@ -183,6 +183,10 @@
     var text = fmt(c.nodes) + " / " + fmt(data.nodes.length) + " entities · " +
       fmt(c.edges) + " / " + fmt(data.edges.length) + " relations";
     if (state.layoutMs !== null) text += " · layout " + (state.layoutMs / 1000).toFixed(1) + " s";
+    if (data.total && data.total.nodes > data.nodes.length) {
+      text += " · the " + fmt(data.nodes.length) + " best-connected of " + fmt(data.total.nodes) +
+        " entities (kg html --focus NAME for the rest)";
+    }
     $("status").textContent = text;
   }
 
