@@ -120,10 +120,34 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def source_digest() -> str:
+    """A digest of the extractor's code and data: two runs compare only if it did not change."""
+    import kg
+
+    root = Path(kg.__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".tsv", ".txt", ".json") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def startup(workers: int, out_dir: Path) -> dict[str, Any]:
+    """``kg extract`` on one short document: imports, jieba's dictionary, worker start-up."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tiny = out_dir / "one-document.jsonl"
+    tiny.write_text('{"id": "x", "text": "科大讯飞董事长刘庆峰在合肥表示。"}\n', encoding="utf-8")
+    stats = procmem.run([KG, "extract", str(tiny), "-o", str(out_dir / "one-document.out.jsonl"),
+                         "--workers", str(workers), "-q"])
+    return {"workers": workers, "seconds": stats.seconds, "cpu_seconds": stats.cpu_seconds,
+            "returncode": stats.returncode}
+
+
 def kg_extract(corpus: Path, manifest: dict, workers: int, out_dir: Path,
                env: dict[str, str] | None = None) -> dict[str, Any]:
     """``kg extract CORPUS -o OUT --workers N``: wall time, chars/s and peak memory of all processes."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    digest, load = source_digest(), os.getloadavg()[0]
     tag = "-".join(f"{k}={v}" for k, v in sorted((env or {}).items()))
     out = out_dir / f"extract-{corpus.name}-w{workers}{'-' + tag if tag else ''}.jsonl"
     stats = procmem.run([KG, "extract", str(corpus), "-o", str(out), "--workers", str(workers), "-q"],
@@ -135,6 +159,8 @@ def kg_extract(corpus: Path, manifest: dict, workers: int, out_dir: Path,
         "chars_per_cpu_s": manifest["characters"] / stats.cpu_seconds if stats.cpu_seconds else None,
         "peak_rss_mb": stats.peak_rss_mb, "peak_pss_mb": stats.peak_pss_mb,
         "processes": stats.peak_processes, "output": str(out),
+        "kg_digest": digest if digest == source_digest() else "changed during the run",
+        "load_avg_before": load, "load_avg_after": os.getloadavg()[0],
     }
     if stats.returncode != 0:
         result["error"] = stats.output.strip().splitlines()[-1:] or ["failed"]

@@ -78,6 +78,13 @@ def _extract_batch(batch: list[Document]) -> list[Extraction | InputProblem]:
 _WARMUP = Document(id="warmup", text="科大讯飞董事长刘庆峰在合肥表示，讯飞星火将持续升级。")
 
 
+def _warm_up() -> None:
+    """Pay the extractor's one-off loading costs (dictionaries, automata, jieba's prefix
+    dictionary) now rather than inside the first batch."""
+    with contextlib.suppress(Exception):
+        extract_document(_WARMUP)
+
+
 def _init_worker() -> None:
     """Runs once in each worker: signals, then the extractor's one-off loading costs."""
     # Ctrl-C in a terminal goes to the whole process group; only the parent should react (it
@@ -88,10 +95,9 @@ def _init_worker() -> None:
     # pool's worker loop catches that and waits for more work from a parent that is gone.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
-    # Dictionaries, automata and jieba's prefix dictionary load lazily; pay that once per worker,
-    # here, instead of inside the first batch.
-    with contextlib.suppress(Exception):
-        extract_document(_WARMUP)
+    # A no-op when the parent warmed up before forking; otherwise (spawn, forkserver) once per
+    # worker, here, instead of inside the first batch.
+    _warm_up()
 
 
 def _die_with_parent() -> None:
@@ -143,7 +149,12 @@ def _batches(docs: Iterator[Document], max_chars: int, max_docs: int) -> Iterato
 def _pooled(docs: Iterator[Document], workers: int, max_chars: int,
             max_docs: int) -> Iterator[Extraction | InputProblem]:
     """Results of ``docs`` from a process pool, in input order, with a bounded in-flight window."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_init_worker)
+    context = _pool_context()
+    if context.get_start_method() == "fork":
+        # Load once here and let every forked worker inherit it (copy-on-write): one ~1 s load on
+        # one core instead of one per worker competing for the same cores.
+        _warm_up()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
     pending: deque[Future[list[Extraction | InputProblem]]] = deque()
     window = workers * WINDOW_PER_WORKER
     try:
