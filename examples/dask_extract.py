@@ -104,14 +104,13 @@ def load(out_dir: Path, uri: str | None, user: str | None, password: str | None)
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if args.scheduler:
         return Client(args.scheduler)
     # One single-threaded process per core: extraction is pure Python, so threads would share a GIL.
-    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
-    return Client(cluster)
+    # The client owns this cluster, so leaving the ``with`` block stops its worker processes too.
+    return Client(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -153,3 +153,22 @@ def test_an_interrupted_run_leaves_the_previous_output_intact(monkeypatch: pytes
 
 def test_default_workers_is_at_least_one() -> None:
     assert pipeline.default_workers() >= 1
+
+
+def test_dask_example_matches_kg_extract(corpus: Path, tmp_path: Path) -> None:
+    """examples/dask_extract.py on a local cluster writes, shard by shard, what the pipeline writes."""
+    pytest.importorskip("distributed")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dask_extract", SEEDS.parent / "examples" / "dask_extract.py")
+    assert spec and spec.loader
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    lines = (corpus / "sentences.jsonl").read_text(encoding="utf-8").splitlines()
+    for i in range(3):
+        (shards / f"part-{i}.jsonl").write_text("\n".join(lines[i::3]) + "\n", encoding="utf-8")
+    assert example.main([str(shards), str(tmp_path / "out"), "--workers", "2"]) == 0
+    pipeline.write_extractions([shards], tmp_path / "one.jsonl", workers=1)
+    assert b"".join(example.concatenated(tmp_path / "out")) == (tmp_path / "one.jsonl").read_bytes()
