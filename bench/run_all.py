@@ -224,8 +224,16 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
                       ["Bolt load"])
         if lr:
             rate = _load_rate(lr, args.relationships)
-            run.rows.append(Row(f"Bolt load, {args.relationships:,} relationships, batch {args.batch_size}",
-                                f"{rate:,.0f} relationships/s" if rate else f"n/a ({lr})"))
+            extra = []
+            if lr.get("reload_relationships_per_second"):
+                extra.append(f"re-load (all MERGE hits) {lr['reload_relationships_per_second']:,.0f}/s")
+            if "counts_match" in lr:
+                extra.append("counts match" if lr["counts_match"] else "COUNTS DIFFER")
+            server = str(lr.get("server", "Bolt")).split(" (")[0]
+            run.rows.append(Row(f"Bolt load ({server}), {args.relationships:,} relationships, "
+                                f"batch {args.batch_size}",
+                                (f"{rate:,.0f} relationships/s" + "".join(f"; {e}" for e in extra))
+                                if rate else f"n/a ({lr})"))
 
     nb = run.step("neighbours", lambda: bench_neighbours.run(args.edges, args.lookups),
                   ["neighbours latency"])
@@ -272,8 +280,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sample-chars", type=int, default=300_000, help="in-process sample size")
     parser.add_argument("--edges", type=int, default=1_000_000, help="edges of the neighbours graph")
     parser.add_argument("--lookups", type=int, default=10_000)
-    parser.add_argument("--relationships", type=int, default=100_000, help="Bolt load size")
-    parser.add_argument("--batch-size", type=int, default=1000, help="Bolt load batch size")
+    parser.add_argument("--relationships", type=int, default=200_000, help="Bolt load size")
+    parser.add_argument("--batch-size", type=int, default=2000, help="Bolt load batch size")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of ~1-2 minutes")
     args = parser.parse_args(argv)
     if args.quick:
