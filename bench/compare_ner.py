@@ -31,7 +31,6 @@ from bench.eval_duie import (
     BACKENDS,
     DEFAULT_DATA,
     MAPPINGS,
-    ensure_lac,
     evaluate,
     load_records,
     provenance,
@@ -55,7 +54,6 @@ class BackendReport:
     gold: dict[str, float] = field(default_factory=dict)
     duie: dict[str, float] = field(default_factory=dict)
     speed: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 def load_scorer(gold_dir: Path) -> ModuleType:
@@ -96,7 +94,7 @@ def score_gold(backend: str, gold_dir: Path, seeds: Path, scorer: ModuleType) ->
     return out
 
 
-def score_duie(backend: str, data: Path, limit: int | None) -> tuple[dict[str, float], str | None]:
+def score_duie(backend: str, data: Path, limit: int | None) -> dict[str, float]:
     """DuIE entity recall per argument type and relation P/R/F1 of one backend."""
     result = evaluate(load_records(data, limit), backend)
     out: dict[str, float] = {"sentences": float(result.records)}
@@ -107,7 +105,7 @@ def score_duie(backend: str, data: Path, limit: int | None) -> tuple[dict[str, f
     for m in MAPPINGS:
         p, r, f = result.relations[m.relation.value].prf()
         out[f"{m.predicate} P"], out[f"{m.predicate} R"], out[f"{m.predicate} F1"] = p, r, f
-    return out, result.note
+    return out
 
 
 def speed_corpus(seeds: Path, target_bytes: int) -> list[Document]:
@@ -285,11 +283,6 @@ def main(argv: list[str] | None = None) -> int:
     kg = provenance()  # kg is already imported: say now which one, others may change it meanwhile
     pinned = "all cores" if args.all_cores else pin_one_core()
     scorer = load_scorer(gold_dir)
-    notes: list[str] = []
-    if "lac" in backends:
-        note = ensure_lac()
-        if note:
-            notes.append(note)
     docs = speed_corpus(seeds, args.bytes)
     corpus_chars = sum(len(d.text) for d in docs)
     duie_docs = [Document(id=f"duie-{r.index}", text=r.text) for r in load_records(duie, args.duie_limit)]
@@ -298,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     for backend in backends:
         rep = BackendReport(backend)
         rep.gold = score_gold(backend, gold_dir, seeds, scorer)
-        rep.duie, _ = score_duie(backend, duie, args.duie_limit)
+        rep.duie = score_duie(backend, duie, args.duie_limit)
         reports.append(rep)
         jobs += pipeline_jobs(backend, docs, duie_docs)
     sentences = corpus_sentences(docs)
@@ -311,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     tagger = {name.split("|", 1)[1]: v for name, v in speeds.items() if name.startswith("tagger|")}
     if args.json:
         print(json.dumps({"kg": kg, "cpu": pinned, "loadavg": os.getloadavg(), "repeat": args.repeat,
-                          "notes": notes, "speed_corpus_chars": corpus_chars,
+                          "speed_corpus_chars": corpus_chars,
                           "tagger": {k: {"chars_per_s": v[0], "chars": v[1]} for k, v in tagger.items()},
                           "backends": [r.__dict__ for r in reports]}, ensure_ascii=False, indent=1))
         return 0
@@ -335,8 +328,6 @@ def main(argv: list[str] | None = None) -> int:
             if done < total:
                 print(f"  extract {rep.backend} ({what}): stopped after the {args.budget:.0f} s budget, "
                       f"{done:,} of {total:,} chars")
-    for note in notes:
-        print("NOTE", note)
     return 0
 
 

