@@ -151,7 +151,7 @@ def _subject(sent: Sentence, pos: int, ctx: Context, types=ORG_LIKE) -> tuple[st
 _TITLE_WORD = (r"(?:党委|党组)?(?:副|常务|执行|联席|名誉|首任|现任|前任)?(?:"
                + "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True)) + ")")
 # 董事长、总裁徐永安 / 董事长兼CEO孙丕恕: other titles between a title and the name
-_TITLES_AFTER = re.compile(rf"(?:\s*(?:、|兼|和|及|暨|/|,|，)\s*{_TITLE_WORD})*\s*")
+_TITLES_AFTER = re.compile(rf"(?:\s*(?:、|兼|和|及|暨|/|,|，)\s*{_TITLE_WORD})*\s*[:：]?\s*")
 # 浪潮集团有限公司党委书记、董事长: other titles between the organisation and a title
 # (a closing quote or a parenthesis such as （以下简称小康集团） may stand in between too)
 _TITLES_BEFORE = re.compile(
@@ -199,7 +199,9 @@ def _title_person(sent: Sentence, ts: int, te: int, org: Span | None) -> Span | 
         return None
     gap = sent.between(before.end, anchor)
     # 阮洪良 福莱特玻璃集团股份有限公司董事长 / 刘庆峰（科大讯飞董事长）/ 张锐钢任…董事长 / 文剑平，男，…，现任…董事长
-    opener = before.start <= 1 and re.fullmatch(r"\s*[,，]\s*", gap)  # 赵德海，江苏远帆…董事长
+    # 赵德海，江苏远帆…董事长 / 文剑平，男，1962年生，…，北京碧水源…董事长: a profile names its subject first
+    opener = before.start <= 1 and re.match(r"\s*[,，]", gap) and not any(
+        p.start > before.end and p.end <= anchor for p in sent.spans if p.type is E.PERSON)
     if opener or re.fullmatch(r"\s*[(（]?\s*", gap) or _HOLDS.search(gap) and not any(
             p.start > before.end and p.end <= anchor for p in sent.spans if p.type is E.PERSON):
         return before

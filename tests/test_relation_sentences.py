@@ -132,6 +132,11 @@ PROFILE_CASES = [
     # a place the dictionary does not know, after 总部设在
     ("青禾航空公司总部设在哈博罗内。", None),
     ("云杉环保科技有限公司成立于2012年，总部位于昆明。", ("云杉环保科技有限公司", "LOCATED_IN", "昆明")),
+    # a verb inside a name after its place (拍卖), a colon between the title and the name
+    ("北京华辰拍卖有限公司董事长：甘立新。", ("甘立新", "CHAIRMAN_OF", "北京华辰拍卖有限公司")),
+    # a profile: the name first, the company and title clauses later
+    ("文建平，男，1962年出生，高级工程师，现任北京碧水环境科技股份有限公司董事长。",
+     ("文建平", "CHAIRMAN_OF", "北京碧水环境科技股份有限公司")),
     ("北辰数据有限公司2015年创立于湖南省岳阳市。", ("北辰数据有限公司", "LOCATED_IN", "岳阳市")),
 ]
 

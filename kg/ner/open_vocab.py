@@ -43,8 +43,8 @@ _SUFFIXES = tuple(sorted(COMPANY_SUFFIXES + ORG_SUFFIXES, key=len, reverse=True)
 _SUFFIX_RX = re.compile("|".join(map(re.escape, _SUFFIXES)))
 # Tags of words that can be part of a name when walking left from a suffix
 # (zg, q: single characters of unknown names; unk: new words jieba's HMM found).
-_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "b", "a", "an", "l", "i", "s", "m", "zg", "q",
-              "unk")
+_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "j", "eng", "vn", "v", "b", "a", "an", "l", "i", "s", "m", "zg",
+              "q", "unk")
 # Verbs that do occur inside institution names (认知智能…实验室, 计算…中心); other verbs end a name.
 _NAME_VERBS = frozenset("认知 计算 智能 感知 理解 学习 制造 创新 发展 转化 孵化 研究 监测 检测".split())
 _MAX_NAME = 18
@@ -106,6 +106,8 @@ def _left_edge(toks: list[tuple[str, str, int]], j: int, end: int) -> int:
 
     A short parenthesis inside a name is kept: 天津港（集团）有限公司, 聚光科技(杭州)股份有限公司."""
     start = toks[j + 1][2] if j + 1 < len(toks) else end
+    verbs: list[int] = []
+    first_tag = ""
     while j >= 0:
         w, f, p = toks[j]
         if w in (")", "）"):
@@ -115,13 +117,19 @@ def _left_edge(toks: list[tuple[str, str, int]], j: int, end: int) -> int:
                 break
             start, j = toks[k][2], k - 1
             continue
-        name_like = f.startswith(_NAME_TAGS) and f != "v" or w in _NAME_VERBS
+        name_like = f.startswith(_NAME_TAGS) or w in _NAME_VERBS
         if w in STOP_WORDS or not name_like or end - p > _MAX_NAME:
             break
         if not re.fullmatch(rf"[{CJK}A-Za-z0-9]+", w):
             break
-        start = p
+        if f == "v" and w not in _NAME_VERBS:
+            verbs.append(p + len(w))
+        start, first_tag = p, f
         j -= 1
+    # A verb inside a name is fine after a place (北京华辰拍卖有限公司, 湖南远航控股…); otherwise it
+    # is the sentence's own verb (承建认知智能国家重点实验室, 剖析云南省…公司) and the name starts after it.
+    if verbs and first_tag != "ns":
+        start = max(verbs)
     return start
 
 
@@ -214,7 +222,7 @@ def is_person_name(name: str) -> bool:
     return name[0] in SURNAMES_1 and len(name) in (2, 3)
 
 
-_TITLE_THEN_NAME = re.compile(rf"(?:{_TITLE_RX})\s?(?P<name>[{CJK}]{{2,6}})")
+_TITLE_THEN_NAME = re.compile(rf"(?:{_TITLE_RX})\s?[:：]?\s?(?P<name>[{CJK}]{{2,6}})")
 _PROFILE_OPENER = re.compile(rf"\s*(?P<name>[{CJK}]{{2,3}})\s*[,，]")
 _TITLE_RX_COMPILED = re.compile(_TITLE_RX)
 _DOT_PART = re.compile(rf"[{CJK}]{{1,8}}(?:[·•][{CJK}]{{1,8}})+")
