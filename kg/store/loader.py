@@ -27,19 +27,20 @@ from kg.schema import EntityType, RelationType
 from kg.store.bolt import NEO4J, Store
 from kg.store.errors import QueryFailed, StoreError
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
 ENTITY = "Entity"
 
 # ``mentions`` sums over documents: when the incoming row shares a document with the stored node
 # it is a merged view that already counts the stored documents (keep the larger count); when it
 # brings only new documents its mentions are added.
+# The MERGE carries both labels: adding a label to an existing node afterwards (SET n:Company)
+# costs FalkorDB time proportional to the graph, so a whole load became quadratic.
 NODE_STATEMENT = """
 UNWIND $rows AS row
-MERGE (n:Entity {{name: row.name}})
+MERGE (n:Entity:{label} {{name: row.name}})
 WITH n, row, coalesce(n.docs, []) AS old_docs, coalesce(n.aliases, []) AS old_aliases,
      coalesce(n.mentions, 0) AS old_mentions
-SET n:{label},
-    n.type = row.type,
+SET n.type = row.type,
     n.english = coalesce(n.english, row.english),
     n.mentions = CASE
         WHEN any(d IN row.docs WHERE d IN old_docs) THEN
@@ -47,7 +48,22 @@ SET n:{label},
         ELSE old_mentions + row.mentions END,
     n.aliases = old_aliases + [a IN row.aliases WHERE NOT a IN old_aliases],
     n.docs = old_docs + [d IN row.docs WHERE NOT d IN old_docs]
-{remove}
+"""
+
+# Stored entities whose type differs from the incoming one: these are relabelled before the
+# MERGE above, which would otherwise not match them (and a second node would break the key).
+RETYPED_STATEMENT = """
+UNWIND $names AS name
+MATCH (n:Entity {{name: name}})
+WHERE n.type IS NULL OR n.type <> $type
+RETURN n.name AS name
+"""
+
+RETYPE_STATEMENT = """
+UNWIND $names AS name
+MATCH (n:Entity {{name: name}})
+SET n:{label}, n.type = $type
+REMOVE n:{others}
 """
 
 RELATION_STATEMENT = """
@@ -72,9 +88,14 @@ class LoadReport:
 
 
 def node_statement(entity_type: EntityType) -> str:
-    """The MERGE statement for one entity type; a node whose type changed loses its old label."""
-    others = [str(t) for t in EntityType if t != entity_type]
-    return NODE_STATEMENT.format(label=entity_type.value, remove="REMOVE n:" + ":".join(others))
+    """The MERGE statement for the entities of one type."""
+    return NODE_STATEMENT.format(label=entity_type.value)
+
+
+def retype_statement(entity_type: EntityType) -> str:
+    """Relabel existing entities as ``entity_type`` (dropping their other type label)."""
+    others = ":".join(str(t) for t in EntityType if t != entity_type)
+    return RETYPE_STATEMENT.format(label=entity_type.value, others=others)
 
 
 def relation_statement(relation: RelationType) -> str:
@@ -159,6 +180,7 @@ def load_graph(store: Store, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH
     for etype, rows in nodes.items():
         statement = node_statement(etype)
         for batch in batched(rows, batch_size):
+            _retype(store, etype, [row["name"] for row in batch])
             store.run(statement, {"rows": batch})
             report.entities += len(batch)
             if on_progress:
@@ -171,6 +193,13 @@ def load_graph(store: Store, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH
             if on_progress:
                 on_progress(len(batch))
     return report
+
+
+def _retype(store: Store, etype: EntityType, names: list[str]) -> None:
+    retyped = store.run(RETYPED_STATEMENT.format(), {"names": names, "type": etype.value})
+    if retyped.records:
+        store.run(retype_statement(etype), {"names": [r["name"] for r in retyped.records],
+                                            "type": etype.value})
 
 
 def load_extractions(store: Store, extractions: Iterable[Extraction], batch_size: int = DEFAULT_BATCH_SIZE,
