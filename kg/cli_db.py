@@ -158,10 +158,9 @@ def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list
     rows = [[to_cell(record[k]) for k in keys] for record in records]
     shortened = any(row != [to_cell(record[k], short=False) for k in keys] for row, record in zip(
         rows, records, strict=True))
-    title = f"{saved.name}: {saved.title}" if saved.path is not None and saved.title else None
     # Rules between rows only when cells run over several lines (evidence), else they are noise.
     multiline = any("\n" in cell or len(cell) > 40 for row in rows for cell in row)
-    table = Table(title=title, title_justify="left", show_lines=multiline)
+    table = Table(show_lines=multiline)
     for key in keys:
         table.add_column(key, overflow="fold")
     for row in rows:
@@ -169,6 +168,8 @@ def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list
     caption = f"{len(records)} row{'s' * (len(records) != 1)} · {description}"
     if shortened:
         caption += " · long values shortened, --json shows them whole"
+    if saved.path is not None and saved.title:
+        console.print(f"[bold]{saved.name}[/]: {saved.title}", highlight=False, soft_wrap=True)
     if keys:
         console.print(table)
         console.print(caption, style="dim", highlight=False)

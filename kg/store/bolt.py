@@ -108,6 +108,19 @@ def _run_work(tx: neo4j.ManagedTransaction, cypher: str, params: dict[str, Any],
     return keys, records, result.consume()
 
 
+def _network_reason(exc: BaseException) -> str:
+    """Why a connection failed, in a few words, from the exceptions the driver chained."""
+    seen: BaseException | None = exc
+    innermost = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused (is the server running, and is this its Bolt port?)"
+        if isinstance(seen, TimeoutError):
+            return "timed out (is the host reachable, and is this its Bolt port?)"
+        innermost, seen = seen, seen.__cause__ or seen.__context__
+    return _first_line(str(innermost))  # the driver's outer messages only repeat the address
+
+
 def _first_line(text: str) -> str:
     lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
     return lines[0] if lines else "no detail"
@@ -275,6 +288,5 @@ class Store:
         if isinstance(exc, nx_exc.ConfigurationError):
             return ConnectionFailed(f"bad database settings for {self.uri}: {_first_line(str(exc))}")
         if isinstance(exc, nx_exc.ServiceUnavailable | nx_exc.SessionExpired):
-            return ConnectionFailed(f"cannot reach a Bolt server at {self.uri} "
-                                    f"(is it running? {_first_line(str(exc))})")
+            return ConnectionFailed(f"cannot reach a Bolt server at {self.uri}: {_network_reason(exc)}")
         return StoreError(f"database error at {self.uri}: {_first_line(str(exc))}")
