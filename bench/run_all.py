@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import bench_extract, bench_neighbours
+from bench import bench_extract, bench_neighbours, ceiling
 from bench.corpus import ROOT, ensure_corpus
 from kg.pipeline import default_workers
 
@@ -162,32 +162,59 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         run.rows.append(Row("kg extract start-up (one short document)",
                             ", ".join(f"{b['seconds']:.1f} s with {w} worker{'s' * (w > 1)}"
                                       for w, b in boot.items())))
-    e1 = run.step("extract_w1", lambda: bench_extract.kg_extract(small, small_manifest, 1, out),
-                  ["kg extract, 1 worker"])
+    # 1 worker vs N, alternating and repeated (best of each): other tenants' load comes and goes
+    # by the second, and the best run is the one least disturbed by it.
+    trials: dict[str, list[dict[str, Any]]] = {"1": [], "N": []}
+
+    def pairs() -> dict[str, list[dict[str, Any]]]:
+        for _ in range(args.repeat):
+            trials["1"].append(bench_extract.kg_extract(small, small_manifest, 1, out))
+            if workers > 1:
+                trials["N"].append(bench_extract.kg_extract(small, small_manifest, workers, out))
+        return trials
+
+    ceilings = []
+    if workers > 1:
+        ceilings.append(run.step("ceiling_before", lambda: ceiling.speedup(workers), ["parallel ceiling"]))
+    run.step("extract_1_vs_N", pairs, ["kg extract, 1 worker and N workers"])
+    if workers > 1:
+        ceilings.append(run.step("ceiling_after", lambda: ceiling.speedup(workers), ["parallel ceiling"]))
+    e1 = max(trials["1"], key=lambda r: r.get("chars_per_s") or 0) if trials["1"] else None
+    en = max(trials["N"], key=lambda r: r.get("chars_per_s") or 0) if trials["N"] else None
+    best = f" (best of {args.repeat})" if args.repeat > 1 else ""
     if e1:
         steady = _steady(e1, boot, 1)
         ok = max(e1.get("chars_per_s") or 0, steady or 0) >= 300_000
-        run.rows.append(Row(f"kg extract end to end, 1 worker, {e1['mb']:.0f} MB",
+        run.rows.append(Row(f"kg extract end to end, 1 worker, {e1['mb']:.0f} MB{best}",
                             _e2e(e1) + (f"; {steady:,.0f} after start-up" if steady else ""),
                             ">= 300k chars/s per core", _yes(ok)))
-    en = run.step("extract_wN", lambda: bench_extract.kg_extract(small, small_manifest, workers, out),
-                  [f"kg extract, {workers} workers"])
     if en:
         per_core = (en.get("chars_per_s") or 0) / workers
         steady = _steady(en, boot, workers)
-        run.rows.append(Row(f"kg extract end to end, {workers} workers, {en['mb']:.0f} MB",
+        run.rows.append(Row(f"kg extract end to end, {workers} workers, {en['mb']:.0f} MB{best}",
                             f"{_e2e(en)}; {per_core:,.0f} per core"
                             + (f"; {steady:,.0f} after start-up" if steady else "")))
-        if e1 and e1.get("chars_per_s") and en.get("chars_per_s"):
-            speedup = en["chars_per_s"] / e1["chars_per_s"]
-            run.rows.append(Row(f"scaling 1 -> {workers} workers", f"{speedup:.2f}x",
-                                "near-linear (>= 1.8x at 2)", _yes(speedup >= 0.9 * min(workers, 2))))
-            same = e1.get("sha256") == en.get("sha256") and e1.get("sha256") is not None
-            comparable = e1["kg_digest"] == en["kg_digest"] != "changed during the run"
-            run.rows.append(Row(f"output of {workers} workers == 1 worker",
-                                ("identical" if same else "DIFFERENT") if comparable
-                                else "n/a (kg's source changed between the two runs)",
-                                "byte-identical", _yes(same) if comparable else ""))
+    known = [c for c in ceilings if c]
+    if known:
+        run.rows.append(Row(f"machine: {workers} pure-Python processes vs 1, before / after",
+                            " / ".join(f"{c['speedup']:.2f}x" for c in known) + " the work of one"))
+    if e1 and en and e1.get("chars_per_s") and en.get("chars_per_s"):
+        speedup = en["chars_per_s"] / e1["chars_per_s"]
+        limit = max((c["speedup"] for c in known), default=float(workers))
+        met = _yes(speedup >= 0.9 * min(workers, 2)) if speedup >= 0.9 * min(workers, 2) or \
+            limit >= 0.9 * min(workers, 2) else f"machine-limited ({speedup / limit:.0%} of it)"
+        run.rows.append(Row(f"scaling 1 -> {workers} workers (wall clock)", f"{speedup:.2f}x",
+                            "near-linear (>= 1.8x at 2)", met))
+        if e1.get("chars_per_cpu_s") and en.get("chars_per_cpu_s"):
+            extra = e1["chars_per_cpu_s"] / en["chars_per_cpu_s"] - 1
+            run.rows.append(Row(f"CPU time per character, {workers} workers vs 1", f"{extra:+.0%}",
+                                "small (pool overhead)"))
+        same = e1.get("sha256") == en.get("sha256") and e1.get("sha256") is not None
+        comparable = e1["kg_digest"] == en["kg_digest"] != "changed during the run"
+        run.rows.append(Row(f"output of {workers} workers == 1 worker",
+                            ("identical" if same else "DIFFERENT") if comparable
+                            else "n/a (kg's source changed between the two runs)",
+                            "byte-identical", _yes(same) if comparable else ""))
 
     # memory: the same command on the big corpus, compared with the small one
     eb = run.step("extract_big", lambda: bench_extract.kg_extract(big, big_manifest, workers, out),
@@ -282,12 +309,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lookups", type=int, default=10_000)
     parser.add_argument("--relationships", type=int, default=200_000, help="Bolt load size")
     parser.add_argument("--batch-size", type=int, default=2000, help="Bolt load batch size")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of 1 worker vs N (best of each)")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of ~1-2 minutes")
     args = parser.parse_args(argv)
     if args.quick:
         args.mb, args.small_mb = min(args.mb, 4.0), min(args.small_mb, 2.0)
         args.sample_chars, args.edges = min(args.sample_chars, 50_000), min(args.edges, 100_000)
         args.lookups, args.relationships = min(args.lookups, 2000), min(args.relationships, 5000)
+        args.repeat = 1
     return args
 
 
