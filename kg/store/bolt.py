@@ -228,14 +228,15 @@ class Store:
             raise ConnectionFailed(f"bad database URI {self.uri!r}: expected e.g. bolt://localhost:7687")
 
     def _probe(self) -> None:
-        """Absorb FalkorDB's dead connection slot before the driver connects (harmless elsewhere)."""
+        """Absorb FalkorDB's dead connection slots (one per earlier GOODBYE, often) before the driver
+        connects; a probe that is answered costs nothing, so this is harmless for other servers."""
         parts = urlsplit(self.uri)
         if parts.scheme in _PLAIN_SCHEMES and parts.hostname:
             try:
                 port = parts.port or 7687
             except ValueError:
                 raise ConnectionFailed(f"bad database URI {self.uri!r}: the port is not a number") from None
-            wait_for_bolt(parts.hostname, port, deadline=time.monotonic() + 2.0, retry_refused=False)
+            wait_for_bolt(parts.hostname, port, deadline=time.monotonic() + 5.0, retry_refused=False)
 
     def _detect_flavour(self) -> str:
         try:
