@@ -66,13 +66,13 @@ def _read_source(path: Path) -> nx.MultiDiGraph:
 
 
 def load(
-    source: Path = typer.Argument(None, help="graph.json of `kg build` or extractions .jsonl of `kg extract` "
+    source: Path | None = typer.Argument(None, help="graph.json of `kg build` or extractions .jsonl of `kg extract` "
                                              "(default: OUT/graph.json)."),
     out: Path = OutOption,
-    uri: str = UriOption,
+    uri: str | None = UriOption,
     user: str = UserOption,
-    password: str = PasswordOption,
-    database: str = DatabaseOption,
+    password: str | None = PasswordOption,
+    database: str | None = DatabaseOption,
     batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Rows per UNWIND statement."),
     replace: bool = typer.Option(False, "--replace", help="Delete every entity in the database first."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -116,17 +116,17 @@ def _print_saved_list() -> None:
 
 
 def query(
-    cypher_or_file: str = typer.Argument(None, metavar="CYPHER_OR_FILE",
+    cypher_or_file: str | None = typer.Argument(None, metavar="CYPHER_OR_FILE",
                                          help="A saved query's name (see --list), a .cypher file, or Cypher."),
-    param: list[str] = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
+    param: list[str] | None = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
                                     help="A query parameter; repeat for more."),
     as_json: bool = typer.Option(False, "--json", help="Rows as JSON."),
     list_saved: bool = typer.Option(False, "--list", help="List the saved queries and exit."),
     out: Path = OutOption,
-    uri: str = UriOption,
+    uri: str | None = UriOption,
     user: str = UserOption,
-    password: str = PasswordOption,
-    database: str = DatabaseOption,
+    password: str | None = PasswordOption,
+    database: str | None = DatabaseOption,
 ) -> None:
     """Run Cypher against the database and print the rows as a table (or JSON)."""
     if list_saved:

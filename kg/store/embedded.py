@@ -131,6 +131,9 @@ class EmbeddedServer:
 
     def stop(self) -> None:
         """Save the graph and stop the server (idempotent); escalate to SIGKILL if it hangs."""
+        # Default signal handling first: a SIGTERM now simply ends us, and the kernel then
+        # stops the server (PR_SET_PDEATHSIG) instead of a half-finished stop() leaving it.
+        self._restore_signals()
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             self._request_shutdown(proc)
@@ -143,7 +146,6 @@ class EmbeddedServer:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-        self._restore_signals()
         atexit.unregister(self.stop)
         if self._lock is not None:
             self._lock.close()  # closing the file releases the flock
