@@ -64,6 +64,13 @@ def test_load_and_query_via_uri(db, embedded_db, seed_out, seed_graph):
     assert result.exit_code == 0 and "华为" in result.stdout and "rows" in result.stdout
     result = kg("query", "MATCH (n:Entity) RETURN count(n) AS n", "--json", "--uri", uri)
     assert json.loads(result.stdout) == [{"n": n}]
+    # Nodes, relationships and paths print readably, and as plain JSON.
+    chain = "MATCH p = (a:Person {name: $a})-[r:CHAIRMAN_OF]->(b) RETURN p, r, b"
+    result = kg("query", chain, "-p", "a=刘庆峰", "--uri", uri)
+    assert "刘庆峰 -[:CHAIRMAN_OF]-> 科大讯飞" in result.stdout and "科大讯飞 (Company)" in result.stdout
+    row = json.loads(kg("query", chain, "-p", "a=刘庆峰", "--json", "--uri", uri).stdout)[0]
+    assert row["b"]["labels"] == ["Company", "Entity"] and row["b"]["properties"]["name"] == "科大讯飞"
+    assert row["r"]["type"] == "CHAIRMAN_OF" and len(row["p"]["nodes"]) == 2
     embedded_db.contents = None  # the CLI changed the shared database
 
 
