@@ -169,7 +169,7 @@ class Store:
             if self.splices_parameters:
                 self.flavour = FALKORDB  # the one Bolt server known to splice parameters
         except BaseException:
-            self.driver.close()
+            self.close()
             raise
 
     def __enter__(self) -> Store:

