@@ -99,8 +99,16 @@ def build(
     out: Path = OutOption,
     workers: int | None = WorkersOption,
     html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html."),
+    db: bool = typer.Option(True, "--db/--no-db",
+                            help="Also load the graph into the database: the embedded FalkorDB in OUT/db, "
+                                 "or the Bolt server of --uri / NEO4J_URI."),
+    uri: str | None = typer.Option(None, "--uri", envvar="NEO4J_URI", help="Bolt URI of a Neo4j server."),
+    user: str = typer.Option("neo4j", "--user", envvar="NEO4J_USERNAME", help="User name for --uri."),
+    password: str | None = typer.Option(None, "--password", envvar="NEO4J_PASSWORD", help="Password for --uri."),
+    database: str | None = typer.Option(None, "--database", envvar="NEO4J_DATABASE", help="Database for --uri."),
 ) -> None:
-    """Extract every document and write extractions.jsonl, graph.json and graph.html into OUT."""
+    """Extract every document and write extractions.jsonl, graph.json and graph.html into OUT,
+    then load the graph into the database (so `kg query` works straight away)."""
     inputs = list(paths) if paths else _default_inputs()
     out_jsonl = out / "extractions.jsonl"
     report = _run_extraction(inputs, out_jsonl, workers or default_workers())
@@ -121,8 +129,30 @@ def build(
         + (f", {len(report.problems)} inputs skipped" if report.problems else "")
     )
     console.print("wrote " + ", ".join(str(p) for p in written))
+    if db:
+        _load_built_graph(G, out, uri, user, password, database)
     if report.problems:
         raise typer.Exit(1)
+
+
+def _load_built_graph(G, out: Path, uri: str | None, user: str, password: str | None,
+                      database: str | None) -> None:
+    """Mirror graph.json in the database: the build replaces what an earlier build loaded."""
+    from kg.store.connect import DB_DIR, open_store
+    from kg.store.errors import StoreError
+    from kg.store.loader import clear, load_graph
+
+    try:
+        with open_store(uri, user, password, database, data_dir=out / DB_DIR) as store:
+            clear(store)
+            report = load_graph(store, G)
+            where = f"embedded FalkorDB ({out / DB_DIR})" if store.embedded else store.description
+    except StoreError as exc:
+        fail(f"graph files written, but loading the database failed: {exc} (use --no-db to skip it)")
+    except KeyboardInterrupt:
+        fail("interrupted", code=130)
+    console.print(f"loaded {report.entities} entities and {report.relations} relations into {where}",
+                  highlight=False)
 
 
 @app.command()

@@ -17,7 +17,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("kg-out")
-    result = runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--workers", "1"])
+    result = runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--workers", "1", "--no-db"])
     assert result.exit_code == 0, result.output
     return out
 
@@ -128,3 +128,19 @@ def test_failed_build_keeps_the_previous_graph(built, tmp_path):
     result = runner.invoke(app, ["build", str(tmp_path / "missing"), "--out", str(built)])
     assert result.exit_code != 0
     assert {n: (built / n).read_bytes() for n in before} == before
+
+
+@pytest.mark.db
+def test_build_loads_the_embedded_database_by_default(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "embedded FalkorDB" in result.output
+    graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    result = runner.invoke(app, ["query", "MATCH (n:Entity) RETURN count(n) AS n", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [{"n": len(graph["nodes"])}]
+    # a second build replaces, never doubles, what the first one loaded
+    runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--workers", "1", "--no-html"])
+    result = runner.invoke(app, ["query", "MATCH ()-[r]->() RETURN count(r) AS n", "--out", str(out), "--json"])
+    assert json.loads(result.output) == [{"n": len(graph["edges"])}]
