@@ -17,6 +17,7 @@ import contextlib
 import logging
 import math
 import re
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,8 +185,26 @@ class Store:
         with contextlib.suppress(nx_exc.DriverError, OSError):
             if session is not None:
                 session.close()
+        if getattr(self, "splices_parameters", False):
+            self._hang_up()
         with contextlib.suppress(nx_exc.DriverError, OSError):
             self.driver.close()
+
+    def _hang_up(self) -> None:
+        """Close FalkorDB connections without a Bolt GOODBYE.
+
+        After a GOODBYE FalkorDB leaves the next new connection (anyone's) unanswered; a plain
+        TCP close does not. The driver has no public way to skip GOODBYE, so its sockets are shut
+        down first (private attributes of the pinned neo4j 5.28; if they move, this does nothing
+        and the handshake probe in ``_probe`` still copes).
+        """
+        pool = getattr(self.driver, "_pool", None)
+        for connections in list(getattr(pool, "connections", {}).values()):
+            for connection in list(connections):
+                raw = getattr(getattr(connection, "socket", None), "_socket", None)
+                if isinstance(raw, socket.socket):
+                    with contextlib.suppress(OSError):
+                        raw.shutdown(socket.SHUT_RDWR)
 
     @property
     def description(self) -> str:
