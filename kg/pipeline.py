@@ -59,18 +59,23 @@ def default_workers() -> int:
 # --- one document ------------------------------------------------------------------------------
 
 
-def _extract_one(doc: Document) -> Extraction | InputProblem:
+def _extract_one(doc: Document, keep_mentions: bool = True) -> Extraction | InputProblem:
     """Extract one document; an extractor crash becomes a problem for that document, not the run."""
     try:
-        return extract_document(doc)
+        ex = extract_document(doc)
     except Exception as exc:  # a bug on one article must not lose a day-long run
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno}"
         return InputProblem(doc.source or doc.id, f"extractor failed: {type(exc).__name__}: {exc} ({where})")
+    if not keep_mentions:
+        # Mentions are most of an extraction's objects and are never written out; unpickling them
+        # was the parent's largest cost with a pool.
+        ex.mentions = []
+    return ex
 
 
-def _extract_batch(batch: list[Document]) -> list[Extraction | InputProblem]:
-    return [_extract_one(doc) for doc in batch]
+def _extract_batch(batch: list[Document], keep_mentions: bool = True) -> list[Extraction | InputProblem]:
+    return [_extract_one(doc, keep_mentions) for doc in batch]
 
 
 # --- worker processes ----------------------------------------------------------------------------
@@ -146,8 +151,8 @@ def _batches(docs: Iterator[Document], max_chars: int, max_docs: int) -> Iterato
         yield batch
 
 
-def _pooled(docs: Iterator[Document], workers: int, max_chars: int,
-            max_docs: int) -> Iterator[Extraction | InputProblem]:
+def _pooled(docs: Iterator[Document], workers: int, max_chars: int, max_docs: int,
+            keep_mentions: bool = True) -> Iterator[Extraction | InputProblem]:
     """Results of ``docs`` from a process pool, in input order, with a bounded in-flight window."""
     context = _pool_context()
     if context.get_start_method() == "fork":
@@ -159,7 +164,7 @@ def _pooled(docs: Iterator[Document], workers: int, max_chars: int,
     window = workers * WINDOW_PER_WORKER
     try:
         for batch in _batches(docs, max_chars, max_docs):
-            pending.append(pool.submit(_extract_batch, batch))
+            pending.append(pool.submit(_extract_batch, batch, keep_mentions))
             while len(pending) >= window:
                 yield from pending.popleft().result()
         while pending:
@@ -178,12 +183,14 @@ def extract_stream(
     on_problem: Callable[[InputProblem], None] | None = None,
     batch_size: int = BATCH_DOCS,
     batch_chars: int = BATCH_CHARS,
+    keep_mentions: bool = True,
 ) -> Iterator[Extraction]:
     """Extract each document, in input order; problems go to ``on_problem`` and are skipped.
 
     ``items`` is consumed lazily (at most a few batches ahead with ``workers > 1``). A batch sent to
     a worker holds at most ``batch_size`` documents and about ``batch_chars`` characters. Input
     problems and documents the extractor fails on are both reported through ``on_problem``.
+    ``keep_mentions=False`` empties ``Extraction.mentions`` (cheaper to pass between processes).
     """
 
     def report(problem: InputProblem) -> None:
@@ -198,9 +205,10 @@ def extract_stream(
                 yield item
 
     if workers <= 1:
-        results: Iterator[Extraction | InputProblem] = map(_extract_one, documents())
+        results: Iterator[Extraction | InputProblem] = (_extract_one(doc, keep_mentions)
+                                                         for doc in documents())
     else:
-        results = _pooled(documents(), workers, batch_chars, batch_size)
+        results = _pooled(documents(), workers, batch_chars, batch_size, keep_mentions)
     try:
         for result in results:
             if isinstance(result, InputProblem):
@@ -240,7 +248,9 @@ def write_extractions(
     on_done: Callable[[Extraction], None] | None = None,
 ) -> RunReport:
     """Stream ``inputs`` through the extractor into ``out_path`` (JSON Lines, written atomically:
-    the previous file stays intact until the new one is complete)."""
+    the previous file stays intact until the new one is complete).
+
+    ``on_done`` gets each extraction as written: without ``mentions``, which the file omits."""
     report = RunReport()
 
     def record_problem(p: InputProblem) -> None:
@@ -252,7 +262,7 @@ def write_extractions(
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
         with _sigterm_raises(), tmp.open("w", encoding="utf-8") as fh:
-            for ex in extract_stream(iter_documents(inputs), workers, record_problem):
+            for ex in extract_stream(iter_documents(inputs), workers, record_problem, keep_mentions=False):
                 fh.write(json.dumps(to_score_record(ex), ensure_ascii=False) + "\n")
                 report.documents += 1
                 report.characters += ex.chars

@@ -172,3 +172,15 @@ def test_dask_example_matches_kg_extract(corpus: Path, tmp_path: Path) -> None:
     assert example.main([str(shards), str(tmp_path / "out"), "--workers", "2"]) == 0
     pipeline.write_extractions([shards], tmp_path / "one.jsonl", workers=1)
     assert b"".join(example.concatenated(tmp_path / "out")) == (tmp_path / "one.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_mentions_kept_by_default_dropped_when_writing(corpus: Path, tmp_path: Path, workers: int) -> None:
+    docs = list(iter_documents([corpus / "sentences.jsonl"]))[:40]
+    streamed = list(pipeline.extract_stream(docs, workers=workers))
+    with_mentions = [ex for ex in streamed if ex.mentions]
+    assert with_mentions, "the seed sentences name entities"
+    done: list[Extraction] = []
+    pipeline.write_extractions([corpus / "sentences.jsonl"], tmp_path / "x.jsonl", workers=workers,
+                               on_done=done.append)
+    assert done and all(ex.mentions == [] for ex in done)
