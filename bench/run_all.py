@@ -228,16 +228,32 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
                             "byte-identical", _yes(same) if comparable else ""))
 
     # memory: the same command on the big corpus, compared with the small one
-    eb = run.step("extract_big", lambda: bench_extract.kg_extract(big, big_manifest, workers, out),
-                  [f"kg extract, {args.mb:g} MB"])
-    if en and eb and en.get("peak_rss_mb") and eb.get("peak_rss_mb"):
-        growth = eb["peak_rss_mb"] / en["peak_rss_mb"] - 1
-        run.rows.append(Row(f"kg extract end to end, {workers} workers, {eb['mb']:.0f} MB", _e2e(eb)))
+    # The big corpus, 1 worker and N: memory against the small runs, and scaling with the
+    # start-up (a fixed ~1.5 s) a small share of the run.
+    eb1 = run.step("extract_big_w1", lambda: bench_extract.kg_extract(big, big_manifest, 1, out),
+                   [f"kg extract, 1 worker, {args.mb:g} MB"])
+    ebn = run.step("extract_big_wN", lambda: bench_extract.kg_extract(big, big_manifest, workers, out),
+                   [f"kg extract, {workers} workers, {args.mb:g} MB"]) if workers > 1 else None
+    for small_run, big_run, w in ((e1, eb1, 1), (en, ebn, workers)):
+        if not (small_run and big_run and small_run.get("peak_rss_mb") and big_run.get("peak_rss_mb")):
+            continue
+        growth = big_run["peak_rss_mb"] / small_run["peak_rss_mb"] - 1
+        label = f"{w} worker{'s' * (w > 1)}"
+        run.rows.append(Row(f"kg extract end to end, {label}, {big_run['mb']:.0f} MB", _e2e(big_run)))
         run.rows.append(Row(
-            f"peak memory, all processes: {en['mb']:.0f} MB -> {eb['mb']:.0f} MB input",
-            f"{_mb(en['peak_rss_mb'])} -> {_mb(eb['peak_rss_mb'])} RSS ({growth:+.0%}); "
-            f"PSS {_mb(en['peak_pss_mb'])} -> {_mb(eb['peak_pss_mb'])}",
+            f"peak memory, {label}, all processes: {small_run['mb']:.0f} MB -> {big_run['mb']:.0f} MB input",
+            f"{_mb(small_run['peak_rss_mb'])} -> {_mb(big_run['peak_rss_mb'])} RSS ({growth:+.0%}); "
+            f"PSS {_mb(small_run['peak_pss_mb'])} -> {_mb(big_run['peak_pss_mb'])}",
             "flat (+-20%)", _yes(abs(growth) <= 0.20)))
+    if eb1 and ebn and eb1.get("chars_per_s") and ebn.get("chars_per_s"):
+        speedup = ebn["chars_per_s"] / eb1["chars_per_s"]
+        met = _yes(speedup >= 0.9 * min(workers, 2))
+        if met != "yes" and ebn.get("others_cpu_seconds") is not None:
+            met += f" (others took {ebn['others_cpu_seconds'] / (ebn['seconds'] * workers):.0%} of the CPUs)"
+        same = ebn.get("sha256") == eb1.get("sha256") and eb1["kg_digest"] == ebn["kg_digest"]
+        run.rows.append(Row(f"scaling 1 -> {workers} workers, {ebn['mb']:.0f} MB",
+                            f"{speedup:.2f}x wall clock; outputs {'identical' if same else 'DIFFER'}",
+                            "near-linear (>= 1.8x at 2)", met))
 
     if not args.quick:
         fast = run.step("extract_none", lambda: bench_extract.kg_extract(
