@@ -171,7 +171,8 @@ def kg_extract(corpus: Path, manifest: dict, workers: int, out_dir: Path,
 
 
 def kg_build(corpus: Path, manifest: dict, workers: int, out_dir: Path) -> dict[str, Any]:
-    """``kg build CORPUS --no-html``: seconds per MB of input (extraction + graph + graph.json)."""
+    """``kg build CORPUS --no-html``: seconds per MB of input (extraction, graph, graph.json and,
+    by default, loading into the embedded database)."""
     target = out_dir / f"build-{corpus.name}"
     shutil.rmtree(target, ignore_errors=True)
     stats = procmem.run([KG, "build", str(corpus), "--out", str(target), "--workers", str(workers),

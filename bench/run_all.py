@@ -271,7 +271,8 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         result = (f"{build['seconds_per_mb']:.2f} s/MB ({build['seconds']:.1f} s for {build['mb']:.0f} MB, "
                   f"peak {_mb(build['peak_rss_mb'])})") if build["returncode"] == 0 else \
             f"n/a ({build.get('error')})"
-        run.rows.append(Row(f"kg build --no-html, {workers} workers", result))
+        run.rows.append(Row(f"kg build --no-html (extract, graph.json, load into the DB), {workers} workers",
+                            result))
 
     load = _optional("bench_load")
     if load is None:
