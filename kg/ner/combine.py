@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from kg.dictionary import Dictionary
 from kg.models import Mention
 from kg.ner.coref import abbreviation_mentions, surname_mentions
@@ -23,19 +25,34 @@ def select(candidates: list[Mention]) -> list[Mention]:
 
     A tagger guess never overrides a dictionary mention it overlaps, whatever its length.
     """
+    if not candidates:
+        return []
+    size = max(m.end for m in candidates) + 1
+    taken = bytearray(size)
+    # dictionary mentions never overlap each other: index them by start for the tagger check
+    dictionary = sorted((m for m in candidates if m.origin == "dictionary"), key=lambda m: m.start)
+    dict_starts = [m.start for m in dictionary]
     chosen: list[Mention] = []
     ranked = sorted(candidates, key=lambda m: (-(m.end - m.start), _ORIGIN_RANK[m.origin], m.start))
     for m in ranked:
-        clash = [c for c in chosen if _overlaps(c, m)]
-        if clash:
+        if any(taken[m.start:m.end]):
             continue
-        if m.origin == "ner" and any(
-            _overlaps(d, m) and d.origin == "dictionary" and not (m.start <= d.start and d.end <= m.end)
-            for d in candidates
-        ):
+        if m.origin == "ner" and _cuts_a_dictionary_name(m, dictionary, dict_starts):
             continue
+        taken[m.start:m.end] = b"\x01" * (m.end - m.start)
         chosen.append(m)
     return sorted(chosen, key=lambda m: m.start)
+
+
+def _cuts_a_dictionary_name(m: Mention, dictionary: list[Mention], starts: list[int]) -> bool:
+    """True when ``m`` overlaps a dictionary mention without containing it whole."""
+    i = max(0, bisect_left(starts, m.start) - 1)
+    while i < len(dictionary) and dictionary[i].start < m.end:
+        d = dictionary[i]
+        if _overlaps(d, m) and not (m.start <= d.start and d.end <= m.end):
+            return True
+        i += 1
+    return False
 
 
 def find_mentions(view: TextView, dictionary: Dictionary | None = None, backend: str = "jieba") -> list[Mention]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from kg.normalize import normalize, sentence_spans
 
-_SKIP_IN_COMPACT = frozenset(" \t\r\n\u3000-_·・")
+_KEPT = re.compile(r"[^ \t\r\n\u3000\-_·・]")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass
@@ -30,14 +32,10 @@ class TextView:
 
     @cached_property
     def _compact(self) -> tuple[str, list[int]]:
-        chars: list[str] = []
-        index: list[int] = []
-        for i, ch in enumerate(self.norm):
-            if ch in _SKIP_IN_COMPACT:
-                continue
-            chars.append(ch.lower())
-            index.append(i)
-        return "".join(chars), index
+        # Only ASCII letters change case (the text is already half-width), so lengths never change.
+        index = [m.start() for m in _KEPT.finditer(self.norm)]
+        norm = self.norm
+        return "".join(norm[i] for i in index).translate(_ASCII_LOWER), index
 
     @property
     def compact(self) -> str:
