@@ -79,9 +79,13 @@ def org_suffix_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
     text = view.norm
     for s, e in view.sentences:
         sentence = text[s:e]
-        if not _SUFFIX_RX.search(sentence):
+        suffixes = [m.span() for m in _SUFFIX_RX.finditer(sentence)]
+        if not suffixes:
             continue
-        toks = _tokens(view, s, e)
+        # Tokenise only from a name's maximum length before the first suffix to the last one:
+        # a word cut at that edge lies too far left to be part of any name.
+        ws = max(0, suffixes[0][0] - _MAX_NAME - 6)
+        toks = [(w, f, p + ws) for w, f, p in _tokens(view, s + ws, s + suffixes[-1][1])]
         for i, (word, _flag, pos) in enumerate(toks):
             if not word.endswith(_SUFFIXES):
                 continue
