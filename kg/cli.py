@@ -164,9 +164,11 @@ def extract(
 ) -> None:
     """Extract entities and relations from INPUT, one JSON line per document."""
     report = _run_extraction([input], output, workers or default_workers(), quiet=quiet)
+    if report.documents == 0:
+        fail(f"no document could be read from {input}; {output} left as it was")
     console.print(f"[bold green]extracted[/] {report.documents} documents: {report.entities} entities, "
                   f"{report.relations} relations -> {output}")
-    if report.documents == 0 or report.problems:
+    if report.problems:
         raise typer.Exit(1)
 
 

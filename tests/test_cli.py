@@ -118,7 +118,7 @@ def test_bad_inputs_are_named_and_the_rest_is_processed(tmp_path):
 
 def test_missing_path_is_an_error(tmp_path):
     result = runner.invoke(app, ["extract", str(tmp_path / "nope"), "-o", str(tmp_path / "o.jsonl"), "-q"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "nope: no such file or folder" in result.output
     assert not (tmp_path / "o.jsonl").exists()
 
