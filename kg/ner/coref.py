@@ -38,8 +38,7 @@ def surname_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
         # 刘总 but not 刘总结 (a verb): the title must not run on into another word
         if re.match(r"[结体部数额量监工计]", view.norm[end:end + 1]):
             continue
-        out.append(Mention(text=view.original[start:end], start=start, end=end, type=EntityType.PERSON,
-                           canonical=next(iter(names)), origin="coref"))
+        out.append(view.mention(start, end, EntityType.PERSON, next(iter(names)), origin="coref"))
     return out
 
 
@@ -62,7 +61,6 @@ def abbreviation_mentions(view: TextView, mentions: list[Mention]) -> list[Menti
         while pos != -1:
             end = pos + len(abbr)
             if not any(m.start < end and pos < m.end and m.origin != "ner" for m in mentions):
-                out.append(Mention(text=view.original[pos:end], start=pos, end=end, type=full.type,
-                                   canonical=full.canonical, origin="coref"))
+                out.append(view.mention(pos, end, full.type, full.canonical, origin="coref"))
             pos = view.norm.find(abbr, end)
     return out

@@ -51,7 +51,6 @@ def dictionary_mentions(view: TextView, dictionary: Dictionary | None = None) ->
         if start_idx < taken_until:
             continue
         start, end = to_norm[start_idx], to_norm[end_idx - 1] + 1
-        mentions.append(Mention(text=view.original[start:end], start=start, end=end, type=entry.type,
-                                canonical=entry.name, origin="dictionary"))
+        mentions.append(view.mention(start, end, entry.type, entry.name, origin="dictionary"))
         taken_until = end_idx
     return mentions

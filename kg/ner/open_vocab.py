@@ -149,8 +149,7 @@ def _org_mention(view: TextView, sentence_start: int, name: str, start: int) -> 
     if stripped != name and jieba.dt.FREQ.get(stripped, 0) > _COMMON_NOUN_FREQ:
         return None  # 航空公司, 保险公司: a common noun + suffix names no one
     end = start + len(name)
-    return Mention(text=view.original[start:end], start=start, end=end, type=_org_type(name), canonical=name,
-                   origin="ner")
+    return view.mention(start, end, _org_type(name), name, origin="ner")
 
 
 _LEADER_TITLES = re.compile(r"董事长|董事局主席|董事会主席|总裁|首席执行官|CEO|创始人|总经理|掌门人")
@@ -283,8 +282,7 @@ def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]
         name = _trim_name(match.group("name"))
         if name:
             start = match.start("name")
-            out.append(Mention(text=view.original[start:start + len(name)], start=start,
-                               end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
+            out.append(view.mention(start, start + len(name), E.PERSON, name, origin="ner"))
     for match in _BYLINE.finditer(text):
         start = match.start("name")
         # 作者|许昊杰 许可亮: a byline may list several names
@@ -292,28 +290,24 @@ def title_person_mentions(view: TextView, known: list[Mention]) -> list[Mention]
             name = name_match.group("name")
             if name_match.start() != start or not is_person_name(name):
                 break
-            out.append(Mention(text=view.original[start:start + len(name)], start=start,
-                               end=start + len(name), type=E.PERSON, canonical=name, origin="ner"))
+            out.append(view.mention(start, start + len(name), E.PERSON, name, origin="ner"))
             start = name_match.end()
     for start, end in dotted_names(text):
-        out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.PERSON,
-                           canonical=text[start:end].replace("•", "·"), origin="ner"))
+        out.append(view.mention(start, end, E.PERSON, text[start:end].replace("•", "·"), origin="ner"))
     for s, e in view.sentences:
         # 赵德海，江苏远帆物流股份有限公司董事长: a profile opens with the name alone
         opener = _PROFILE_OPENER.match(text, s, e)
         if opener and is_person_name(opener.group("name")) and not jieba.dt.FREQ.get(opener.group("name")) \
                 and _TITLE_RX_COMPILED.search(text, opener.end(), e):
             start, end = opener.span("name")
-            out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.PERSON,
-                               canonical=opener.group("name"), origin="ner"))
+            out.append(view.mention(start, end, E.PERSON, opener.group("name"), origin="ner"))
     for match in _BYLINE_ORG_RX.finditer(text):
         start, end = match.start("name"), match.end("name")
         # 出品 | 搜狐科技作者 | 梁昌均: the next byline role is not part of the name
         role = re.search(rf"(?:{'|'.join(BYLINE_PERSON)})$", text[start:end])
         if role and role.start() >= 2:
             end = start + role.start()
-        out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.ORGANIZATION,
-                           canonical=text[start:end], origin="ner"))
+        out.append(view.mention(start, end, E.ORGANIZATION, text[start:end], origin="ner"))
     return out
 
 
@@ -393,7 +387,7 @@ def _tagged_mention(view: TextView, start: int, word: str, etype: EntityType) ->
             return None
         etype = _org_type(word)
     end = start + len(word)
-    return Mention(text=view.original[start:end], start=start, end=end, type=etype, canonical=word, origin="ner")
+    return view.mention(start, end, etype, word, origin="ner")
 
 
 def _tag_all(pieces: list[str], backend: str) -> list[list[tuple[str, EntityType, int]]]:

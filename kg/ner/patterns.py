@@ -62,14 +62,12 @@ def model_versions(view: TextView, known: list[Mention]) -> list[Mention]:
                 continue
             end = match.end("ban") if match.group("ban") else match.end("ver")
             canonical = _join_version(m.canonical, ver)
-            out.append(Mention(text=view.original[m.start:end], start=m.start, end=end, type=E.AIMODEL,
-                               canonical=canonical, origin="pattern"))
+            out.append(view.mention(m.start, end, E.AIMODEL, canonical))
             continue
         desc = _DESCRIPTOR_MODEL.match(text, m.end)
         if desc and m.type is E.AIMODEL and desc.group("desc") not in _GENERIC_DESCRIPTORS:
             surface = text[m.start:desc.end()]
-            out.append(Mention(text=view.original[m.start:desc.end()], start=m.start, end=desc.end(),
-                               type=E.AIMODEL, canonical=surface.replace(" ", ""), origin="pattern"))
+            out.append(view.mention(m.start, desc.end(), E.AIMODEL, surface.replace(" ", "")))
     return out
 
 
@@ -86,8 +84,7 @@ def latin_models(view: TextView, known: list[Mention]) -> list[Mention]:
     for match in _LATIN_MODEL.finditer(view.norm):
         if _MODEL_CUE.match(view.norm, match.end()):
             name = _join_version(match.group("name"), match.group("ver"))
-            out.append(Mention(text=view.original[match.start():match.end()], start=match.start(),
-                               end=match.end(), type=E.AIMODEL, canonical=name, origin="pattern"))
+            out.append(view.mention(match.start(), match.end(), E.AIMODEL, name))
     return out
 
 
@@ -104,8 +101,7 @@ def chips(view: TextView, known: list[Mention]) -> list[Mention]:
         if m.type is E.CHIP:
             num = _CHIP_NUMBER.match(text, m.end)
             if num and not m.canonical[-1:].isdigit():
-                out.append(Mention(text=view.original[m.start:num.end()], start=m.start, end=num.end(),
-                                   type=E.CHIP, canonical=m.canonical + num.group("num"), origin="pattern"))
+                out.append(view.mention(m.start, num.end(), E.CHIP, m.canonical + num.group("num")))
     for s, e in view.sentences:
         sentence = text[s:e]
         has_cue = any(cue in sentence for cue in CHIP_CUES)
@@ -113,8 +109,7 @@ def chips(view: TextView, known: list[Mention]) -> list[Mention]:
             start, end = s + match.start(), s + match.end()
             after_maker = any(k.end == start and k.type is E.COMPANY for k in known)
             if has_cue or after_maker:
-                out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.CHIP,
-                                   canonical=match.group("name"), origin="pattern"))
+                out.append(view.mention(start, end, E.CHIP, match.group("name")))
     return out
 
 
@@ -148,8 +143,7 @@ def quoted_products(view: TextView, known: list[Mention]) -> list[Mention]:
             continue
         if not _looks_like_name(name):
             continue
-        out.append(Mention(text=view.original[start:end], start=start, end=end, type=etype,
-                           canonical=name, origin="pattern"))
+        out.append(view.mention(start, end, etype, name))
     return out
 
 
@@ -170,8 +164,7 @@ def brand_products(view: TextView, known: list[Mention]) -> list[Mention]:
         if not match or any(ch in match.group("mid") for ch in "的和与是在被曝了将也还对"):
             continue
         surface = view.norm[m.start:match.end()]
-        out.append(Mention(text=view.original[m.start:match.end()], start=m.start, end=match.end(),
-                           type=E.PRODUCT, canonical=surface.replace(" ", ""), origin="pattern"))
+        out.append(view.mention(m.start, match.end(), E.PRODUCT, surface.replace(" ", "")))
     return out
 
 
@@ -191,8 +184,7 @@ def launched_lists(view: TextView, known: list[Mention]) -> list[Mention]:
             pos = end + 1
             if any(k.start < end and start < k.end for k in known):
                 continue
-            out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.PRODUCT,
-                               canonical=item, origin="pattern"))
+            out.append(view.mention(start, end, E.PRODUCT, item))
     return out
 
 
@@ -214,13 +206,11 @@ def events(view: TextView, known: list[Mention]) -> list[Mention]:
             tail = text[m.end:match.end()]
             canonical = _NUMBERED_EVENT.search(tail)
             name = canonical.group("name") if canonical else text[m.start:match.end()].replace(" ", "")
-            out.append(Mention(text=view.original[m.start:match.end()], start=m.start, end=match.end(),
-                               type=E.EVENT, canonical=name, origin="pattern"))
+            out.append(view.mention(m.start, match.end(), E.EVENT, name))
     for rx in (_NUMBERED_EVENT, _ORDINAL_EVENT):
         for match in rx.finditer(text):
             start, end = match.start(), match.end()
-            out.append(Mention(text=view.original[start:end], start=start, end=end, type=E.EVENT,
-                               canonical=match.group("name"), origin="pattern"))
+            out.append(view.mention(start, end, E.EVENT, match.group("name")))
     return out
 
 
@@ -236,9 +226,7 @@ def bare_versions(view: TextView, mentions: Iterable[Mention]) -> list[Mention]:
     for match in re.finditer(r"(?<![A-Za-z0-9.\-])([A-Z]\d{1,2})(?![A-Za-z0-9])", view.norm):
         models = by_version.get(match.group(1))
         if models and len(models) == 1:
-            out.append(Mention(text=view.original[match.start():match.end()], start=match.start(),
-                               end=match.end(), type=E.AIMODEL, canonical=next(iter(models)),
-                               origin="pattern"))
+            out.append(view.mention(match.start(), match.end(), E.AIMODEL, next(iter(models))))
     return out
 
 

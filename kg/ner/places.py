@@ -81,7 +81,6 @@ def place_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
             continue
         begin, end = parts[0][0], parts[-1][1]
         canonical = parts[-1][2]
-        out.append(Mention(text=view.original[begin:end], start=begin, end=end, type=E.PLACE,
-                           canonical=canonical, origin="pattern"))
+        out.append(view.mention(begin, end, E.PLACE, canonical))
         taken_until = end
     return out

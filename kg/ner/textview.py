@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from kg.models import Mention
 from kg.normalize import normalize, sentence_spans
+from kg.schema import EntityType
 
 _KEPT = re.compile(r"[^ \t\r\n\u3000\-_·・]")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -44,6 +46,15 @@ class TextView:
     @property
     def compact_to_norm(self) -> list[int]:
         return self._compact[1]
+
+    def mention(self, start: int, end: int, type: EntityType, canonical: str | None = None,
+                origin: str = "pattern") -> Mention:
+        """A mention of ``[start, end)``: its text as written, its canonical name by default the
+        normalised text without spaces (讯飞星火 APP -> 讯飞星火APP)."""
+        if canonical is None:
+            canonical = self.norm[start:end].replace(" ", "")
+        return Mention(text=self.original[start:end], start=start, end=end, type=type, canonical=canonical,
+                       origin=origin)
 
     def sentence_of(self, offset: int) -> int:
         """Index of the sentence holding ``offset`` (binary search)."""
