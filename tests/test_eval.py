@@ -40,7 +40,7 @@ PRED = {
     ],
     "relations": [
         {"head": "劉慶峰", "relation": "CHAIRMAN_OF", "tail": "iFlytek"},
-        {"head": "華為", "relation": "PARTNERS_WITH", "tail": "科大讯飞"},  # symmetric: either way
+        {"head": "華為", "relation": "PARTNERS_WITH", "tail": "iFlytek"},  # symmetric: either way
         {"head": "科大讯飞", "relation": "DEVELOPS", "tail": "gpt4"},
     ],
 }
