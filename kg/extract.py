@@ -8,7 +8,7 @@ Being pure and per-document, it runs unchanged in a process pool, Dask or Spark.
 >>> sorted(e.name for e in ex.entities)
 ['刘庆峰', '华为', '科大讯飞']
 >>> [(r.head, r.relation.value, r.tail) for r in ex.relations]
-[('刘庆峰', 'CHAIRMAN_OF', '科大讯飞'), ('科大讯飞', 'PARTNERS_WITH', '华为')]
+[('刘庆峰', 'CHAIRMAN_OF', '科大讯飞'), ('华为', 'PARTNERS_WITH', '科大讯飞')]
 """
 
 from __future__ import annotations
