@@ -11,7 +11,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kg import __version__
-from kg.cli_common import OutOption, console, fail, graph_path, load_graph_or_fail, warn
+from kg.cli_common import (
+    DatabaseOption,
+    OutOption,
+    PasswordOption,
+    UriOption,
+    UserOption,
+    console,
+    fail,
+    graph_path,
+    load_graph_or_fail,
+    warn,
+)
 from kg.graph import UnknownEntityError, build_graph, neighbours, save_json, shortest_path, stats
 from kg.models import Extraction
 from kg.pipeline import default_workers, read_extractions, write_extractions
@@ -102,10 +113,10 @@ def build(
     db: bool = typer.Option(True, "--db/--no-db",
                             help="Also load the graph into the database: the embedded FalkorDB in OUT/db, "
                                  "or the Bolt server of --uri / NEO4J_URI."),
-    uri: str | None = typer.Option(None, "--uri", envvar="NEO4J_URI", help="Bolt URI of a Neo4j server."),
-    user: str = typer.Option("neo4j", "--user", envvar="NEO4J_USERNAME", help="User name for --uri."),
-    password: str | None = typer.Option(None, "--password", envvar="NEO4J_PASSWORD", help="Password for --uri."),
-    database: str | None = typer.Option(None, "--database", envvar="NEO4J_DATABASE", help="Database for --uri."),
+    uri: str | None = UriOption,
+    user: str = UserOption,
+    password: str | None = PasswordOption,
+    database: str | None = DatabaseOption,
 ) -> None:
     """Extract every document and write extractions.jsonl, graph.json and graph.html into OUT,
     then load the graph into the database (so `kg query` works straight away)."""
@@ -130,29 +141,11 @@ def build(
     )
     console.print("wrote " + ", ".join(str(p) for p in written))
     if db:
-        _load_built_graph(G, out, uri, user, password, database)
+        from kg.cli_db import load_built_graph
+
+        load_built_graph(G, out, uri, user, password, database)
     if report.problems:
         raise typer.Exit(1)
-
-
-def _load_built_graph(G, out: Path, uri: str | None, user: str, password: str | None,
-                      database: str | None) -> None:
-    """Mirror graph.json in the database: the build replaces what an earlier build loaded."""
-    from kg.store.connect import DB_DIR, open_store
-    from kg.store.errors import StoreError
-    from kg.store.loader import clear, load_graph
-
-    try:
-        with open_store(uri, user, password, database, data_dir=out / DB_DIR) as store:
-            clear(store)
-            report = load_graph(store, G)
-            where = f"embedded FalkorDB ({out / DB_DIR})" if store.embedded else store.description
-    except StoreError as exc:
-        fail(f"graph files written, but loading the database failed: {exc} (use --no-db to skip it)")
-    except KeyboardInterrupt:
-        fail("interrupted", code=130)
-    console.print(f"loaded {report.entities} entities and {report.relations} relations into {where}",
-                  highlight=False)
 
 
 @app.command()

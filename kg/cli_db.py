@@ -14,7 +14,18 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg.cli_common import OutOption, console, err_console, fail, graph_path, warn
+from kg.cli_common import (
+    DatabaseOption,
+    OutOption,
+    PasswordOption,
+    UriOption,
+    UserOption,
+    console,
+    err_console,
+    fail,
+    graph_path,
+    warn,
+)
 from kg.graph import GraphFormatError, build_graph, load_json
 from kg.store import saved_queries
 from kg.store.bolt import Store
@@ -23,16 +34,6 @@ from kg.store.embedded import DB_FILE
 from kg.store.errors import StoreError
 from kg.store.loader import DEFAULT_BATCH_SIZE, clear, counts, load_graph
 from kg.store.results import to_cell, to_plain
-
-UriOption = typer.Option(
-    None, "--uri", envvar="NEO4J_URI",
-    help="Bolt URI of a Neo4j (or other Bolt) server, e.g. bolt://localhost:7687. "
-         "Without it kg runs its own embedded FalkorDB server with data in OUT/db.")
-UserOption = typer.Option("neo4j", "--user", envvar="NEO4J_USERNAME", help="User name for --uri.")
-PasswordOption = typer.Option(None, "--password", envvar="NEO4J_PASSWORD",
-                              help="Password for --uri (none: connect without authentication).")
-DatabaseOption = typer.Option(None, "--database", envvar="NEO4J_DATABASE",
-                              help="Database name on a multi-database Neo4j (default: the server's default).")
 
 
 @contextmanager
@@ -46,6 +47,28 @@ def _store(out: Path, uri: str | None, user: str, password: str | None,
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted", code=130)
+
+
+def describe(store: Store, out: Path) -> str:
+    """Where a command's data went, for its closing line."""
+    return f"embedded FalkorDB ({out / DB_DIR})" if store.embedded else store.description
+
+
+def load_built_graph(G: nx.MultiDiGraph, out: Path, uri: str | None, user: str, password: str | None,
+                     database: str | None) -> None:
+    """``kg build``'s last step: mirror graph.json in the database, replacing what an earlier build
+    loaded. The graph files are already written, so a failure says so."""
+    try:
+        with open_store(uri, user, password, database, data_dir=out / DB_DIR) as store:
+            clear(store)
+            report = load_graph(store, G)
+            where = describe(store, out)
+    except StoreError as exc:
+        fail(f"graph files written, but loading the database failed: {exc} (use --no-db to skip it)")
+    except KeyboardInterrupt:
+        fail("interrupted", code=130)
+    console.print(f"loaded {report.entities} entities and {report.relations} relations into {where}",
+                  highlight=False)
 
 
 def _read_source(path: Path) -> nx.MultiDiGraph:
@@ -92,7 +115,7 @@ def load(
             task = progress.add_task("load", total=G.number_of_nodes() + G.number_of_edges())
             report = load_graph(store, G, batch_size, on_progress=lambda n: progress.advance(task, n))
         now = counts(store)
-        where = f"embedded FalkorDB ({out / DB_DIR})" if store.embedded else store.description
+        where = describe(store, out)
     console.print(
         f"[bold green]loaded[/] {report.entities} entities and {report.relations} relations from {path} "
         f"into {where} in {time.monotonic() - started:.1f} s; the database now holds "
