@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg.schema import EntityType, RelationType
+from kg.schema import EntityType, Origin, RelationType
 
 
 class Document(BaseModel):
@@ -25,7 +25,7 @@ class Mention(BaseModel):
     end: int = Field(ge=0)
     type: EntityType
     canonical: str
-    origin: str = "dictionary"  # dictionary | pattern | ner | coref
+    origin: Origin = Origin.DICTIONARY
 
 
 class Entity(BaseModel):

@@ -5,8 +5,8 @@ the corpus: nothing here holds a list of the corpus. With ``workers > 1`` docume
 pool in batches of about ``batch_chars`` characters, with a bounded number of batches in flight, and
 results come back in input order, so the output is byte-identical to a single-process run.
 
-Extraction is a pure function of one document (``kg.extract.extract_document``), which is also what
-lets it run on a distributed engine (see docs/scale.md).
+Extraction is a pure function of one document (``kg.extract.Extractor``, which pickles as its
+configuration), which is also what lets it run on a distributed engine (see docs/scale.md).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.extract import extract_document
+from kg.extract import Extractor
 from kg.models import Document, Extraction
 from kg.readers import InputProblem, iter_documents
 
@@ -59,10 +59,10 @@ def default_workers() -> int:
 # --- one document ------------------------------------------------------------------------------
 
 
-def _extract_one(doc: Document, keep_mentions: bool = True) -> Extraction | InputProblem:
+def _extract_one(extractor: Extractor, doc: Document, keep_mentions: bool = True) -> Extraction | InputProblem:
     """Extract one document; an extractor crash becomes a problem for that document, not the run."""
     try:
-        ex = extract_document(doc)
+        ex = extractor.extract(doc)
     except Exception as exc:  # a bug on one article must not lose a day-long run
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno}"
@@ -74,24 +74,28 @@ def _extract_one(doc: Document, keep_mentions: bool = True) -> Extraction | Inpu
     return ex
 
 
-def _extract_batch(batch: list[Document], keep_mentions: bool = True) -> list[Extraction | InputProblem]:
-    return [_extract_one(doc, keep_mentions) for doc in batch]
-
-
 # --- worker processes ----------------------------------------------------------------------------
 
-_WARMUP = Document(id="warmup", text="科大讯飞董事长刘庆峰在合肥表示，讯飞星火将持续升级。")
+#: The extractor of this worker process, set once by the pool's initializer.
+_worker_extractor: Extractor | None = None
 
 
-def _warm_up() -> None:
-    """Pay the extractor's one-off loading costs (dictionaries, automata, jieba's prefix
+def _extract_batch(batch: list[Document], keep_mentions: bool = True) -> list[Extraction | InputProblem]:
+    assert _worker_extractor is not None, "the pool's initializer sets the extractor"
+    return [_extract_one(_worker_extractor, doc, keep_mentions) for doc in batch]
+
+
+def _warm_up(extractor: Extractor) -> None:
+    """Pay the extractor's one-off loading costs (dictionaries, automata, models, jieba's prefix
     dictionary) now rather than inside the first batch."""
     with contextlib.suppress(Exception):
-        extract_document(_WARMUP)
+        extractor.warm_up()
 
 
-def _init_worker() -> None:
+def _init_worker(extractor: Extractor) -> None:
     """Runs once in each worker: signals, then the extractor's one-off loading costs."""
+    global _worker_extractor
+    _worker_extractor = extractor
     # Ctrl-C in a terminal goes to the whole process group; only the parent should react (it
     # terminates the workers), so a worker never dies half-way through writing to a pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -102,7 +106,7 @@ def _init_worker() -> None:
     _die_with_parent()
     # A no-op when the parent warmed up before forking; otherwise (spawn, forkserver) once per
     # worker, here, instead of inside the first batch.
-    _warm_up()
+    _warm_up(extractor)
 
 
 def _die_with_parent() -> None:
@@ -151,15 +155,16 @@ def _batches(docs: Iterator[Document], max_chars: int, max_docs: int) -> Iterato
         yield batch
 
 
-def _pooled(docs: Iterator[Document], workers: int, max_chars: int, max_docs: int,
+def _pooled(docs: Iterator[Document], extractor: Extractor, workers: int, max_chars: int, max_docs: int,
             keep_mentions: bool = True) -> Iterator[Extraction | InputProblem]:
     """Results of ``docs`` from a process pool, in input order, with a bounded in-flight window."""
     context = _pool_context()
     if context.get_start_method() == "fork":
         # Load once here and let every forked worker inherit it (copy-on-write): one ~1 s load on
         # one core instead of one per worker competing for the same cores.
-        _warm_up()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
+        _warm_up(extractor)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                               initargs=(extractor,))
     pending: deque[Future[list[Extraction | InputProblem]]] = deque()
     window = workers * WINDOW_PER_WORKER
     try:
@@ -179,13 +184,15 @@ def _pooled(docs: Iterator[Document], workers: int, max_chars: int, max_docs: in
 
 def extract_stream(
     items: Iterable[Document | InputProblem],
+    extractor: Extractor | None = None,
     workers: int = 1,
     on_problem: Callable[[InputProblem], None] | None = None,
     batch_size: int = BATCH_DOCS,
     batch_chars: int = BATCH_CHARS,
     keep_mentions: bool = True,
 ) -> Iterator[Extraction]:
-    """Extract each document, in input order; problems go to ``on_problem`` and are skipped.
+    """Extract each document with ``extractor`` (default: ``Extractor()``), in input order; problems go
+    to ``on_problem`` and are skipped.
 
     ``items`` is consumed lazily (at most a few batches ahead with ``workers > 1``). A batch sent to
     a worker holds at most ``batch_size`` documents and about ``batch_chars`` characters. Input
@@ -204,11 +211,12 @@ def extract_stream(
             else:
                 yield item
 
+    extractor = extractor or Extractor()
     if workers <= 1:
-        results: Iterator[Extraction | InputProblem] = (_extract_one(doc, keep_mentions)
+        results: Iterator[Extraction | InputProblem] = (_extract_one(extractor, doc, keep_mentions)
                                                          for doc in documents())
     else:
-        results = _pooled(documents(), workers, batch_chars, batch_size, keep_mentions)
+        results = _pooled(documents(), extractor, workers, batch_chars, batch_size, keep_mentions)
     try:
         for result in results:
             if isinstance(result, InputProblem):
@@ -246,6 +254,7 @@ def write_extractions(
     workers: int = 1,
     on_problem: Callable[[InputProblem], None] | None = None,
     on_done: Callable[[Extraction], None] | None = None,
+    extractor: Extractor | None = None,
 ) -> RunReport:
     """Stream ``inputs`` through the extractor into ``out_path`` (JSON Lines, written atomically:
     the previous file stays intact until the new one is complete).
@@ -262,7 +271,8 @@ def write_extractions(
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
         with _sigterm_raises(), tmp.open("w", encoding="utf-8") as fh:
-            for ex in extract_stream(iter_documents(inputs), workers, record_problem, keep_mentions=False):
+            for ex in extract_stream(iter_documents(inputs), extractor, workers, record_problem,
+                                     keep_mentions=False):
                 fh.write(json.dumps(to_score_record(ex), ensure_ascii=False) + "\n")
                 report.documents += 1
                 report.characters += ex.chars

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from kg.dictionary import Dictionary
 from kg.models import Entity, Mention
 from kg.normalize import key, normalize
-from kg.schema import EntityType
+from kg.schema import EntityType, Origin
 
 _V_BEFORE_DIGIT = re.compile(r"(?<=[^a-z0-9])v(?=\d)|^v(?=\d)")
 
@@ -25,11 +25,8 @@ def _merge_key(m: Mention) -> str:
     return k
 
 
-def resolve_mentions(
-    mentions: list[Mention], dictionary: Dictionary | None = None
-) -> tuple[list[Entity], dict[int, str]]:
+def resolve_mentions(mentions: list[Mention], dictionary: Dictionary) -> tuple[list[Entity], dict[int, str]]:
     """Entities of a document and, for each mention index, the name of its entity."""
-    dictionary = dictionary or Dictionary.default()
     groups: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
         groups[_merge_key(m)].append(i)
@@ -64,6 +61,6 @@ def _dictionary_entry(group: list[Mention], group_key: str, dictionary: Dictiona
     """The dictionary entry a group of mentions stands for, if the dictionary knows it."""
     for m in group:
         entry = dictionary.lookup(m.canonical)
-        if entry is not None and (m.origin == "dictionary" or key(entry.name) == group_key):
+        if entry is not None and (m.origin is Origin.DICTIONARY or key(entry.name) == group_key):
             return entry
     return None

@@ -34,6 +34,15 @@ class RelationType(StrEnum):
     SUPPORTS = "SUPPORTS"
 
 
+class Origin(StrEnum):
+    """Which kind of recogniser found a mention: it decides overlaps (dictionary first)."""
+
+    DICTIONARY = "dictionary"  # a name of the domain dictionary
+    PATTERN = "pattern"  # a naming pattern: model versions, chips, quoted products, events, places
+    COREF = "coref"  # a reference back to a name of the same document (刘董, 以下简称X)
+    NER = "ner"  # a statistical tagger, or a rule for open-vocabulary names (suffixes, titles)
+
+
 E = EntityType
 ORG_LIKE = frozenset({E.COMPANY, E.ORGANIZATION})
 

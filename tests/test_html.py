@@ -17,8 +17,8 @@ from browser_fixtures import HOSTILE_IMG, HOSTILE_SCRIPT
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.cli_html import MAX_NODES as CLI_MAX_NODES
-from kg.cli_html import select_subgraph
+from kg.cli.html import MAX_NODES as CLI_MAX_NODES
+from kg.cli.html import select_subgraph
 from kg.graph import UnknownEntityError, new_graph, save_json
 from kg.html_export import (
     ENTITY_STYLE,

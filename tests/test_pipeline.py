@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg import pipeline
+from kg.extract import Extractor
 from kg.models import Document, Extraction
 from kg.normalize import sentence_spans
 from kg.readers import InputProblem, iter_documents
@@ -109,18 +110,21 @@ def test_input_problems_are_reported_and_skipped(tmp_path: Path) -> None:
         assert "binary" in reasons and "malformed JSON" in reasons and "no such file" in reasons
 
 
-def _fail_on_boom(doc: Document) -> Extraction:
-    if doc.id == "boom":
-        raise ValueError("cannot parse this one")
-    return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text))
+class _FailsOnBoom(Extractor):
+    """An extractor with a bug that shows on one document."""
+
+    def extract(self, doc: Document) -> Extraction:
+        if doc.id == "boom":
+            raise ValueError("cannot parse this one")
+        return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text))
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_an_extractor_crash_skips_only_that_document(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
-    monkeypatch.setattr(pipeline, "extract_document", _fail_on_boom)
+def test_an_extractor_crash_skips_only_that_document(workers: int) -> None:
     docs = [*_docs(3), Document(id="boom", text="x", source="in.jsonl:4"), *_docs(3, prefix="e")]
     problems: list[InputProblem] = []
-    out = [ex.doc_id for ex in pipeline.extract_stream(docs, workers=workers, on_problem=problems.append)]
+    out = [ex.doc_id for ex in pipeline.extract_stream(docs, _FailsOnBoom(), workers=workers,
+                                                       on_problem=problems.append)]
     assert out == ["d0", "d1", "d2", "e0", "e1", "e2"]
     assert len(problems) == 1
     assert problems[0].where == "in.jsonl:4"
@@ -131,22 +135,23 @@ class _Stop(BaseException):
     """Stands in for Ctrl-C."""
 
 
-def test_an_interrupted_run_leaves_the_previous_output_intact(monkeypatch: pytest.MonkeyPatch,
-                                                              corpus: Path, tmp_path: Path) -> None:
-    out = tmp_path / "x.jsonl"
-    out.write_text("previous\n", encoding="utf-8")
+class _InterruptedLater(Extractor):
+    """Ctrl-C arrives while the 50th document is being extracted."""
+
     calls = 0
 
-    def interrupt_later(doc: Document) -> Extraction:
-        nonlocal calls
-        calls += 1
-        if calls == 50:
+    def extract(self, doc: Document) -> Extraction:
+        self.calls += 1
+        if self.calls == 50:
             raise _Stop
         return Extraction(doc_id=doc.id)
 
-    monkeypatch.setattr(pipeline, "extract_document", interrupt_later)
+
+def test_an_interrupted_run_leaves_the_previous_output_intact(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    out.write_text("previous\n", encoding="utf-8")
     with pytest.raises(_Stop):
-        pipeline.write_extractions([corpus], out, workers=1)
+        pipeline.write_extractions([corpus], out, workers=1, extractor=_InterruptedLater())
     assert out.read_text(encoding="utf-8") == "previous\n"
     assert [p.name for p in tmp_path.iterdir()] == ["x.jsonl"]
 

@@ -1,9 +1,10 @@
-"""Mention recognition: dictionary, naming patterns, and open-vocabulary NER.
+"""Mention recognition: the dictionary, naming patterns, rules for open-vocabulary names, and a
+registered entity tagger (``kg.registry.TAGGERS``), combined by :class:`MentionFinder`.
 
-Each recogniser is a function ``(TextView) -> list[Mention]``; :func:`find_mentions` runs them
-all and keeps the best non-overlapping set (dictionary and longer spans win).
+Every recogniser has the shape ``(TextView, known mentions) -> list[Mention]``
+(:class:`kg.ner.taggers.base.Recogniser`).
 """
 
-from kg.ner.combine import find_mentions
+from kg.ner.combine import MentionFinder, select
 
-__all__ = ["find_mentions"]
+__all__ = ["MentionFinder", "select"]

@@ -1,19 +1,22 @@
-"""Run all recognisers and keep one consistent set of non-overlapping mentions."""
+"""Run the recognisers in stages and keep one consistent set of non-overlapping mentions."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from kg.dictionary import Dictionary
 from kg.models import Mention
 from kg.ner.coref import abbreviation_mentions, surname_mentions
-from kg.ner.dictionary_matcher import dictionary_mentions
-from kg.ner.open_vocab import open_vocab_mentions
-from kg.ner.patterns import bare_versions, pattern_mentions
+from kg.ner.organisations import org_suffix_mentions, title_org_mentions
+from kg.ner.patterns import ALL_PATTERNS, bare_versions
+from kg.ner.people import title_person_mentions
 from kg.ner.places import place_mentions
+from kg.ner.taggers.base import Recogniser
 from kg.ner.textview import TextView
+from kg.schema import Origin
 
-_ORIGIN_RANK = {"dictionary": 0, "pattern": 1, "coref": 2, "ner": 3}
+_ORIGIN_RANK = {Origin.DICTIONARY: 0, Origin.PATTERN: 1, Origin.COREF: 2, Origin.NER: 3}
 
 
 def _overlaps(a: Mention, b: Mention) -> bool:
@@ -30,14 +33,14 @@ def select(candidates: list[Mention]) -> list[Mention]:
     size = max(m.end for m in candidates) + 1
     taken = bytearray(size)
     # dictionary mentions never overlap each other: index them by start for the tagger check
-    dictionary = sorted((m for m in candidates if m.origin == "dictionary"), key=lambda m: m.start)
+    dictionary = sorted((m for m in candidates if m.origin is Origin.DICTIONARY), key=lambda m: m.start)
     dict_starts = [m.start for m in dictionary]
     chosen: list[Mention] = []
     ranked = sorted(candidates, key=lambda m: (-(m.end - m.start), _ORIGIN_RANK[m.origin], m.start))
     for m in ranked:
         if any(taken[m.start:m.end]):
             continue
-        if m.origin == "ner" and _cuts_a_dictionary_name(m, dictionary, dict_starts):
+        if m.origin is Origin.NER and _cuts_a_dictionary_name(m, dictionary, dict_starts):
             continue
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
         chosen.append(m)
@@ -55,14 +58,39 @@ def _cuts_a_dictionary_name(m: Mention, dictionary: list[Mention], starts: list[
     return False
 
 
-def find_mentions(view: TextView, dictionary: Dictionary | None = None, backend: str = "jieba") -> list[Mention]:
-    """All entity mentions of a document, non-overlapping, in text order."""
-    known = dictionary_mentions(view, dictionary)
-    patterns = pattern_mentions(view, known, dictionary) + place_mentions(view, known)
-    candidates = known + patterns + open_vocab_mentions(view, known + patterns, backend)
-    first = select(candidates)
-    # a surname + title (雷总) beats a tagger's guess that it is a new name
-    first = select(candidates + surname_mentions(view, first) + abbreviation_mentions(view, first))
-    # bare versions (R1) need the models of the whole document first
-    extra = [m for m in bare_versions(view, first) if not any(_overlaps(m, c) for c in first)]
-    return sorted(first + extra, key=lambda m: m.start)
+def _run(recognisers: Sequence[Recogniser], view: TextView, known: Sequence[Mention]) -> list[Mention]:
+    return [m for recognise in recognisers for m in recognise(view, known)]
+
+
+#: Naming patterns (read the dictionary's names): models, chips, products, events, places.
+PATTERNS: tuple[Recogniser, ...] = (*ALL_PATTERNS, place_mentions)
+#: Rules for open-vocabulary names (read what the dictionary and patterns found).
+NAME_RULES: tuple[Recogniser, ...] = (org_suffix_mentions, title_org_mentions, title_person_mentions)
+#: References back to names already chosen (刘董, 以下简称X).
+REFERENCES: tuple[Recogniser, ...] = (surname_mentions, abbreviation_mentions)
+
+
+@dataclass(frozen=True)
+class MentionFinder:
+    """All entity mentions of a document, non-overlapping, in text order.
+
+    Stages: the dictionary; the naming patterns, which build on its names; the name rules and the
+    tagger, which see both; a first choice among the candidates; references back to the chosen
+    names (which may override a tagger's guess); a second choice; bare versions (R1) last, as they
+    need the document's models.
+    """
+
+    dictionary: Recogniser
+    tagger: Recogniser
+    patterns: tuple[Recogniser, ...] = PATTERNS
+    name_rules: tuple[Recogniser, ...] = NAME_RULES
+    references: tuple[Recogniser, ...] = REFERENCES
+
+    def __call__(self, view: TextView) -> list[Mention]:
+        known = self.dictionary(view, [])
+        seen = known + _run(self.patterns, view, known)
+        candidates = seen + _run((*self.name_rules, self.tagger), view, seen)
+        first = select(candidates)
+        first = select(candidates + _run(self.references, view, first))
+        extra = [m for m in bare_versions(view, first) if not any(_overlaps(m, c) for c in first)]
+        return sorted(first + extra, key=lambda m: m.start)

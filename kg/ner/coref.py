@@ -5,18 +5,20 @@ relations are read (:mod:`kg.relations`), since they need the sentence's structu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from kg.lexicons import words
 from kg.models import Mention
 from kg.ner.lexicon import SURNAMES_2
 from kg.ner.textview import TextView
-from kg.schema import EntityType
+from kg.schema import EntityType, Origin
 
-_SHORT_TITLES = "董事长|董事|总裁|总|董|先生|女士|教授|院士|老师|博士|主任|院长|所长|部长|书记"
+_SHORT_TITLES = "|".join(words("titles.short"))
 # a tagger may take 雷总 itself for a name: that is a reference, not a person to refer to
 _TITLE_ONLY = re.compile(rf"[\u4e00-\u9fff]{{1,2}}(?:{_SHORT_TITLES})")
 
 
-def surname_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
+def surname_mentions(view: TextView, mentions: Sequence[Mention]) -> list[Mention]:
     """Surname + title mentions of persons already named in full, when the surname is unique."""
     by_surname: dict[str, set[str]] = {}
     for m in mentions:
@@ -27,7 +29,7 @@ def surname_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
     if not by_surname:
         return []
     out = []
-    taken = [(m.start, m.end) for m in mentions if m.origin != "ner"]  # may override tagger guesses
+    taken = [(m.start, m.end) for m in mentions if m.origin is not Origin.NER]  # may override tagger guesses
     rx = re.compile(rf"(?P<surname>{'|'.join(map(re.escape, sorted(by_surname, key=len, reverse=True)))})"
                     rf"(?:{_SHORT_TITLES})")
     for match in rx.finditer(view.norm):
@@ -38,7 +40,7 @@ def surname_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
         # 刘总 but not 刘总结 (a verb): the title must not run on into another word
         if re.match(r"[结体部数额量监工计]", view.norm[end:end + 1]):
             continue
-        out.append(view.mention(start, end, EntityType.PERSON, next(iter(names)), origin="coref"))
+        out.append(view.mention(start, end, EntityType.PERSON, next(iter(names)), origin=Origin.COREF))
     return out
 
 
@@ -47,7 +49,7 @@ _ABBREVIATION = re.compile(
 )
 
 
-def abbreviation_mentions(view: TextView, mentions: list[Mention]) -> list[Mention]:
+def abbreviation_mentions(view: TextView, mentions: Sequence[Mention]) -> list[Mention]:
     """重庆小康工业集团股份有限公司（以下简称小康集团）: the short form, there and wherever it is used
     later, is the same organisation."""
     out: list[Mention] = []
@@ -60,7 +62,7 @@ def abbreviation_mentions(view: TextView, mentions: list[Mention]) -> list[Menti
         pos = match.start("abbr")
         while pos != -1:
             end = pos + len(abbr)
-            if not any(m.start < end and pos < m.end and m.origin != "ner" for m in mentions):
-                out.append(view.mention(pos, end, full.type, full.canonical, origin="coref"))
+            if not any(m.start < end and pos < m.end and m.origin is not Origin.NER for m in mentions):
+                out.append(view.mention(pos, end, full.type, full.canonical, origin=Origin.COREF))
             pos = view.norm.find(abbr, end)
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import ahocorasick
@@ -9,6 +11,7 @@ import ahocorasick
 from kg.dictionary import Dictionary, Entry
 from kg.models import Mention
 from kg.ner.textview import TextView
+from kg.schema import Origin
 
 
 @lru_cache(maxsize=4)
@@ -25,13 +28,25 @@ def _is_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def dictionary_mentions(view: TextView, dictionary: Dictionary | None = None) -> list[Mention]:
+@dataclass(frozen=True)
+class DictionaryRecogniser:
+    """The recogniser of a dictionary's names (see :func:`dictionary_mentions`)."""
+
+    dictionary: Dictionary
+
+    def __call__(self, view: TextView, known: Sequence[Mention] = ()) -> list[Mention]:
+        return dictionary_mentions(view, self.dictionary)
+
+
+def dictionary_mentions(view: TextView, dictionary: Dictionary) -> list[Mention]:
     """Leftmost-longest, non-overlapping dictionary matches.
 
     Latin names must stand as whole words (``o1`` inside ``pro1x`` is no match); CJK names
     need no boundary, as Chinese has no spaces.
+
+    >>> [m.canonical for m in dictionary_mentions(TextView("iFlytek與華為"), Dictionary.default())]
+    ['科大讯飞', '华为']
     """
-    dictionary = dictionary or Dictionary.default()
     compact, to_norm = view.compact, view.compact_to_norm
     candidates: list[tuple[int, int, Entry]] = []
     norm = view.norm
@@ -51,6 +66,6 @@ def dictionary_mentions(view: TextView, dictionary: Dictionary | None = None) ->
         if start_idx < taken_until:
             continue
         start, end = to_norm[start_idx], to_norm[end_idx - 1] + 1
-        mentions.append(view.mention(start, end, entry.type, entry.name, origin="dictionary"))
+        mentions.append(view.mention(start, end, entry.type, entry.name, origin=Origin.DICTIONARY))
         taken_until = end_idx
     return mentions

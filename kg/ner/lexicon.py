@@ -1,60 +1,21 @@
-"""Small closed word lists the recognisers share (function words, titles, surnames, suffixes)."""
+"""The word lists the recognisers share, as Python names for the lists of kg/data/lexicons.toml."""
 
 from __future__ import annotations
 
-# Words that end a name when walking left from a suffix such as 研究院 or 有限公司.
-STOP_WORDS = frozenset(
-    "与 和 及 跟 同 由 在 于 向 对 为 被 将 把 的 了 是 有 从 让 使 给 以 并 而 或 也 都 还 又 "
-    "就 这 那 其 该 此 各 每 某 本 我 你 他 她 它 我们 他们 双方 一家 这家 那家 一个 多家 等 携手 "
-    "联合 联手 牵手 合作 共同 一起 发布 推出 打造 成立 创办 创立 位于 来自 包括 如 例如 表示 认为 指出 "
-    "称 说 介绍 透露 宣布 强调 获得 获 成为 担任 出任 作为 通过 依托 基于 依靠 采用 使用 支持 参与 加入 "
-    "旗下 下属 所属 收购 入股 以及 其中 今年 去年 明年 目前 已经 正在 近日 日前 此前 此次 本次 "
-    "当时 随后 同时 另外 此外 但 但是 因为 所以 如果 现任 前任 曾任 历任 时任 兼任 原任 简介 投资方 隶属 "
-    "隶属于 属于 原 经 全资 跨国 合资 独资 著名 知名 大型 目的 国内 国外 境内 境外 海外 ".split()
-)
+from kg.lexicons import characters, union, words
 
-# Titles that sit next to a person's name (科大讯飞董事长刘庆峰 / 刘庆峰董事长).
-PERSON_TITLES = (
-    "董事长", "董事局主席", "董事会主席", "副董事长", "名誉董事长", "掌门人", "创始人", "联合创始人",
-    "创办人", "缔造者", "创办者", "创立者", "首席执行官", "CEO", "总裁", "副总裁", "总经理", "副总经理", "首席科学家", "首席技术官",
-    "CTO", "首席运营官", "COO", "首席财务官", "CFO", "总监", "主任", "副主任", "院长", "副院长", "校长",
-    "所长", "部长", "局长", "主席", "秘书长", "理事长", "会长", "教授", "研究员", "院士", "专家",
-    "负责人", "合伙人", "记者", "编辑", "作者", "分析师", "工程师", "代表", "委员", "市长", "省长",
-    "书记", "总工程师", "首席", "高管", "董事", "监事",
-)
-
-BYLINE_PERSON = ("作者", "记者", "编辑", "撰文", "文", "责编", "责任编辑", "采访", "整理", "口述", "审校")
-BYLINE_ORG = ("出品", "来源", "出处", "转载自", "本文来源")
-
-# Common Chinese surnames (single and compound), for open-vocabulary person names.
-SURNAMES_1 = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
-    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒"
-    "阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司"
-    "卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁"
-    "沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-SURNAMES_2 = frozenset(["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐", "端木"])
-
-# Characters that rarely end a given name but often follow one (说, 表示 ...): trims "刘庆峰说".
-NAME_TRAILING_NON_NAME = frozenset("说称表认指透介强在对和与跟是也都就还曾已将把被的了等及兼用为于")
-
-COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "控股", "公司")
-ORG_SUFFIXES = (
-    "全国重点实验室", "国家重点实验室", "重点实验室", "实验室", "研究院", "研究所", "研究中心", "情报中心",
-    "大学", "学院", "委员会", "协会", "学会", "联盟", "基金会", "交易所", "科学院", "工程院", "医院",
-    "法院", "检察院", "管理局", "监督管理总局", "总局", "办公室", "人民政府", "政府", "中心",
-)
-# Generic heads that look like a company/organisation name but are not one (子公司, 该公司 ...).
-GENERIC_ORG_WORDS = frozenset(
-    ["公司", "子公司", "母公司", "分公司", "该公司", "本公司", "这家公司", "科技公司", "上市公司", "集团", "该集团", "中心", "研究院", "实验室", "大学", "学院", "政府", "委员会", "协会", "联盟", "医院", "数据中心", "算力中心", "智算中心", "研发中心", "运营中心", "客户中心", "国有企业", "央企", "国企", "头部企业", "企业", "科技企业", "大厂", "厂商", "创业公司", "初创公司", "互联网公司"]
-)
-
-PRODUCT_HEADS = ("一体机", "学习机", "翻译机", "办公本", "录音笔", "APP", "App", "app", "手机", "耳机", "相机",
-                 "音箱", "平板", "助手", "智能体", "汽车", "眼镜")
-LAUNCH_VERBS = ("联合发布", "共同发布", "正式发布", "重磅发布", "发布", "推出", "打造", "上线", "亮相", "搭建",
-                "首发", "开源", "研发", "自研", "升级", "官宣", "面世")
-EVENT_HEADS = ("开发者节", "开发者大会", "发布会", "博览会", "博会", "大会", "峰会", "论坛", "年会", "展会",
-               "嘉年华", "挑战赛")
-CHIP_CUES = ("芯片", "GPU", "显卡", "加速卡", "算力卡", "处理器", "AI卡", "计算卡")
+STOP_WORDS = frozenset(words("organisations.stop_words"))
+#: Every title that stands next to a person's name (科大讯飞董事长刘庆峰 / 刘庆峰董事长).
+PERSON_TITLES = union("titles.chairman", "titles.founder", "titles.ceo", "titles.other")
+BYLINE_PERSON = words("names.byline_person")
+BYLINE_ORG = words("names.byline_org")
+SURNAMES_1 = characters("names.surnames_single")
+SURNAMES_2 = frozenset(words("names.surnames_compound"))
+NAME_TRAILING_NON_NAME = characters("names.trailing_chars")
+COMPANY_SUFFIXES = words("organisations.company_suffixes")
+ORG_SUFFIXES = words("organisations.org_suffixes")
+GENERIC_ORG_WORDS = frozenset(words("organisations.generic_names"))
+PRODUCT_HEADS = words("products.heads")
+LAUNCH_VERBS = words("relations.launch_verbs")
+EVENT_HEADS = words("products.event_heads")
+CHIP_CUES = words("products.chip_cues")

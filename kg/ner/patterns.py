@@ -7,9 +7,9 @@ families) and returns new candidate mentions; :mod:`kg.ner.combine` settles over
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from kg.dictionary import Dictionary
+from kg.lexicons import words
 from kg.models import Mention
 from kg.ner.lexicon import CHIP_CUES, EVENT_HEADS, LAUNCH_VERBS, PRODUCT_HEADS
 from kg.ner.textview import TextView
@@ -32,10 +32,7 @@ _AFTER_MODEL = re.compile(
 )
 _DESCRIPTOR_MODEL = re.compile(rf"(?P<desc>[{CJK}A-Za-z]{{1,6}}?)(?P<head>大模型|模型)")
 # Descriptors that only restate the family (星火认知大模型 = 讯飞星火), not a new model.
-_GENERIC_DESCRIPTORS = frozenset(
-    "认知 底座 通用 基础 语言 深度推理 推理 认知智能 新一代 最新 最强 全新 最新版 自研 国产 开源 这个 该 新 旗下 "
-    "的 之 等 系列 核心 大 行业 垂直 各".split()
-)
+_GENERIC_DESCRIPTORS = frozenset(words("products.generic_model_descriptors"))
 
 
 def _join_version(base: str, version: str) -> str:
@@ -47,7 +44,7 @@ def _join_version(base: str, version: str) -> str:
     return f"{base}{version}"
 
 
-def model_versions(view: TextView, known: list[Mention]) -> list[Mention]:
+def model_versions(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """A known model family or company followed by a version: 讯飞星火X1, 星火认知大模型V3.0,
     DeepSeek-R1, 讯飞星火4.0 Turbo. Also a family + descriptor + 大模型: 星火多语言大模型."""
     out: list[Mention] = []
@@ -78,7 +75,7 @@ _LATIN_MODEL = re.compile(
 _MODEL_CUE = re.compile(r"\s?(?:系列)?(?:大模型|模型|推理模型|语言模型)")
 
 
-def latin_models(view: TextView, known: list[Mention]) -> list[Mention]:
+def latin_models(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """Latin-script model names with a version that the text calls a model: Qwen2.5 大模型."""
     out = []
     for match in _LATIN_MODEL.finditer(view.norm):
@@ -92,7 +89,7 @@ _CHIP_NUMBER = re.compile(r"\s?(?P<num>\d{2,4}[A-Z]?)(?![A-Za-z0-9])")
 _LATIN_CHIP = re.compile(r"(?<![A-Za-z0-9])(?P<name>[A-Z]{1,3}\d{2,4}[A-Z]?)(?![A-Za-z0-9])")
 
 
-def chips(view: TextView, known: list[Mention]) -> list[Mention]:
+def chips(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """Chip family + number (昇腾910B, 升腾 910B) and Latin part numbers (A100) in a chip context
     or right after a chip maker's name (英伟达A100)."""
     out = []
@@ -114,10 +111,10 @@ def chips(view: TextView, known: list[Mention]) -> list[Mention]:
 
 
 _QUOTED = re.compile(r"[“\"「『](?P<name>[^“”\"「」『』,，。!?;:、\s]{2,14})[”\"」』]")
-_PLATFORM_HEADS = ("大模型算力平台", "算力平台", "智算平台", "平台", "一体机", "系统", "APP", "App")
+_PLATFORM_HEADS = words("products.platform_heads")
 
 
-def quoted_products(view: TextView, known: list[Mention]) -> list[Mention]:
+def quoted_products(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """Quoted names right after a launch verb (发布了“飞星一号”) or before a product head
     (“飞星一号”大模型算力平台) are products; a quoted name before 大模型 is a model."""
     out = []
@@ -154,7 +151,7 @@ def _looks_like_name(name: str) -> bool:
 _BRAND_PRODUCT = re.compile(rf"\s?(?P<mid>[A-Za-z0-9]{{0,6}}|[{CJK}]{{0,2}})\s?(?P<head>{'|'.join(PRODUCT_HEADS)})")
 
 
-def brand_products(view: TextView, known: list[Mention]) -> list[Mention]:
+def brand_products(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """A brand or model name followed by a product head noun: 讯飞AI学习机, 星火一体机, 讯飞星火 APP."""
     out = []
     for m in known:
@@ -174,7 +171,7 @@ _LAUNCH_LIST = re.compile(
 )
 
 
-def launched_lists(view: TextView, known: list[Mention]) -> list[Mention]:
+def launched_lists(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """Enumerated launches: 推出了科研助手、AI心理伙伴等领先行业应用 -> two products."""
     out = []
     for match in _LAUNCH_LIST.finditer(view.norm):
@@ -193,7 +190,7 @@ _EVENT_HEAD_RX = "|".join(EVENT_HEADS)
 _ORDINAL_EVENT = re.compile(rf"第[一二三四五六七八九十\d]+届(?P<name>[{CJK}A-Za-z]{{2,12}}?(?:{_EVENT_HEAD_RX}))")
 
 
-def events(view: TextView, known: list[Mention]) -> list[Mention]:
+def events(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """Named events: a brand + event head (科大讯飞年会, 讯飞星火大模型发布会), numbered ones
     (全球1024开发者节) and ordinal ones (第六届世界声博会)."""
     out = []
@@ -230,11 +227,5 @@ def bare_versions(view: TextView, mentions: Iterable[Mention]) -> list[Mention]:
     return out
 
 
+#: The naming patterns, in the order their candidates are offered (it breaks ties between equals).
 ALL_PATTERNS = (model_versions, latin_models, chips, quoted_products, brand_products, launched_lists, events)
-
-
-def pattern_mentions(view: TextView, known: list[Mention], dictionary: Dictionary | None = None) -> list[Mention]:
-    out: list[Mention] = []
-    for recogniser in ALL_PATTERNS:
-        out.extend(recogniser(view, known))
-    return out

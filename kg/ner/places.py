@@ -8,10 +8,12 @@ tags many common words as places (深度, 上市).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import jieba
 import jieba.posseg as pseg
 
+from kg.lexicons import words
 from kg.models import Mention
 from kg.ner.textview import TextView
 from kg.schema import EntityType
@@ -23,11 +25,12 @@ LOCATIVE = re.compile(
 )
 LOCATIVE_BEFORE_VERB = re.compile(r"在\s?(?=[\u4e00-\u9fff]{2,12}?(?:成立|创立|创建|创办|注册|举办|举行|召开))")
 _PLACE_SUFFIX = re.compile(r"(?:省|市|县|区|州|镇|乡|村|自治区|特别行政区)$")
-_NOT_PLACE = frozenset("国内 国外 海外 全国 全球 各地 当地 本地 世界 中外 上市 城市 都市 市场 地区 社区 园区".split())
+_NOT_PLACE = frozenset(words("places.not_places_after_locative"))
 _MAX_PHRASE = 14
 
 
-def _place_tokens(text: str, start: int, known: list[Mention], locative: bool = False) -> list[tuple[int, int, str]]:
+def _place_tokens(text: str, start: int, known: Sequence[Mention],
+                  locative: bool = False) -> list[tuple[int, int, str]]:
     """Consecutive place words from ``start``: (start, end, canonical) each. After a locative
     phrase a new word jieba's HMM found (慕尼黑, 哈博罗内) also counts as a place."""
     out: list[tuple[int, int, str]] = []
@@ -63,7 +66,7 @@ def _is_place_word(word: str, locative: bool) -> bool:
     return locative and new_word and re.fullmatch(r"[\u4e00-\u9fff]{2,5}", word) is not None
 
 
-def place_mentions(view: TextView, known: list[Mention]) -> list[Mention]:
+def place_mentions(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """Places after a locative phrase, and compound places (湖南省岳阳市) anywhere the dictionary
     knows the first part. A compound becomes one mention of its most specific place, so
     湖南省岳阳市 is an alias of 岳阳市."""

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import jieba
+import jieba.posseg as pseg
+
 from kg.models import Mention
 from kg.normalize import normalize, sentence_spans
-from kg.schema import EntityType
+from kg.schema import EntityType, Origin
+
+jieba.setLogLevel(logging.WARNING)
 
 _KEPT = re.compile(r"[^ \t\r\n\u3000\-_·・]")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -48,13 +54,28 @@ class TextView:
         return self._compact[1]
 
     def mention(self, start: int, end: int, type: EntityType, canonical: str | None = None,
-                origin: str = "pattern") -> Mention:
+                origin: Origin = Origin.PATTERN) -> Mention:
         """A mention of ``[start, end)``: its text as written, its canonical name by default the
         normalised text without spaces (讯飞星火 APP -> 讯飞星火APP)."""
         if canonical is None:
             canonical = self.norm[start:end].replace(" ", "")
         return Mention(text=self.original[start:end], start=start, end=end, type=type, canonical=canonical,
                        origin=origin)
+
+    def tokens(self, start: int, end: int) -> list[tuple[str, str, int]]:
+        """jieba's words of ``norm[start:end]`` (with its HMM for new words), each with its
+        dictionary tag ("unk" for a new word) and offset from ``start``; cached, as several
+        recognisers read the same sentence."""
+        cache: dict[tuple[int, int], list[tuple[str, str, int]]] = self.__dict__.setdefault("_token_cache", {})
+        toks = cache.get((start, end))
+        if toks is None:
+            toks, pos = [], 0
+            tags = pseg.dt.word_tag_tab
+            for word in jieba.cut(self.norm[start:end], HMM=True):
+                toks.append((word, tags.get(word, "unk"), pos))
+                pos += len(word)
+            cache[(start, end)] = toks
+        return toks
 
     def sentence_of(self, offset: int) -> int:
         """Index of the sentence holding ``offset`` (binary search)."""

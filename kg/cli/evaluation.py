@@ -8,13 +8,15 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kg.cli_common import console, fail, warn
+from kg.cli.common import DictionaryOption, NerOption, console, extractor_from_options, fail, warn
 from kg.evaluate import Counts, GoldError, load_gold, score_all
-from kg.extract import extract_document
+from kg.extract import Extractor
 from kg.pipeline import to_score_record
 from kg.readers import InputProblem, iter_documents
 
-DEFAULT_DOCS = Path(__file__).resolve().parent.parent / "seeds"
+DEFAULT_DOCS = Path(__file__).resolve().parents[2] / "seeds"
+
+app = typer.Typer()
 
 
 def _read_predictions(path: Path) -> dict[str, dict]:
@@ -36,13 +38,13 @@ def _read_predictions(path: Path) -> dict[str, dict]:
     return preds
 
 
-def _extract_gold_docs(gold: dict[str, dict], docs: Path, backend: str | None) -> dict[str, dict]:
+def _extract_gold_docs(gold: dict[str, dict], docs: Path, extractor: Extractor) -> dict[str, dict]:
     preds = {}
     for item in iter_documents([docs]):
         if isinstance(item, InputProblem):
             warn(f"skipped {item}")
         elif item.id in gold:
-            preds[item.id] = to_score_record(extract_document(item, backend=backend))
+            preds[item.id] = to_score_record(extractor.extract(item))
     missing = sorted(set(gold) - set(preds))
     if missing:
         warn(f"no text found in {docs} for {len(missing)} gold documents: {', '.join(missing[:5])}")
@@ -63,11 +65,13 @@ def _table(title: str, counts: Counts) -> Table:
     return t
 
 
+@app.command("eval")
 def eval_cmd(
     gold_dir: Path = typer.Argument(..., help="Folder of gold graphs (<doc_id>.json, GUIDELINES.md format)."),
     pred: Path | None = typer.Option(None, "--pred", "-p", help="Score this extractions.jsonl instead of extracting."),
     docs: Path = typer.Option(DEFAULT_DOCS, "--docs", help="Where the gold documents' texts are (<doc_id>.txt)."),
-    backend: str | None = typer.Option(None, "--ner", help="Open-vocabulary NER: jieba, lac or none."),
+    ner: str = NerOption,
+    dictionary: list[Path] | None = DictionaryOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -76,7 +80,7 @@ def eval_cmd(
         gold = load_gold(gold_dir)
     except GoldError as exc:
         fail(str(exc))
-    preds = _read_predictions(pred) if pred else _extract_gold_docs(gold, docs, backend)
+    preds = _read_predictions(pred) if pred else _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary))
     score = score_all(gold, preds)
     if as_json:
         console.print_json(json.dumps(score.to_dict(), ensure_ascii=False))
@@ -92,7 +96,3 @@ def eval_cmd(
     ep, er, ef = score.entities.prf()
     rp, rr, rf = score.relations.prf()
     console.print(f"entities P={ep:.3f} R={er:.3f} F1={ef:.3f} relations P={rp:.3f} R={rr:.3f} F1={rf:.3f}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("eval")(eval_cmd)

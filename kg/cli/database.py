@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg.cli_common import (
+from kg.cli.common import (
     DatabaseOption,
     OutOption,
     PasswordOption,
@@ -34,6 +34,8 @@ from kg.store.embedded import DB_FILE
 from kg.store.errors import StoreError
 from kg.store.loader import DEFAULT_BATCH_SIZE, clear, counts, load_graph
 from kg.store.results import to_cell, to_plain
+
+app = typer.Typer()
 
 
 @contextmanager
@@ -88,6 +90,7 @@ def _read_source(path: Path) -> nx.MultiDiGraph:
         fail(str(exc))
 
 
+@app.command("load")
 def load(
     source: Path | None = typer.Argument(None, help="graph.json of `kg build` or extractions .jsonl of `kg extract` "
                                              "(default: OUT/graph.json)."),
@@ -138,6 +141,7 @@ def _print_saved_list() -> None:
                   highlight=False)
 
 
+@app.command("query")
 def query(
     cypher_or_file: str | None = typer.Argument(None, metavar="CYPHER_OR_FILE",
                                          help="A saved query's name (see --list), a .cypher file, or Cypher."),
@@ -200,8 +204,3 @@ def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list
         console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counters.items()), highlight=False)
     elif not keys:
         console.print(f"done · {description}", highlight=False)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("load")(load)
-    app.command("query")(query)

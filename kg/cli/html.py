@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import typer
 
-from kg.cli_common import DEFAULT_OUT, console, fail, load_graph_or_fail, warn
+from kg.cli.common import DEFAULT_OUT, console, fail, load_graph_or_fail, warn
 from kg.graph import UnknownEntityError, new_graph, resolve
 from kg.schema import EntityType, RelationType
 
@@ -18,6 +18,8 @@ SLOW_PAGE = 5000
 #: Default --max-nodes; the same as kg.html_export.MAX_NODES, which is imported only when the
 #: command runs (pyvis, jinja2 and OpenCC cost ~0.3 s at every `kg` start-up otherwise).
 MAX_NODES = 5000
+
+app = typer.Typer()
 
 
 class SizeBy(StrEnum):
@@ -78,6 +80,7 @@ def select_subgraph(
     return H
 
 
+@app.command("html")
 def html_cmd(
     output: Path = typer.Option(None, "--output", "-o",
                                 help="HTML file to write (default: graph.html in the --out folder)."),
@@ -127,7 +130,3 @@ def html_cmd(
     what = f"{centre}, depth {depth or 1}" if centre else "whole graph"
     console.print(f"[bold green]wrote[/] {path} ({what}: {H.number_of_nodes():,} entities, "
                   f"{H.number_of_edges():,} relations)", highlight=False)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("html")(html_cmd)

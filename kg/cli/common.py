@@ -8,8 +8,14 @@ from typing import NoReturn
 import networkx as nx
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from kg.config import DEFAULT_TAGGER, ConfigError, make_config
+from kg.dictionary import DictionaryError
+from kg.extract import Extractor
 from kg.graph import GraphFormatError, load_json
+from kg.ner.taggers.base import MissingPackageError
+from kg.registry import TAGGERS
 
 console = Console()
 err_console = Console(stderr=True)
@@ -31,10 +37,6 @@ DatabaseOption = typer.Option(None, "--database", envvar="NEO4J_DATABASE",
                               help="Database name on a multi-database Neo4j (default: the server's default).")
 
 
-class UserError(Exception):
-    """A problem with what the user gave us: reported as one line, exit code 2, no traceback."""
-
-
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: message`` on stderr and exit non-zero."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -54,3 +56,22 @@ def load_graph_or_fail(out: Path) -> nx.MultiDiGraph:
         return load_json(graph_path(out))
     except GraphFormatError as exc:
         fail(str(exc))
+
+
+# How documents are read: the same options on every command that extracts.
+NerOption = typer.Option(DEFAULT_TAGGER, "--ner", envvar="KG_NER", metavar="NAME",
+                         help=f"Entity tagger. {escape(TAGGERS.help_text())}.")
+DictionaryOption = typer.Option(None, "--dictionary", metavar="FILE",
+                                help="A dictionary of names (kg/data/entities.tsv format) read after the shipped "
+                                     "one, its entries winning; repeat for more.")
+
+
+def extractor_from_options(ner: str, dictionaries: list[Path] | None) -> Extractor:
+    """The extractor the options describe, built now, so a bad name, dictionary or missing package
+    is one line before any document is read."""
+    try:
+        extractor = Extractor(make_config(tagger=ner, dictionaries=tuple(dictionaries or ())))
+        extractor.components  # noqa: B018  (builds and caches them)
+    except (ConfigError, DictionaryError, MissingPackageError) as exc:
+        fail(str(exc))
+    return extractor

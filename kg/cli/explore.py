@@ -1,0 +1,116 @@
+"""``kg neighbours``, ``kg path``, ``kg stats``: answers from the graph of ``kg build``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from kg.cli.common import OutOption, console, fail, graph_path, load_graph_or_fail
+from kg.graph import UnknownEntityError, neighbours, resolve, shortest_path, stats
+from kg.schema import EntityType, RelationType
+
+app = typer.Typer()
+
+
+def _evidence_text(evidence: list[dict], width: int = 48) -> str:
+    """The first evidence sentence, shortened, and how many more there are."""
+    if not evidence:
+        return ""
+    first = evidence[0]["text"].strip()
+    text = first if len(first) <= width else first[: width - 1] + "…"
+    more = len({e["text"] for e in evidence}) - 1
+    return f"{text} (+{more})" if more else text
+
+
+ARROWS = {"out": "->", "in": "<-", "both": "<->"}
+
+
+@app.command("neighbours")
+def neighbours_cmd(
+    name: str = typer.Argument(..., help="Any name or alias, in either script or English."),
+    depth: int = typer.Option(1, "--depth", "-d", min=1, max=6, help="How many hops to walk."),
+    types: list[EntityType] = typer.Option(None, "--type", "-t", help="Only show entities of this type."),
+    relations: list[RelationType] = typer.Option(None, "--relation", "-r", help="Only walk these relations."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    out: Path = OutOption,
+) -> None:
+    """Entities related to NAME, with relation, direction and evidence."""
+    G = load_graph_or_fail(out)
+    try:
+        rows = neighbours(G, name, depth=depth, types=types or None, relations=relations or None)
+    except UnknownEntityError as exc:
+        fail(str(exc))
+    centre = resolve(G, name)
+    if as_json:
+        console.print_json(json.dumps({"entity": centre, "type": G.nodes[centre]["type"],
+                                       "neighbours": rows}, ensure_ascii=False))
+        return
+    deep = depth > 1
+    table = Table(title=f"{centre} ({G.nodes[centre]['type']}): {len(rows)} neighbours", expand=False)
+    if deep:
+        table.add_column("depth", justify="right")
+        table.add_column("via", overflow="fold")
+    table.add_column("relation", overflow="fold")
+    table.add_column("entity", overflow="fold")
+    table.add_column("type", overflow="fold")
+    table.add_column("evidence", overflow="fold", ratio=1)
+    for r in rows:
+        cells = [f"{ARROWS[r['direction']]} {r['relation']}", r["name"], r["type"], _evidence_text(r["evidence"])]
+        table.add_row(*([str(r["depth"]), r["via"]] if deep else []), *cells)
+    console.print(table)
+
+
+@app.command("path")
+def path_cmd(
+    a: str = typer.Argument(..., help="First entity (any alias)."),
+    b: str = typer.Argument(..., help="Second entity (any alias)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    out: Path = OutOption,
+) -> None:
+    """The shortest chain of relations between two entities."""
+    G = load_graph_or_fail(out)
+    try:
+        steps = shortest_path(G, a, b)
+    except UnknownEntityError as exc:
+        fail(str(exc))
+    if as_json:
+        console.print_json(json.dumps(steps, ensure_ascii=False))
+        return
+    if not steps:
+        console.print(f"no path between {a} and {b}")
+        raise typer.Exit(1)
+    for s in steps:
+        arrow = {"out": f"-{s['relation']}->", "in": f"<-{s['relation']}-", "both": f"<-{s['relation']}->"}
+        console.print(f"{s['from']} {arrow[s['direction']]} {s['to']}    [dim]{_evidence_text(s['evidence'])}[/]",
+                      highlight=False)
+
+
+@app.command("stats")
+def stats_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    out: Path = OutOption,
+) -> None:
+    """Counts of entities and relations by type, and the best-connected entities."""
+    G = load_graph_or_fail(out)
+    s = stats(G)
+    if as_json:
+        console.print_json(json.dumps(s, ensure_ascii=False))
+        return
+    console.print(f"[bold]{s['nodes']}[/] entities, [bold]{s['edges']}[/] relations, "
+                  f"{s['documents']} documents  ({graph_path(out)})")
+    for title, counts in (("entity type", s["entity_types"]), ("relation type", s["relation_types"])):
+        t = Table(show_header=True)
+        t.add_column(title)
+        t.add_column("count", justify="right")
+        for k, v in counts.items():
+            t.add_row(k, str(v))
+        console.print(t)
+    t = Table(title="most connected")
+    t.add_column("entity")
+    t.add_column("degree", justify="right")
+    for row in s["top_degree"]:
+        t.add_row(row["name"], str(row["degree"]))
+    console.print(t)

@@ -1,0 +1,65 @@
+"""What an extractor is made of, said explicitly: one frozen, picklable, hashable object.
+
+>>> ExtractorConfig().tagger
+'jieba'
+>>> make_config(tagger="nonsense")
+Traceback (most recent call last):
+...
+kg.config.ConfigError: unknown tagger 'nonsense'; choose from: jieba, jieba-posseg, lac, none
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from kg.registry import RELATION_RULES, TAGGERS, UnknownComponentError, check_names
+
+#: The tagger used when none is chosen.
+DEFAULT_TAGGER = "jieba"
+
+
+class ExtractorConfig(BaseModel):
+    """Everything the stages of extraction read. Equal configs build equal extractors, so a
+    process builds each one once (see :class:`kg.extract.Extractor`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: The registered entity tagger that finds the names no dictionary or rule finds.
+    tagger: str = DEFAULT_TAGGER
+    #: Dictionary files (kg/data/entities.tsv format) read after the shipped one; their entries
+    #: win over shipped entries with the same name.
+    dictionaries: tuple[Path, ...] = ()
+    #: Whether the shipped dictionary (kg/data/entities.tsv) is read at all.
+    shipped_dictionary: bool = True
+    #: Relation rules to run, by registered name, in their registered order; None: every one.
+    relation_rules: tuple[str, ...] | None = None
+
+    @field_validator("tagger")
+    @classmethod
+    def _known_tagger(cls, name: str) -> str:
+        TAGGERS.get(name)
+        return name
+
+    @field_validator("relation_rules")
+    @classmethod
+    def _known_rules(cls, names: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if names is None else check_names(RELATION_RULES, names)
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be built, in one line."""
+
+
+def make_config(**values: object) -> ExtractorConfig:
+    """An ``ExtractorConfig``, or ``ConfigError`` with the first problem in one line."""
+    try:
+        return ExtractorConfig(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, UnknownComponentError):
+            raise ConfigError(str(cause)) from None
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{where}: {first['msg']}") from None

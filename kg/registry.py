@@ -1,0 +1,107 @@
+"""Named, pluggable components: entity taggers and relation rules.
+
+A component registers itself under a name where it is defined; the registry imports the modules
+that hold the built-in components the first time it is asked for one, so listing or looking up
+names always sees all of them. Adding a tagger or a rule is one new module and one decorator::
+
+    from kg.registry import TAGGERS
+
+    @TAGGERS.register("mytagger", help="what it is good for")
+    def mytagger(config):            # config: kg.config.ExtractorConfig
+        return MyRecogniser(...)     # (TextView, known mentions) -> list[Mention]
+
+(plus its import line in ``kg/ner/taggers/__init__.py``).
+
+>>> "jieba" in TAGGERS.names()
+True
+>>> TAGGERS.get("nonsense")
+Traceback (most recent call last):
+...
+kg.registry.UnknownComponentError: unknown tagger 'nonsense'; choose from: jieba, jieba-posseg, lac, none
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class UnknownComponentError(ValueError):
+    """A component name nobody registered; the message lists the known names."""
+
+
+@dataclass(frozen=True)
+class Registered(Generic[T]):
+    name: str
+    component: T
+    help: str
+    order: float
+
+
+class Registry(Generic[T]):
+    """Components of one kind by name. ``modules`` are imported on first use: they register the
+    built-in components."""
+
+    def __init__(self, kind: str, modules: tuple[str, ...] = ()) -> None:
+        self.kind = kind
+        self._modules = modules
+        self._loaded = False
+        self._items: dict[str, Registered[T]] = {}
+
+    def register(self, name: str, help: str = "", order: float = math.inf) -> Callable[[T], T]:
+        """Decorator: register the decorated object as ``name``. ``order`` sorts components that
+        run in sequence (relation rules); equal orders keep registration order."""
+
+        def add(component: T) -> T:
+            if name in self._items and self._items[name].component is not component:
+                raise ValueError(f"{self.kind} {name!r} is registered twice")
+            self._items[name] = Registered(name, component, help, order)
+            return component
+
+        return add
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            for module in self._modules:
+                importlib.import_module(module)
+
+    def entries(self) -> list[Registered[T]]:
+        """Every registered component, in running order."""
+        self._load()
+        items = list(self._items.values())
+        return sorted(items, key=lambda r: r.order)  # stable: ties keep registration order
+
+    def names(self) -> list[str]:
+        return [r.name for r in self.entries()]
+
+    def get(self, name: str) -> T:
+        self._load()
+        try:
+            return self._items[name].component
+        except KeyError:
+            raise UnknownComponentError(
+                f"unknown {self.kind} {name!r}; choose from: {', '.join(sorted(self._items))}") from None
+
+    def help_text(self) -> str:
+        """``name: help`` of every component, for a command's ``--help``."""
+        return "; ".join(f"{r.name}: {r.help}" if r.help else r.name for r in sorted(self.entries(),
+                                                                                      key=lambda r: r.name))
+
+
+def check_names(registry: Registry[Any], names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` unchanged if each is registered, else ``UnknownComponentError``."""
+    for name in names:
+        registry.get(name)
+    return names
+
+
+#: Entity taggers: what ``--ner NAME`` chooses. A factory ``(ExtractorConfig) -> Recogniser``.
+TAGGERS: Registry[Any] = Registry("tagger", modules=("kg.ner.taggers",))
+#: Relation rules: ``(Sentence, Context) -> Iterator[Proposal]``, run in ``order``.
+RELATION_RULES: Registry[Any] = Registry("relation rule", modules=("kg.relations",))

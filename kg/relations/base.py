@@ -1,0 +1,150 @@
+"""What every relation rule reads and returns: a sentence with its mentions, the document's context,
+proposals; and the helpers rules share (who did it, lists of names)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kg.dictionary import Dictionary
+from kg.lexicons import alternation
+from kg.schema import ORG_LIKE, EntityType, RelationType
+
+E = EntityType
+R = RelationType
+CLAUSE_BREAK = re.compile(r"[,，;；:：!?。！？]")
+
+MODELS = frozenset({E.AIMODEL})
+BUILDABLE = frozenset({E.AIMODEL, E.PRODUCT, E.CHIP})
+USERS = frozenset({E.COMPANY, E.AIMODEL, E.PRODUCT})
+USED = frozenset({E.CHIP, E.PRODUCT, E.COMPANY})
+PERSON = frozenset({E.PERSON})
+PLACE = frozenset({E.PLACE})
+
+# Trigger lists that more than one family of rules reads.
+LAUNCH_VERBS = alternation("relations.launch_verbs")
+USE_VERBS = alternation("relations.use_verbs")
+BENCH_VERBS = alternation("relations.bench_verbs")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An entity mention inside one sentence (offsets relative to the sentence)."""
+
+    name: str
+    type: EntityType
+    start: int
+    end: int
+    surface: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    head: str
+    relation: RelationType
+    tail: str
+    confidence: float
+    trigger: str
+
+
+@dataclass
+class Context:
+    """What the document was talking about (recent organisations and models, for zero subjects),
+    and the dictionary of the extractor that reads it."""
+
+    dictionary: Dictionary
+    recent_orgs: list[str] = field(default_factory=list)
+    recent_models: list[str] = field(default_factory=list)
+    org_counts: Counter[str] = field(default_factory=Counter)
+
+    def topic_org(self, sent: Sentence | None = None) -> str | None:
+        """The company the text is mostly about so far (this sentence included)."""
+        counts = Counter(self.org_counts)
+        if sent is not None:
+            counts.update(s.name for s in sent.spans if s.type is E.COMPANY)
+        return counts.most_common(1)[0][0] if counts else None
+
+    def update(self, spans: list[Span]) -> None:
+        for s in spans:
+            if s.type is E.COMPANY:
+                self.recent_orgs.append(s.name)
+                self.org_counts[s.name] += 1
+            elif s.type is E.AIMODEL:
+                self.recent_models.append(s.name)
+        del self.recent_orgs[:-3]
+        del self.recent_models[:-3]
+
+
+@dataclass
+class Sentence:
+    text: str
+    spans: list[Span]
+
+    def before(self, pos: int, types: frozenset[EntityType] | set[EntityType], same_clause: bool = True,
+               max_gap: int = 60) -> Span | None:
+        """The nearest mention of one of ``types`` ending at or before ``pos``."""
+        best = None
+        for s in self.spans:
+            if s.end <= pos and s.type in types and pos - s.end <= max_gap:
+                if same_clause and CLAUSE_BREAK.search(self.text, s.end, pos):
+                    continue
+                if best is None or s.end > best.end:
+                    best = s
+        return best
+
+    def after(self, pos: int, types: frozenset[EntityType] | set[EntityType], same_clause: bool = True,
+              max_gap: int = 60) -> list[Span]:
+        """Mentions of ``types`` after ``pos`` in the same clause, in order."""
+        out = []
+        for s in self.spans:
+            if s.start >= pos and s.type in types and s.start - pos <= max_gap:
+                if same_clause and CLAUSE_BREAK.search(self.text, pos, s.start):
+                    break
+                out.append(s)
+        return out
+
+    def between(self, a: int, b: int) -> str:
+        return self.text[a:b] if a <= b else ""
+
+
+class RelationRule(Protocol):
+    """Reads one sentence (with the document's context) and proposes relations; the type
+    signatures of :mod:`kg.schema` later drop proposals that make no sense."""
+
+    def __call__(self, sent: Sentence, ctx: Context) -> Iterator[Proposal]: ...
+
+
+def subject_of(sent: Sentence, pos: int, ctx: Context, types: frozenset[EntityType] = ORG_LIKE,
+            ) -> tuple[str | None, float]:
+    """Who did it: the nearest organisation before ``pos`` in the clause; for a pronoun or zero
+    subject (我们跟华为…, 该公司推出…), the organisation the text is about (lower confidence)."""
+    s = sent.before(pos, types)
+    if s:
+        return s.name, 1.0
+    topic = ctx.topic_org(sent)
+    if topic:
+        return topic, 0.7
+    s = sent.before(pos, types, same_clause=False)
+    return (s.name, 0.7) if s else (None, 0.0)
+
+
+def enumeration(sent: Sentence, pos: int, types: frozenset[EntityType], max_gap: int = 2) -> list[Span]:
+    """Mentions listed from ``pos``: X、Y和Z (stops at the first other word)."""
+    out: list[Span] = []
+    cursor = pos
+    for s in sorted(sent.spans, key=lambda s: s.start):
+        if s.start < cursor:
+            continue
+        gap = sent.between(cursor, s.start).strip()
+        limit = max_gap if not out else 3
+        if s.type in types and len(gap) <= limit and (not out or gap in ("、", "和", "及", "与", "以及", ",", "，")):
+            if not out and gap and gap not in ("了", "的", "“"):
+                break
+            out.append(s)
+            cursor = s.end
+        else:
+            break
+    return out
