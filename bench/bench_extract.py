@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib
 import logging
 import os
 import shutil
@@ -25,7 +24,6 @@ from bench import procmem
 from bench.corpus import sample_texts
 from kg.models import Document
 
-BACKENDS = ("jieba", "jieba-posseg", "lac", "none")  # kg.extract's open-vocabulary taggers (KG_NER)
 KG = str(Path(sys.executable).with_name("kg"))
 
 
@@ -63,52 +61,39 @@ def _jieba_rows(texts: list[str]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _ner_function() -> Callable[[str, str], object] | None:
-    """The NER stage alone, if ``kg.ner`` exposes it: ``find_mentions(TextView(text), None, backend)``."""
-    try:
-        ner = importlib.import_module("kg.ner")
-        textview = importlib.import_module("kg.ner.textview")
-    except ImportError:
-        return None
-    find = getattr(ner, "find_mentions", None)
-    view = getattr(textview, "TextView", None)
-    if find is None or view is None:
-        return None
-    return lambda text, backend: find(view(text), None, backend)
-
-
-def _available(backend: str, fn: Callable[[str], object]) -> str | None:
-    """None if ``fn`` works with this backend, else why not."""
+def _available(fn: Callable[[str], object]) -> str | None:
+    """None if ``fn`` works (its tagger is installed), else why not."""
     try:
         fn("科大讯飞董事长刘庆峰在合肥表示，公司与华为合作。")  # also pays one-off loading costs
         return None
-    except Exception as exc:  # an optional backend may be missing or broken: report, go on
+    except Exception as exc:  # an optional tagger may be missing or broken: report, go on
         return f"{type(exc).__name__}: {exc}"[:120]
 
 
-def component_rates(sample_chars: int = 300_000, backends: tuple[str, ...] = BACKENDS) -> dict[str, Any]:
-    """In-process chars/s of jieba alone, the NER alone and ``extract_document``, per backend."""
-    from kg.extract import extract_document
+def component_rates(sample_chars: int = 300_000, taggers: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """In-process chars/s of jieba alone, the NER stage alone and ``Extractor.extract``, per tagger
+    (default: every registered one)."""
+    from kg.config import ExtractorConfig
+    from kg.extract import Extractor
+    from kg.ner.textview import TextView
+    from kg.registry import TAGGERS
 
     texts = sample_texts(sample_chars)
     rows: dict[str, Any] = {"sample_chars": sum(map(len, texts)), "sample_documents": len(texts)}
     rows["jieba"] = _jieba_rows(texts)
-    ner = _ner_function()
     rows["ner"], rows["extract_document"] = {}, {}
-    for backend in backends:
-        if ner is not None:
-            def run_ner(text: str, b: str = backend) -> object:
-                return ner(text, b)
+    for tagger in taggers or tuple(TAGGERS.names()):
+        extractor = Extractor(ExtractorConfig(tagger=tagger))
 
-            problem = _available(backend, run_ner)
-            rows["ner"][backend] = {"error": problem} if problem else chars_per_second(texts, run_ner)
+        def run_ner(text: str, ex: Extractor = extractor) -> object:
+            return ex.components.mentions(TextView(text))
 
-        def run_extract(text: str, b: str = backend) -> object:
-            return extract_document(Document(id="bench", text=text), backend=b)
+        def run_extract(text: str, ex: Extractor = extractor) -> object:
+            return ex.extract(Document(id="bench", text=text))
 
-        problem = _available(backend, run_extract)
-        rows["extract_document"][backend] = {"error": problem} if problem else chars_per_second(texts,
-                                                                                                run_extract)
+        for group, fn in (("ner", run_ner), ("extract_document", run_extract)):
+            problem = _available(fn)
+            rows[group][tagger] = {"error": problem} if problem else chars_per_second(texts, fn)
     return rows
 
 

@@ -28,7 +28,6 @@ from typing import Any
 
 from bench.eval_duie import (
     ARG_TYPES,
-    BACKENDS,
     DEFAULT_DATA,
     MAPPINGS,
     evaluate,
@@ -36,7 +35,8 @@ from bench.eval_duie import (
     provenance,
 )
 from bench.eval_duie import resolve_data as resolve
-from kg.extract import extract_document
+from kg.config import ExtractorConfig
+from kg.extract import Extractor
 from kg.models import Document
 from kg.normalize import normalize, sentence_spans
 from kg.readers import iter_documents
@@ -82,7 +82,7 @@ def score_gold(backend: str, gold_dir: Path, seeds: Path, scorer: ModuleType) ->
         pred = Path(tmp) / "pred.jsonl"
         with pred.open("w", encoding="utf-8") as f:
             for doc in docs:
-                ex = extract_document(doc, backend=backend)
+                ex = Extractor(ExtractorConfig(tagger=backend)).extract(doc)
                 f.write(ex.model_dump_json(exclude={"mentions"}) + "\n")
         (tp_e, fp_e, fn_e), (tp_r, fp_r, fn_r), _misses = scorer.score(gold_dir, pred)
     out: dict[str, float] = {"documents": float(len(docs))}
@@ -96,7 +96,7 @@ def score_gold(backend: str, gold_dir: Path, seeds: Path, scorer: ModuleType) ->
 
 def score_duie(backend: str, data: Path, limit: int | None) -> dict[str, float]:
     """DuIE entity recall per argument type and relation P/R/F1 of one backend."""
-    result = evaluate(load_records(data, limit), backend)
+    result = evaluate(load_records(data, limit), ExtractorConfig(tagger=backend))
     out: dict[str, float] = {"sentences": float(result.records)}
     for dtype, a in result.args.items():
         recall_any, recall_typed = a.rates()
@@ -163,10 +163,11 @@ def measure(jobs: list[SpeedJob], budget: float, repeat: int) -> dict[str, tuple
 
 def pipeline_jobs(backend: str, seeds_docs: list[Document], duie_docs: list[Document]) -> list[SpeedJob]:
     """extract_document over the repeated seeds and over the DuIE texts (after a warm-up document)."""
-    extract_document(seeds_docs[0], backend=backend)
+    extractor = Extractor(ExtractorConfig(tagger=backend))
+    extractor.extract(seeds_docs[0])
 
     def work(d: Document) -> Any:
-        return extract_document(d, backend=backend)
+        return extractor.extract(d)
 
     def size(d: Document) -> int:
         return len(d.text)
@@ -261,8 +262,8 @@ def format_table(reports: list[BackendReport], tagger: dict[str, tuple[float, in
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--backends", default=",".join(BACKENDS),
-                    help=f"comma-separated (default {','.join(BACKENDS)})")
+    ap.add_argument("--backends", default="none,jieba,lac",
+                    help="comma-separated tagger names (default none,jieba,lac)")
     ap.add_argument("--gold", default=DEFAULT_GOLD, help="gold folder with score.py (relative: repo root)")
     ap.add_argument("--seeds", default=DEFAULT_SEEDS, help="seed documents (relative: repo root)")
     ap.add_argument("--duie", default=DEFAULT_DATA, help="DuIE excerpt jsonl (relative: repo root)")
@@ -316,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(sentences):,} sentences")
     print(format_table(reports, tagger))
     print("raw taggers: one call per sentence over all sentences of the speed corpus; the backends run "
-          "them only on parts of the text (see kg/ner/open_vocab.py).")
+          "them only on parts of the text (see kg/ner/taggers/windows.py).")
     sentence_chars = sum(map(len, sentences))
     for name, (_rate, done) in tagger.items():
         if done < sentence_chars:

@@ -14,7 +14,7 @@ DuIE annotates only some facts of a sentence, so precision understates; recall i
 It also reports entity recall: the share of DuIE subject/object names (人物, 企业/机构, 地点) found
 among the extracted entity names and aliases, type-agnostic and type-aware.
 
-    python -m bench.eval_duie [--backend jieba|lac|none] [--limit N] [--misses K] [--json]
+    python -m bench.eval_duie [--ner TAGGER] [--limit N] [--misses K] [--json]
 """
 
 from __future__ import annotations
@@ -30,15 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.extract import extract_document
+from kg.config import DEFAULT_TAGGER, ExtractorConfig
+from kg.evaluate import Counts
+from kg.extract import Extractor
 from kg.models import Document, Extraction
 from kg.normalize import key
+from kg.registry import TAGGERS
 from kg.schema import ORG_LIKE, EntityType, RelationType
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = "../shared/data/duie_org_train_excerpt.jsonl"
-#: The backends kg documents; kg may accept others, which are passed through unchecked.
-BACKENDS = ("none", "jieba", "lac")
 
 E = EntityType
 R = RelationType
@@ -80,21 +81,6 @@ class Record:
 
 
 @dataclass
-class RelationCounts:
-    """Gold, predicted and matched triples of one relation."""
-
-    gold: int = 0
-    pred: int = 0
-    tp: int = 0
-
-    def prf(self) -> tuple[float, float, float]:
-        """Precision, recall, F1."""
-        p = self.tp / self.pred if self.pred else 0.0
-        r = self.tp / self.gold if self.gold else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-@dataclass
 class ArgRecall:
     """Recall of the gold argument names of one DuIE type."""
 
@@ -125,13 +111,13 @@ class Miss:
 class DuieResult:
     """Everything one evaluation run measured."""
 
-    backend: str
+    tagger: str
     kg: str = ""  # which kg was measured (see provenance())
     records: int = 0
     chars: int = 0
     seconds: float = 0.0  # wall time of the extract_document calls
     cpu_seconds: float = 0.0  # CPU time of this process during them (less sensitive to other load)
-    relations: dict[str, RelationCounts] = field(default_factory=dict)
+    relations: Counts = field(default_factory=Counts)  # keyed by our relation type
     args: dict[str, ArgRecall] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
 
@@ -145,6 +131,10 @@ class DuieResult:
         """Extraction throughput per CPU second of this process."""
         return self.chars / self.cpu_seconds if self.cpu_seconds else 0.0
 
+    def labels(self) -> list[str]:
+        """Our relation types scored, in the order of ``MAPPINGS``."""
+        return [m.relation.value for m in MAPPINGS]
+
     def miss_categories(self) -> dict[str, Counter]:
         """Per relation label, how many misses fall in each category (FN and FP separately)."""
         out: dict[str, Counter] = defaultdict(Counter)
@@ -154,17 +144,19 @@ class DuieResult:
 
     def to_dict(self, misses: int = 0) -> dict[str, Any]:
         """A JSON-ready summary; ``misses`` example misses per relation and kind."""
+        c = self.relations
         rel = {}
-        for name, c in self.relations.items():
-            p, r, f = c.prf()
-            rel[name] = {"gold": c.gold, "pred": c.pred, "tp": c.tp, "p": p, "r": r, "f1": f}
+        for name in self.labels():
+            p, r, f = c.prf(name)
+            rel[name] = {"gold": c.tp[name] + c.fn[name], "pred": c.tp[name] + c.fp[name], "tp": c.tp[name],
+                         "p": p, "r": r, "f1": f}
         args = {}
         for name, a in self.args.items():
             ra, rt = a.rates()
             args[name] = {"gold": a.gold, "found_any": a.found_any, "found_typed": a.found_typed,
                           "recall_any": ra, "recall_typed": rt}
         out: dict[str, Any] = {
-            "kg": self.kg, "backend": self.backend, "records": self.records,
+            "kg": self.kg, "tagger": self.tagger, "records": self.records,
             "chars": self.chars, "seconds": self.seconds, "chars_per_s": self.chars_per_s,
             "cpu_seconds": self.cpu_seconds, "chars_per_cpu_s": self.chars_per_cpu_s, "relations": rel,
             "entity_recall": args,
@@ -318,28 +310,28 @@ def score_record(record: Record, ex: Extraction, result: DuieResult) -> None:
     pred_view = [(h, rel, t) for rel, pairs in preds.items() for h, t in pairs]
     for m in MAPPINGS:
         rel = m.relation.value
-        counts = result.relations.setdefault(rel, RelationCounts())
+        counts = result.relations
         g_pairs = gold[rel]
         # dedupe gold by key (the same fact spelled twice counts once)
         g_keys: dict[tuple[str, str], tuple[str, str]] = {}
         for h, t in g_pairs:
             g_keys.setdefault((key(h), key(t)), (h, t))
         p_pairs = preds[rel]
-        counts.gold += len(g_keys)
-        counts.pred += len(p_pairs)
         matched_gold: set[tuple[str, str]] = set()
         for h, t in p_pairs:
             hn, tn = index.names_of(h), index.names_of(t)
             hit = next((gk for gk in g_keys if gk not in matched_gold and gk[0] in hn and gk[1] in tn),
                        None)
             if hit is None:
+                counts.fp[rel] += 1
                 result.misses.append(Miss("FP", _categorise_fp(h, t, set(g_keys.values())), record.index,
                                           record.text, (h, rel, t), pred_view))
             else:
                 matched_gold.add(hit)
-        counts.tp += len(matched_gold)
+        counts.tp[rel] += len(matched_gold)
         for gk, (h, t) in g_keys.items():
             if gk not in matched_gold:
+                counts.fn[rel] += 1
                 result.misses.append(Miss("FN", _categorise_fn(h, t, rel, preds, index), record.index,
                                           record.text, (h, rel, t), pred_view))
     for dtype, k, _surface in gold_arguments(record):
@@ -373,25 +365,18 @@ def provenance() -> str:
     return f"kg at {commit} (clean)"
 
 
-def _warm_up(backend: str) -> None:
-    """Load dictionaries and models outside the timed region."""
-    extract_document(Document(id="warm-up", text="科大讯飞董事长刘庆峰表示，公司总部位于合肥。"),
-                     backend=backend)
-
-
-def evaluate(records: list[Record], backend: str) -> DuieResult:
-    """Extract every record with ``backend`` and score it; timing covers extraction only."""
+def evaluate(records: list[Record], config: ExtractorConfig) -> DuieResult:
+    """Extract every record as ``config`` says and score it; timing covers extraction only."""
     kg = provenance()  # kg is already imported: say now which one, others may change it meanwhile
-    _warm_up(backend)
-    result = DuieResult(backend=backend, kg=kg)
-    for m in MAPPINGS:
-        result.relations[m.relation.value] = RelationCounts()
+    extractor = Extractor(config)
+    extractor.warm_up()  # dictionaries and models load outside the timed region
+    result = DuieResult(tagger=config.tagger, kg=kg)
     for dtype in ARG_TYPES:
         result.args[dtype] = ArgRecall()
     for rec in records:
         doc = Document(id=f"duie-{rec.index}", text=rec.text)
         t0, c0 = time.perf_counter(), time.process_time()
-        ex = extract_document(doc, backend=backend)
+        ex = extractor.extract(doc)
         result.seconds += time.perf_counter() - t0
         result.cpu_seconds += time.process_time() - c0
         result.records += 1
@@ -420,21 +405,19 @@ def _relation_label(rel: str) -> str:
 def format_report(result: DuieResult, misses: int = 0) -> str:
     """The printed tables: relations, entity recall, miss categories, example misses."""
     lines = [result.kg,
-             f"DuIE excerpt: {result.records} sentences, {result.chars:,} chars, backend={result.backend}, "
+             f"DuIE excerpt: {result.records} sentences, {result.chars:,} chars, --ner {result.tagger}, "
              f"extraction {result.seconds:.1f} s = {result.chars_per_s:,.0f} chars/s wall-clock, "
              f"{result.chars_per_cpu_s:,.0f} chars per CPU-second (one process)"]
     lines.append("")
     lines.append(f"{'relation':28s} {'gold':>5s} {'pred':>5s} {'TP':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}")
-    tot = RelationCounts()
-    for rel, c in result.relations.items():
-        p, r, f = c.prf()
-        tot.gold += c.gold
-        tot.pred += c.pred
-        tot.tp += c.tp
-        lines.append(f"{_relation_label(rel):28s} {c.gold:5d} {c.pred:5d} {c.tp:5d} "
-                     f"{p:6.3f} {r:6.3f} {f:6.3f}")
-    p, r, f = tot.prf()
-    lines.append(f"{'ALL (micro)':28s} {tot.gold:5d} {tot.pred:5d} {tot.tp:5d} {p:6.3f} {r:6.3f} {f:6.3f}")
+    c = result.relations
+    for rel in [*result.labels(), None]:
+        p, r, f = c.prf(rel)
+        tp = c.tp[rel] if rel else sum(c.tp.values())
+        gold = tp + (c.fn[rel] if rel else sum(c.fn.values()))
+        pred = tp + (c.fp[rel] if rel else sum(c.fp.values()))
+        label = _relation_label(rel) if rel else "ALL (micro)"
+        lines.append(f"{label:28s} {gold:5d} {pred:5d} {tp:5d} {p:6.3f} {r:6.3f} {f:6.3f}")
     lines += ["", "entity recall of DuIE arguments (name or alias found; typed = also of the mapped type)",
               f"{'DuIE type':12s} {'ours':22s} {'gold':>5s} {'any':>6s} {'typed':>6s}"]
     ours = {"人物": "Person", "企业": "Company|Organization", "机构": "Company|Organization", "地点": "Place"}
@@ -444,7 +427,7 @@ def format_report(result: DuieResult, misses: int = 0) -> str:
     cats = result.miss_categories()
     if cats:
         lines += ["", "misses by category"]
-        for rel in result.relations:
+        for rel in result.labels():
             for label, n in sorted(cats.get(rel, Counter()).items(), key=lambda kv: -kv[1]):
                 lines.append(f"  {_relation_label(rel):28s} {label:45s} {n:5d}")
     if misses:
@@ -462,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=DEFAULT_DATA, help="DuIE jsonl (relative paths: from the repo root)")
-    ap.add_argument("--backend", default="jieba", help=f"open-vocabulary NER backend ({', '.join(BACKENDS)})")
+    ap.add_argument("--ner", default=DEFAULT_TAGGER, help=f"entity tagger ({', '.join(TAGGERS.names())})")
     ap.add_argument("--limit", type=int, default=None, help="score only the first N sentences")
     ap.add_argument("--misses", type=int, default=0, metavar="K", help="print K example misses per relation")
     ap.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -471,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"no DuIE data at {path} (see ../shared/data/README.md)", file=sys.stderr)
         return 2
-    result = evaluate(load_records(path, args.limit), args.backend)
+    result = evaluate(load_records(path, args.limit), ExtractorConfig(tagger=args.ner))
     if args.json:
         print(json.dumps(result.to_dict(args.misses), ensure_ascii=False, indent=1))
     else:

@@ -29,6 +29,7 @@ from typing import Any
 
 from bench import bench_extract, bench_neighbours, ceiling
 from bench.corpus import ROOT, ensure_corpus
+from kg.config import DEFAULT_TAGGER
 from kg.pipeline import default_workers
 
 OUT = ROOT / "bench" / "out"
@@ -139,46 +140,71 @@ def _load_rate(r: dict[str, Any], relationships: int) -> float | None:
 
 
 def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
+    """Every benchmark, in order; a step that fails leaves "n/a" rows and the others go on."""
     workers = args.workers or default_workers()
     run = Runner()
     run.results["machine"] = machine()
     run.results["args"] = vars(args) | {"workers": workers}
-    out = OUT
-    out.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    small = ensure_corpus(args.small_mb)
+    big = ensure_corpus(args.mb)
+    run.results["corpora"] = {"small": small[1], "big": big[1]}
 
-    small, small_manifest = ensure_corpus(args.small_mb)
-    big, big_manifest = ensure_corpus(args.mb)
-    run.results["corpora"] = {"small": small_manifest, "big": big_manifest}
+    _component_rows(run, args)
+    boot = _startup_rows(run, workers)
+    e1, en = _scaling_rows(run, args, workers, small, boot)
+    _big_corpus_rows(run, args, workers, big, e1, en)
+    if not args.quick:
+        _no_tagger_row(run, small, boot)
+    _build_row(run, workers, small)
+    _load_row(run, args)
+    _neighbour_rows(run, args)
+    _html_row(run)
+    return run.rows, run.results
 
-    # (a) (b) in-process: jieba alone, NER alone, extract_document, per backend
+
+Corpus = tuple[Path, dict[str, Any]]
+
+
+def _component_rows(run: Runner, args: argparse.Namespace) -> None:
+    """(a) (b) in-process: jieba alone, NER alone, Extractor.extract, per tagger."""
     comp = run.step("components", lambda: bench_extract.component_rates(args.sample_chars),
                     ["jieba.posseg", "NER alone", "extract_document"])
-    if comp:
-        n = comp["sample_chars"]
-        for name, r in comp["jieba"].items():
-            run.rows.append(Row(f"{name} (1 core, {min(n, r['chars']):,} chars)", _rate(r)))
-        default = os.environ.get("KG_NER", "jieba")
-        for group, label in (("ner", "NER alone"), ("extract_document", "extract_document")):
-            for backend, r in comp[group].items():
-                tag = " (default)" if backend == default else ""
-                run.rows.append(Row(f"{label}, backend {backend}{tag}, in-process 1 core", _rate(r)))
+    if not comp:
+        return
+    n = comp["sample_chars"]
+    for name, r in comp["jieba"].items():
+        run.rows.append(Row(f"{name} (1 core, {min(n, r['chars']):,} chars)", _rate(r)))
+    for group, label in (("ner", "NER alone"), ("extract_document", "extract_document")):
+        for tagger, r in comp[group].items():
+            tag = " (default)" if tagger == DEFAULT_TAGGER else ""
+            run.rows.append(Row(f"{label}, --ner {tagger}{tag}, in-process 1 core", _rate(r)))
 
-    # (c) end to end: kg extract, 1 worker and N workers, on the small corpus; start-up apart
-    boot = run.step("startup", lambda: {w: bench_extract.startup(w, out) for w in sorted({1, workers})},
+
+def _startup_rows(run: Runner, workers: int) -> dict[int, dict[str, Any]] | None:
+    """(c) kg extract on one short document: the fixed cost of a run, with 1 and N workers."""
+    boot = run.step("startup", lambda: {w: bench_extract.startup(w, OUT) for w in sorted({1, workers})},
                     ["kg extract start-up"])
     if boot:
         run.rows.append(Row("kg extract start-up (one short document)",
                             ", ".join(f"{b['seconds']:.1f} s with {w} worker{'s' * (w > 1)}"
                                       for w, b in boot.items())))
-    # 1 worker vs N, alternating and repeated (best of each): other tenants' load comes and goes
-    # by the second, and the best run is the one least disturbed by it.
+    return boot
+
+
+def _scaling_rows(run: Runner, args: argparse.Namespace, workers: int, small: Corpus,
+                  boot: dict[int, dict[str, Any]] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """kg extract end to end on the small corpus, 1 worker vs N, alternating and repeated (best of
+    each): other tenants' load comes and goes by the second, and the best run is the one least
+    disturbed by it. Returns the best run of each."""
+    corpus, manifest = small
     trials: dict[str, list[dict[str, Any]]] = {"1": [], "N": []}
 
     def pairs() -> dict[str, list[dict[str, Any]]]:
         for _ in range(args.repeat):
-            trials["1"].append(bench_extract.kg_extract(small, small_manifest, 1, out))
+            trials["1"].append(bench_extract.kg_extract(corpus, manifest, 1, OUT))
             if workers > 1:
-                trials["N"].append(bench_extract.kg_extract(small, small_manifest, workers, out))
+                trials["N"].append(bench_extract.kg_extract(corpus, manifest, workers, OUT))
         return trials
 
     ceilings = []
@@ -207,36 +233,46 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         run.rows.append(Row(f"machine: {workers} pure-Python processes vs 1, before / after",
                             " / ".join(f"{c['speedup']:.2f}x" for c in known) + " the work of one"))
     if e1 and en and e1.get("chars_per_s") and en.get("chars_per_s"):
-        speedup = en["chars_per_s"] / e1["chars_per_s"]
-        s1, sn = _steady(e1, boot, 1), _steady(en, boot, workers)
-        steady = f"; {sn / s1:.2f}x after start-up" if s1 and sn else ""
-        # If every worker had a core to itself: N cores at the CPU-time rate of the pooled run.
-        projected = ""
-        if e1.get("chars_per_cpu_s") and en.get("chars_per_cpu_s"):
-            projected = f"; {workers * en['chars_per_cpu_s'] / e1['chars_per_cpu_s']:.2f}x from CPU time"
-        met = _yes(speedup >= 0.9 * min(workers, 2))
-        others = en.get("others_cpu_seconds")
-        if met != "yes" and others is not None:
-            met += f" (others took {others / (en['seconds'] * workers):.0%} of the CPUs)"
-        run.rows.append(Row(f"scaling 1 -> {workers} workers", f"{speedup:.2f}x wall clock{steady}{projected}",
-                            "near-linear (>= 1.8x at 2)", met))
-        if e1.get("chars_per_cpu_s") and en.get("chars_per_cpu_s"):
-            extra = e1["chars_per_cpu_s"] / en["chars_per_cpu_s"] - 1
-            run.rows.append(Row(f"CPU time per character, {workers} workers vs 1", f"{extra:+.0%}",
-                                "small (pool overhead)"))
-        same = e1.get("sha256") == en.get("sha256") and e1.get("sha256") is not None
-        comparable = e1["kg_digest"] == en["kg_digest"] != "changed during the run"
-        run.rows.append(Row(f"output of {workers} workers == 1 worker",
-                            ("identical" if same else "DIFFERENT") if comparable
-                            else "n/a (kg's source changed between the two runs)",
-                            "byte-identical", _yes(same) if comparable else ""))
+        _speedup_rows(run, workers, e1, en, boot)
+    return e1, en
 
-    # memory: the same command on the big corpus, compared with the small one
-    # The big corpus, 1 worker and N: memory against the small runs, and scaling with the
-    # start-up (a fixed ~1.5 s) a small share of the run.
-    eb1 = run.step("extract_big_w1", lambda: bench_extract.kg_extract(big, big_manifest, 1, out),
+
+def _speedup_rows(run: Runner, workers: int, e1: dict[str, Any], en: dict[str, Any],
+                  boot: dict[int, dict[str, Any]] | None) -> None:
+    """Scaling 1 -> N workers on the clock, after start-up and in CPU time; identical output."""
+    speedup = en["chars_per_s"] / e1["chars_per_s"]
+    s1, sn = _steady(e1, boot, 1), _steady(en, boot, workers)
+    steady = f"; {sn / s1:.2f}x after start-up" if s1 and sn else ""
+    # If every worker had a core to itself: N cores at the CPU-time rate of the pooled run.
+    projected = ""
+    if e1.get("chars_per_cpu_s") and en.get("chars_per_cpu_s"):
+        projected = f"; {workers * en['chars_per_cpu_s'] / e1['chars_per_cpu_s']:.2f}x from CPU time"
+    met = _yes(speedup >= 0.9 * min(workers, 2))
+    others = en.get("others_cpu_seconds")
+    if met != "yes" and others is not None:
+        met += f" (others took {others / (en['seconds'] * workers):.0%} of the CPUs)"
+    run.rows.append(Row(f"scaling 1 -> {workers} workers", f"{speedup:.2f}x wall clock{steady}{projected}",
+                        "near-linear (>= 1.8x at 2)", met))
+    if e1.get("chars_per_cpu_s") and en.get("chars_per_cpu_s"):
+        extra = e1["chars_per_cpu_s"] / en["chars_per_cpu_s"] - 1
+        run.rows.append(Row(f"CPU time per character, {workers} workers vs 1", f"{extra:+.0%}",
+                            "small (pool overhead)"))
+    same = e1.get("sha256") == en.get("sha256") and e1.get("sha256") is not None
+    comparable = e1["kg_digest"] == en["kg_digest"] != "changed during the run"
+    run.rows.append(Row(f"output of {workers} workers == 1 worker",
+                        ("identical" if same else "DIFFERENT") if comparable
+                        else "n/a (kg's source changed between the two runs)",
+                        "byte-identical", _yes(same) if comparable else ""))
+
+
+def _big_corpus_rows(run: Runner, args: argparse.Namespace, workers: int, big: Corpus,
+                     e1: dict[str, Any] | None, en: dict[str, Any] | None) -> None:
+    """The big corpus, 1 worker and N: memory against the small runs, and scaling with the
+    start-up (a fixed ~1.5 s) a small share of the run."""
+    corpus, manifest = big
+    eb1 = run.step("extract_big_w1", lambda: bench_extract.kg_extract(corpus, manifest, 1, OUT),
                    [f"kg extract, 1 worker, {args.mb:g} MB"])
-    ebn = run.step("extract_big_wN", lambda: bench_extract.kg_extract(big, big_manifest, workers, out),
+    ebn = run.step("extract_big_wN", lambda: bench_extract.kg_extract(corpus, manifest, workers, OUT),
                    [f"kg extract, {workers} workers, {args.mb:g} MB"]) if workers > 1 else None
     for small_run, big_run, w in ((e1, eb1, 1), (en, ebn, workers)):
         if not (small_run and big_run and small_run.get("peak_rss_mb") and big_run.get("peak_rss_mb")):
@@ -259,15 +295,18 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
                             f"{speedup:.2f}x wall clock; outputs {'identical' if same else 'DIFFER'}",
                             "near-linear (>= 1.8x at 2)", met))
 
-    if not args.quick:
-        fast = run.step("extract_none", lambda: bench_extract.kg_extract(
-            small, small_manifest, 1, out, env={"KG_NER": "none"}), ["kg extract, KG_NER=none"])
-        if fast:
-            run.rows.append(_per_core_row(f"kg extract, KG_NER=none (no tagger), 1 worker, {fast['mb']:.0f} MB",
-                                          fast, boot))
 
-    build = run.step("build", lambda: bench_extract.kg_build(small, small_manifest, workers, out),
-                     ["kg build"])
+def _no_tagger_row(run: Runner, small: Corpus, boot: dict[int, dict[str, Any]] | None) -> None:
+    corpus, manifest = small
+    fast = run.step("extract_none", lambda: bench_extract.kg_extract(
+        corpus, manifest, 1, OUT, env={"KG_NER": "none"}), ["kg extract, --ner none"])
+    if fast:
+        run.rows.append(_per_core_row(f"kg extract, --ner none (no tagger), 1 worker, {fast['mb']:.0f} MB",
+                                      fast, boot))
+
+
+def _build_row(run: Runner, workers: int, small: Corpus) -> None:
+    build = run.step("build", lambda: bench_extract.kg_build(*small, workers, OUT), ["kg build"])
     if build:
         result = (f"{build['seconds_per_mb']:.2f} s/MB ({build['seconds']:.1f} s for {build['mb']:.0f} MB, "
                   f"peak {_mb(build['peak_rss_mb'])})") if build["returncode"] == 0 else \
@@ -275,25 +314,29 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         run.rows.append(Row(f"kg build --no-html (extract, graph.json, load into the DB), {workers} workers",
                             result))
 
+
+def _load_row(run: Runner, args: argparse.Namespace) -> None:
     load = _optional("bench_load")
     if load is None:
         run.rows.append(Row("Bolt load (bench.bench_load)", "n/a (module missing or failing)"))
-    else:
-        lr = run.step("bolt_load", lambda: load(relationships=args.relationships, batch_size=args.batch_size),
-                      ["Bolt load"])
-        if lr:
-            rate = _load_rate(lr, args.relationships)
-            extra = []
-            if lr.get("reload_relationships_per_second"):
-                extra.append(f"re-load (all MERGE hits) {lr['reload_relationships_per_second']:,.0f}/s")
-            if "counts_match" in lr:
-                extra.append("counts match" if lr["counts_match"] else "COUNTS DIFFER")
-            server = str(lr.get("server", "Bolt")).split(" (")[0]
-            run.rows.append(Row(f"Bolt load ({server}), {args.relationships:,} relationships, "
-                                f"batch {args.batch_size}",
-                                (f"{rate:,.0f} relationships/s" + "".join(f"; {e}" for e in extra))
-                                if rate else f"n/a ({lr})"))
+        return
+    lr = run.step("bolt_load", lambda: load(relationships=args.relationships, batch_size=args.batch_size),
+                  ["Bolt load"])
+    if lr:
+        rate = _load_rate(lr, args.relationships)
+        extra = []
+        if lr.get("reload_relationships_per_second"):
+            extra.append(f"re-load (all MERGE hits) {lr['reload_relationships_per_second']:,.0f}/s")
+        if "counts_match" in lr:
+            extra.append("counts match" if lr["counts_match"] else "COUNTS DIFFER")
+        server = str(lr.get("server", "Bolt")).split(" (")[0]
+        run.rows.append(Row(f"Bolt load ({server}), {args.relationships:,} relationships, "
+                            f"batch {args.batch_size}",
+                            (f"{rate:,.0f} relationships/s" + "".join(f"; {e}" for e in extra))
+                            if rate else f"n/a ({lr})"))
 
+
+def _neighbour_rows(run: Runner, args: argparse.Namespace) -> None:
     nb = run.step("neighbours", lambda: bench_neighbours.run(args.edges, args.lookups),
                   ["neighbours latency"])
     if nb:
@@ -304,15 +347,16 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         run.rows.append(Row(f"neighbours p50/p99, degree-weighted (hubs up to {nb['max_degree']:,} edges)",
                             f"{h['p50_ms']:.3f} / {h['p99_ms']:.1f} ms"))
 
+
+def _html_row(run: Runner) -> None:
     html = _optional("bench_html")
     if html is None:
         run.rows.append(Row("HTML generation, 2,000 nodes", "n/a (module missing or failing)"))
-    else:
-        hr = run.step("html", lambda: html(nodes=2000, edges=5000), ["HTML generation"])
-        if hr:
-            run.rows.append(Row(f"HTML generation, {hr.get('nodes', 2000):,} nodes / "
-                                f"{hr.get('edges', 5000):,} edges", f"{hr['seconds']:.3f} s"))
-    return run.rows, run.results
+        return
+    hr = run.step("html", lambda: html(nodes=2000, edges=5000), ["HTML generation"])
+    if hr:
+        run.rows.append(Row(f"HTML generation, {hr.get('nodes', 2000):,} nodes / "
+                            f"{hr.get('edges', 5000):,} edges", f"{hr['seconds']:.3f} s"))
 
 
 def render(rows: list[Row], info: dict[str, Any], command: str) -> str:

@@ -27,23 +27,28 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kg.extract import Extractor
 
 
-def extract_shard(shard: str, out_dir: str) -> dict[str, Any]:
-    """The unit of distributed work: one JSONL shard in, ``<stem>.extractions.jsonl`` out."""
+def extract_shard(shard: str, out_dir: str, extractor: Extractor) -> dict[str, Any]:
+    """The unit of distributed work: one JSONL shard in, ``<stem>.extractions.jsonl`` out.
+
+    ``extractor`` travels to the worker as its configuration; the worker builds the dictionary and
+    tagger of that configuration once and reuses them for every later task."""
     from kg.pipeline import write_extractions
 
     out = Path(out_dir) / f"{Path(shard).stem}.extractions.jsonl"
-    report = write_extractions([Path(shard)], out, workers=1)
+    report = write_extractions([Path(shard)], out, workers=1, extractor=extractor)
     return {"shard": shard, "output": str(out), "documents": report.documents,
             "characters": report.characters, "entities": report.entities, "relations": report.relations,
             "problems": [str(p) for p in report.problems]}
 
 
-def extract_line(line: str) -> str | None:
+def extract_line(line: str, extractor: Extractor) -> str | None:
     """One JSONL input line -> one extraction line (the ``--bag`` path); bad lines -> None."""
-    from kg.extract import extract_document
     from kg.models import Document
     from kg.pipeline import to_score_record
 
@@ -52,7 +57,7 @@ def extract_line(line: str) -> str | None:
         doc = Document(id=str(record.get("id", record.get("doc_id"))), text=record["text"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return json.dumps(to_score_record(extract_document(doc)), ensure_ascii=False)
+    return json.dumps(to_score_record(extractor.extract(doc)), ensure_ascii=False)
 
 
 def list_shards(source: str) -> list[str]:
@@ -63,11 +68,11 @@ def list_shards(source: str) -> list[str]:
     return [source]
 
 
-def run_shards(client: Any, shards: list[str], out_dir: Path) -> list[dict[str, Any]]:
+def run_shards(client: Any, shards: list[str], out_dir: Path, extractor: Extractor) -> list[dict[str, Any]]:
     from distributed import as_completed
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    futures = client.map(extract_shard, shards, out_dir=str(out_dir))
+    futures = client.map(extract_shard, shards, out_dir=str(out_dir), extractor=extractor)
     results = []
     for future in as_completed(futures):
         r = future.result()
@@ -77,12 +82,13 @@ def run_shards(client: Any, shards: list[str], out_dir: Path) -> list[dict[str, 
     return sorted(results, key=lambda r: r["shard"])
 
 
-def run_bag(source: str, out: str) -> int:
+def run_bag(source: str, out: str, extractor: Extractor) -> int:
     """dask.bag over text lines: works on any fsspec URL; returns the number of output files."""
     import dask.bag as db
 
     pattern = f"{source.rstrip('/')}/*.jsonl" if Path(source).is_dir() else source
-    bag = db.read_text(pattern, blocksize=None).map(extract_line).filter(lambda x: x is not None)
+    bag = db.read_text(pattern, blocksize=None).map(extract_line, extractor=extractor).filter(
+        lambda x: x is not None)
     files = bag.to_textfiles(f"{out.rstrip('/')}/part-*.jsonl", encoding="utf-8")
     return len(files)
 
@@ -124,20 +130,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="then merge into a graph database (no URI: the embedded server)")
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--ner", default=None, help="entity tagger (as kg extract --ner; default: kg's default)")
     args = parser.parse_args(argv)
 
+    from kg.config import ExtractorConfig
+    from kg.extract import Extractor
+
+    extractor = Extractor(ExtractorConfig(tagger=args.ner) if args.ner else None)
     start = time.perf_counter()
     with _client(args) as client:
         print(f"dask: {client}")
         if args.bag:
-            n = run_bag(args.source, args.out)
+            n = run_bag(args.source, args.out, extractor)
             print(f"wrote {n} extraction files to {args.out} in {time.perf_counter() - start:.1f} s")
             return 0
         shards = list_shards(args.source)
         if not shards:
             print(f"no *.jsonl shards in {args.source}", file=sys.stderr)
             return 2
-        results = run_shards(client, shards, Path(args.out))
+        results = run_shards(client, shards, Path(args.out), extractor)
     chars = sum(r["characters"] for r in results)
     seconds = time.perf_counter() - start
     print(f"extracted {sum(r['documents'] for r in results):,} documents ({chars:,} chars) from "
