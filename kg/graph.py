@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import tempfile
 from collections import Counter, deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,6 +30,7 @@ import networkx as nx
 
 from kg.models import Extraction
 from kg.normalize import key
+from kg.outputs import write_text
 from kg.schema import SYMMETRIC, EntityType, RelationType
 
 FORMAT_VERSION = 1
@@ -255,7 +254,7 @@ def from_json_dict(data: dict[str, Any]) -> nx.MultiDiGraph:
 
 def save_json(G: nx.MultiDiGraph, path: str | Path) -> None:
     """Write ``G`` to ``path`` atomically (a crash never leaves a half-written file)."""
-    write_atomic(Path(path), json.dumps(to_json_dict(G), ensure_ascii=False, indent=1))
+    write_text(Path(path), json.dumps(to_json_dict(G), ensure_ascii=False, indent=1))
 
 
 def load_json(path: str | Path) -> nx.MultiDiGraph:
@@ -270,16 +269,3 @@ def load_json(path: str | Path) -> nx.MultiDiGraph:
         return from_json_dict(data)
     except GraphFormatError as exc:
         raise GraphFormatError(f"{path}: {exc}") from exc
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` via a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -26,8 +26,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from kg.graph import write_atomic
 from kg.normalize import key
+from kg.outputs import write_text
 from kg.schema import SYMMETRIC, EntityType, RelationType
 
 WEB = Path(__file__).resolve().parent / "web"
@@ -391,5 +391,5 @@ def write_html(
     initial node size (the page has a toggle); graphs over ``max_nodes`` entities are cut to their
     best-connected ``max_nodes`` (``None`` or 0: no limit).
     """
-    write_atomic(Path(path), render_html(G, title=title, focus=focus, size_by=size_by,
+    write_text(Path(path), render_html(G, title=title, focus=focus, size_by=size_by,
                                          max_nodes=max_nodes))

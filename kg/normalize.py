@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import opencc
 
+from kg.textsafety import blank_format, strip_format
+
 _T2S = opencc.OpenCC("t2s")
 
 # U+FF01..U+FF5E are full-width forms of U+0021..U+007E; U+3000 is the ideographic space.
@@ -53,21 +55,27 @@ def _char_t2s(ch: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Simplified, half-width text of exactly the same length as ``text``."""
-    return to_simplified(to_halfwidth(text))
+    """Simplified, half-width text of exactly the same length as ``text``; zero-width and bidi
+    characters become spaces, so a name with one hidden inside is still that name.
+
+    >>> normalize("科大\u200b訊飛")
+    '科大 讯飞'
+    """
+    return to_simplified(to_halfwidth(blank_format(text)))
 
 
 def key(name: str) -> str:
     """The matching key of a name: the rule of the gold scorer (shared/gold/GUIDELINES.md).
 
-    NFKC, traditional -> simplified, lower case, no spaces, hyphens, underscores or middle dots.
+    NFKC, traditional -> simplified, lower case, no spaces, hyphens, underscores or middle dots
+    (nor zero-width or bidi characters).
 
     >>> key("DeepSeek-R1") == key("deepseek r1")
     True
     >>> key("科大訊飛") == key("科大讯飞")
     True
     """
-    s = unicodedata.normalize("NFKC", name or "")
+    s = unicodedata.normalize("NFKC", strip_format(name or ""))
     s = _T2S.convert(s).lower()
     return "".join(ch for ch in s if not ch.isspace() and ch not in "-_·・")
 

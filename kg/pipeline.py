@@ -27,6 +27,7 @@ from pathlib import Path
 
 from kg.extract import Extractor
 from kg.models import Document, Extraction
+from kg.outputs import replacing
 from kg.readers import InputProblem, iter_documents
 
 #: Target characters per batch sent to a worker: big enough that pickling and queueing cost little
@@ -46,7 +47,8 @@ class RunReport:
     characters: int = 0
     entities: int = 0
     relations: int = 0
-    problems: list[InputProblem] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)  # inputs skipped
+    notices: list[InputProblem] = field(default_factory=list)  # inputs read, with a note (a renamed id)
 
 
 def default_workers() -> int:
@@ -248,6 +250,10 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+class _NothingWritten(Exception):
+    """Leaves the output untouched: no document could be read."""
+
+
 def write_extractions(
     inputs: list[Path],
     out_path: Path,
@@ -255,22 +261,23 @@ def write_extractions(
     on_problem: Callable[[InputProblem], None] | None = None,
     on_done: Callable[[Extraction], None] | None = None,
     extractor: Extractor | None = None,
+    keep_empty: bool = True,
 ) -> RunReport:
-    """Stream ``inputs`` through the extractor into ``out_path`` (JSON Lines, written atomically:
-    the previous file stays intact until the new one is complete).
+    """Stream ``inputs`` through the extractor into ``out_path`` (JSON Lines, all or nothing: the
+    previous file stays intact until the new one is complete; see :func:`kg.outputs.replacing`).
 
-    ``on_done`` gets each extraction as written: without ``mentions``, which the file omits."""
+    ``keep_empty=False`` leaves ``out_path`` as it was when no document could be read.
+    ``on_done`` gets each extraction as written: without ``mentions``, which the file omits.
+    Write errors raise :class:`kg.outputs.OutputError` (one line)."""
     report = RunReport()
 
     def record_problem(p: InputProblem) -> None:
-        report.problems.append(p)
+        (report.problems if p.skipped else report.notices).append(p)
         if on_problem:
             on_problem(p)
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
-        with _sigterm_raises(), tmp.open("w", encoding="utf-8") as fh:
+        with _sigterm_raises(), replacing(out_path) as fh:
             for ex in extract_stream(iter_documents(inputs), extractor, workers, record_problem,
                                      keep_mentions=False):
                 fh.write(json.dumps(to_score_record(ex), ensure_ascii=False) + "\n")
@@ -280,10 +287,10 @@ def write_extractions(
                 report.relations += len(ex.relations)
                 if on_done:
                     on_done(ex)
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            if not report.documents and not keep_empty:
+                raise _NothingWritten
+    except _NothingWritten:
+        pass
     return report
 
 

@@ -19,23 +19,54 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 @dataclass(frozen=True)
 class InputProblem:
-    """Why one input (or one line of it) could not be read."""
+    """Why one input (or one line of it) could not be read (``skipped``), or a note about one that
+    was read all the same (``skipped=False``: a duplicate id made distinct)."""
 
     where: str
     reason: str
+    skipped: bool = True
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
 
 
 def iter_documents(paths: Iterable[Path]) -> Iterator[Document | InputProblem]:
-    """Documents from each path: a folder (its .txt/.md/.jsonl files, sorted), a file, or JSONL."""
+    """Documents from each path: a folder (its .txt/.md/.jsonl files, sorted), a file, or JSONL.
+
+    Ids are unique in what it yields: a repeated id (``a.txt`` and ``a.md``, the same JSONL id
+    twice) gets ``#2``, ``#3`` ... and a note saying so."""
+    seen: dict[str, str] = {}
+    for item in _raw_documents(paths):
+        if isinstance(item, Document):
+            if item.id in seen:
+                n = 2
+                while f"{item.id}#{n}" in seen:
+                    n += 1
+                new_id = f"{item.id}#{n}"
+                yield InputProblem(item.source or item.id, f"id {item.id!r} was already used by {seen[item.id]}; "
+                                                           f"kept as {new_id!r}", skipped=False)
+                item = item.model_copy(update={"id": new_id})
+            seen[item.id] = item.source or item.id
+        yield item
+
+
+def _raw_documents(paths: Iterable[Path]) -> Iterator[Document | InputProblem]:
     for path in paths:
-        if not path.exists():
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists()
+        except OSError as exc:
+            yield InputProblem(str(path), f"cannot read ({exc.strerror})")
+            continue
+        if not exists:
             yield InputProblem(str(path), "no such file or folder")
-        elif path.is_dir():
-            files = sorted(p for p in path.iterdir()
-                           if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES)
+        elif is_dir:
+            try:
+                files = sorted(p for p in path.iterdir()
+                               if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES)
+            except OSError as exc:
+                yield InputProblem(str(path), f"cannot read folder ({exc.strerror})")
+                continue
             if not files:
                 yield InputProblem(str(path), "folder holds no .txt, .md or .jsonl files")
             for f in files:

@@ -14,6 +14,7 @@ from kg.dictionary import Dictionary
 from kg.models import Entity, Mention
 from kg.normalize import key, normalize
 from kg.schema import EntityType, Origin
+from kg.textsafety import strip_format
 
 _V_BEFORE_DIGIT = re.compile(r"(?<=[^a-z0-9])v(?=\d)|^v(?=\d)")
 
@@ -44,7 +45,9 @@ def resolve_mentions(mentions: list[Mention], dictionary: Dictionary) -> tuple[l
             etype = Counter(m.type for m in group).most_common(1)[0][0]
             english, extra = None, []
         slot = by_name.setdefault(name, {"type": etype, "english": english, "surfaces": [], "count": 0})
-        slot["surfaces"] += [m.text.strip() for m in group] + [normalize(m.text).strip() for m in group]
+        # surface forms as written, without any zero-width or bidi character hidden in them
+        slot["surfaces"] += [strip_format(m.text).strip() for m in group]
+        slot["surfaces"] += [normalize(strip_format(m.text)).strip() for m in group]
         slot["surfaces"] += [m.canonical for m in group] + extra + ([english] if english else [])
         slot["count"] += len(group)
         for i in idxs:

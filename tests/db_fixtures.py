@@ -46,7 +46,7 @@ def embedded_db(tmp_path_factory) -> Iterator[EmbeddedDB]:
     server.start()
     store = None
     try:
-        store = Store(server.uri, embedded=True, redis_port=server.redis_port)
+        store = Store(server.uri, embedded=True, redis=server.redis)
         yield EmbeddedDB(server, store)
     finally:
         server.stop()  # before closing the driver: see kg.store.connect

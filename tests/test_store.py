@@ -186,7 +186,8 @@ def test_saved_query_errors():
         saved_queries.bind(saved_queries.find("partners-of"), {"name": "a", "nmae": "b"})
     adhoc = saved_queries.resolve("MATCH (n {name: $name}) RETURN n // $ignored")
     assert saved_queries.parameters_used(adhoc.cypher) == {"name"}
-    assert saved_queries.bind(adhoc, {"name": "360"}) == {"name": 360}  # undeclared: typed by guess
+    assert saved_queries.bind(adhoc, {"name": "360"}) == {"name": "360"}  # undeclared: text stays text
+    assert saved_queries.bind(adhoc, saved_queries.parse_assignments(["name:=360"])) == {"name": 360}
 
 
 def test_syntax_error_is_reported_with_the_servers_detail(db):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+import networkx as nx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -19,14 +19,17 @@ from kg.cli.common import (
     console,
     extractor_from_options,
     fail,
-    graph_path,
+    say,
     warn,
 )
 from kg.extract import Extractor
 from kg.graph import build_graph, save_json, stats
 from kg.models import Extraction
+from kg.outfolder import BUILD_FILES, OutputFolder
+from kg.outputs import OutputError, check_not_input
 from kg.pipeline import RunReport, default_workers, read_extractions, write_extractions
 from kg.readers import InputProblem
+from kg.textsafety import visible
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -44,7 +47,10 @@ def _count_docs(paths: list[Path]) -> int | None:
     total = 0
     for p in paths:
         if p.is_dir():
-            files = [f for f in p.iterdir() if f.is_file()]
+            try:
+                files = [f for f in p.iterdir() if f.is_file()]
+            except OSError:
+                return None  # the reader reports the unreadable folder
             if any(f.suffix.lower() in (".jsonl", ".ndjson") for f in files):
                 return None
             total += sum(f.suffix.lower() in (".txt", ".md") for f in files)
@@ -57,27 +63,24 @@ def _count_docs(paths: list[Path]) -> int | None:
 
 def _run_extraction(inputs: list[Path], out_jsonl: Path, workers: int, extractor: Extractor,
                     quiet: bool = False) -> RunReport:
+    """Extract ``inputs`` into ``out_jsonl`` with a progress bar; the file is left as it was when
+    no document could be read. Write errors end the command with one line."""
     def on_problem(p: InputProblem) -> None:
-        warn(f"skipped {p}")
+        warn(f"skipped {p}" if p.skipped else str(p))
 
     with Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[doc]}"), TimeElapsedColumn(),
+                  TextColumn("{task.fields[doc]}", markup=False), TimeElapsedColumn(),
                   console=console, disable=quiet, transient=False) as progress:
         task = progress.add_task("extract", total=_count_docs(inputs), doc="")
 
         def on_done(ex: Extraction) -> None:
-            progress.update(task, advance=1, doc=ex.doc_id)
+            progress.update(task, advance=1, doc=visible(ex.doc_id))
 
-        # Write beside the target and swap only when something was extracted, so a run over
-        # unreadable input never replaces earlier results with an empty file.
-        staged = out_jsonl.with_name(f".{out_jsonl.name}.staged")
-        report = write_extractions(inputs, staged, workers=workers, on_problem=on_problem,
-                                   on_done=on_done, extractor=extractor)
-    if report.documents:
-        os.replace(staged, out_jsonl)
-    else:
-        staged.unlink(missing_ok=True)
-    return report
+        try:
+            return write_extractions(inputs, out_jsonl, workers=workers, on_problem=on_problem, on_done=on_done,
+                                     extractor=extractor, keep_empty=False)
+        except OutputError as exc:
+            fail(f"{exc.strerror}; nothing was changed" if exc.strerror else str(exc))
 
 
 WorkersOption = typer.Option(None, "--workers", "-w", min=1,
@@ -99,36 +102,58 @@ def build(
     database: str | None = DatabaseOption,
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Extract every document and write extractions.jsonl, graph.json and graph.html into OUT,
-    then load the graph into the database (so `kg query` works straight away)."""
+    then load the graph into the database (so `kg query` works straight away).
+
+    All or nothing: the files and the database change together when the build is complete; an
+    error or Ctrl-C leaves OUT and the database as they were. Builds on one OUT take turns."""
     extractor = extractor_from_options(ner, dictionary)
     inputs = list(paths) if paths else _default_inputs()
-    out_jsonl = out / "extractions.jsonl"
-    report = _run_extraction(inputs, out_jsonl, workers or default_workers(), extractor)
-    if report.documents == 0:
-        fail(f"no document could be read from {', '.join(map(str, inputs))}")
-    G = build_graph(read_extractions(out_jsonl))
-    save_json(G, graph_path(out))
-    written = [out_jsonl, graph_path(out)]
-    if html:
-        from kg.html_export import write_html  # pyvis, jinja2: only when a page is written
+    folder = OutputFolder(out)
+    try:
+        for name in BUILD_FILES:
+            check_not_input(out / name, inputs)
+        with folder.lock(on_wait=warn), folder.staging() as stage:
+            report = _run_extraction(inputs, stage / "extractions.jsonl", workers or default_workers(), extractor,
+                                     quiet=quiet)
+            if report.documents == 0:
+                fail(f"no document could be read from {', '.join(map(str, inputs))}; {out} left as it was")
+            G = build_graph(read_extractions(stage / "extractions.jsonl"))
+            save_json(G, stage / "graph.json")
+            if html:
+                from kg.html_export import write_html  # pyvis, jinja2: only when a page is written
 
-        write_html(G, out / "graph.html")
-        written.append(out / "graph.html")
+                write_html(G, stage / "graph.html")
+            loaded = _load_and_publish(folder, stage, G, uri, user, password, database) if db \
+                else (folder.publish(stage), None)
+    except OutputError as exc:
+        fail(f"{exc.strerror}; {out} left as it was" if exc.strerror else str(exc))
+    published, where = loaded
     s = stats(G)
-    console.print(
-        f"[bold green]built[/] {report.documents} documents ({report.characters:,} chars): "
+    say(("built", "bold green"), f" {report.documents} documents ({report.characters:,} chars): "
         f"{s['nodes']} entities, {s['edges']} relations"
-        + (f", {len(report.problems)} inputs skipped" if report.problems else "")
-    )
-    console.print("wrote " + ", ".join(str(p) for p in written))
-    if db:
-        from kg.cli.database import load_built_graph
-
-        load_built_graph(G, out, uri, user, password, database)
+        + (f", {len(report.problems)} inputs skipped" if report.problems else ""))
+    say("wrote " + ", ".join(str(p) for p in published))
+    if where:
+        say(f"loaded {s['nodes']} entities and {s['edges']} relations into {where}")
     if report.problems:
         raise typer.Exit(1)
+
+
+def _load_and_publish(folder: OutputFolder, stage: Path, G: nx.MultiDiGraph, uri: str | None, user: str,
+                      password: str | None, database: str | None) -> tuple[list[Path], str]:
+    """Load ``G`` in place of the stored graph, then publish the staged files and commit the
+    database together. Returns the published files and where the graph went."""
+    from kg.cli.database import describe, store_for
+    from kg.store.replace import replacing
+
+    with store_for(folder.path, uri, user, password, database, lock=False) as store:
+        with replacing(store) as replacement:
+            replacement.load(G)
+            published = folder.publish(stage, then=replacement.commit)
+        return published, describe(store, folder.path)
 
 
 @app.command()
@@ -140,12 +165,19 @@ def extract(
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
 ) -> None:
-    """Extract entities and relations from INPUT, one JSON line per document."""
+    """Extract entities and relations from INPUT, one JSON line per document.
+
+    OUTPUT is replaced only when the new one is complete; it may not be one of the inputs. A
+    symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
     extractor = extractor_from_options(ner, dictionary)
+    try:
+        check_not_input(output, [input])
+    except OutputError as exc:
+        fail(str(exc))
     report = _run_extraction([input], output, workers or default_workers(), extractor, quiet=quiet)
     if report.documents == 0:
         fail(f"no document could be read from {input}; {output} left as it was")
-    console.print(f"[bold green]extracted[/] {report.documents} documents: {report.entities} entities, "
-                  f"{report.relations} relations -> {output}")
+    say(("extracted", "bold green"), f" {report.documents} documents: {report.entities} entities, "
+        f"{report.relations} relations -> {output}")
     if report.problems:
         raise typer.Exit(1)

@@ -9,6 +9,7 @@ import networkx as nx
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from kg.config import DEFAULT_TAGGER, ConfigError, make_config
 from kg.dictionary import DictionaryError
@@ -16,6 +17,7 @@ from kg.extract import Extractor
 from kg.graph import GraphFormatError, load_json
 from kg.ner.taggers.base import MissingPackageError
 from kg.registry import TAGGERS
+from kg.textsafety import json_text, visible
 
 console = Console()
 err_console = Console(stderr=True)
@@ -37,14 +39,34 @@ DatabaseOption = typer.Option(None, "--database", envvar="NEO4J_DATABASE",
                               help="Database name on a multi-database Neo4j (default: the server's default).")
 
 
+def plain(text: object, style: str = "") -> Text:
+    """Text from documents (or any user data) for the terminal: no markup is interpreted, and
+    control, bidi and zero-width characters show as escapes (see :mod:`kg.textsafety`)."""
+    return Text(visible(str(text)), style=style)
+
+
+def say(*parts: object, err: bool = False) -> None:
+    """Print one line made of ``parts``: strings and other values as plain text, ``(text, style)``
+    pairs styled (the style is ours; the text is still plain)."""
+    line = Text()
+    for part in parts:
+        line.append_text(plain(*part) if isinstance(part, tuple) else plain(part))
+    (err_console if err else console).print(line, highlight=False, soft_wrap=True)
+
+
+def print_json(value: object) -> None:
+    """Machine-readable output: JSON with control and format characters escaped, never styled."""
+    typer.echo(json_text(value))
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: message`` on stderr and exit non-zero."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    say(("error:", "bold red"), " ", message, err=True)
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    say(("warning:", "yellow"), " ", message, err=True)
 
 
 def graph_path(out: Path) -> Path:

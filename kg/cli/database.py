@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import networkx as nx
@@ -21,31 +20,39 @@ from kg.cli.common import (
     UriOption,
     UserOption,
     console,
-    err_console,
     fail,
     graph_path,
+    plain,
+    print_json,
+    say,
     warn,
 )
 from kg.graph import GraphFormatError, build_graph, load_json
+from kg.outfolder import OutputFolder
+from kg.outputs import OutputError
 from kg.store import saved_queries
 from kg.store.bolt import Store
 from kg.store.connect import DB_DIR, open_store
 from kg.store.embedded import DB_FILE
 from kg.store.errors import StoreError
-from kg.store.loader import DEFAULT_BATCH_SIZE, clear, counts, load_graph
+from kg.store.loader import DEFAULT_BATCH_SIZE, counts, load_graph
+from kg.store.replace import replacing
 from kg.store.results import to_cell, to_plain
 
 app = typer.Typer()
 
 
 @contextmanager
-def _store(out: Path, uri: str | None, user: str, password: str | None,
-           database: str | None) -> Iterator[Store]:
-    """The store for a command; database errors and Ctrl-C become one-line messages."""
+def store_for(out: Path, uri: str | None, user: str, password: str | None, database: str | None,
+              lock: bool = True) -> Iterator[Store]:
+    """The store for a command; database and folder errors and Ctrl-C become one-line messages.
+    The embedded server's folder is locked for the command (``lock=False``: the caller holds it)."""
     try:
-        with open_store(uri, user, password, database, data_dir=out / DB_DIR) as store:
-            yield store
-    except StoreError as exc:
+        with ExitStack() as stack:
+            if lock and not uri:
+                stack.enter_context(OutputFolder(out).lock(on_wait=warn))
+            yield stack.enter_context(open_store(uri, user, password, database, data_dir=out / DB_DIR))
+    except (StoreError, OutputError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted", code=130)
@@ -54,23 +61,6 @@ def _store(out: Path, uri: str | None, user: str, password: str | None,
 def describe(store: Store, out: Path) -> str:
     """Where a command's data went, for its closing line."""
     return f"embedded FalkorDB ({out / DB_DIR})" if store.embedded else store.description
-
-
-def load_built_graph(G: nx.MultiDiGraph, out: Path, uri: str | None, user: str, password: str | None,
-                     database: str | None) -> None:
-    """``kg build``'s last step: mirror graph.json in the database, replacing what an earlier build
-    loaded. The graph files are already written, so a failure says so."""
-    try:
-        with open_store(uri, user, password, database, data_dir=out / DB_DIR) as store:
-            clear(store)
-            report = load_graph(store, G)
-            where = describe(store, out)
-    except StoreError as exc:
-        fail(f"graph files written, but loading the database failed: {exc} (use --no-db to skip it)")
-    except KeyboardInterrupt:
-        fail("interrupted", code=130)
-    console.print(f"loaded {report.entities} entities and {report.relations} relations into {where}",
-                  highlight=False)
 
 
 def _read_source(path: Path) -> nx.MultiDiGraph:
@@ -100,7 +90,8 @@ def load(
     password: str | None = PasswordOption,
     database: str | None = DatabaseOption,
     batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Rows per UNWIND statement."),
-    replace: bool = typer.Option(False, "--replace", help="Delete every entity in the database first."),
+    replace: bool = typer.Option(False, "--replace", help="Replace the stored graph with this one (the old graph "
+                                                         "stays until the new one is completely loaded)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Load the graph into a Bolt database (merging: loading twice changes nothing)."""
@@ -109,36 +100,43 @@ def load(
     if G.number_of_nodes() == 0:
         warn(f"{path} holds no entities: nothing to load")
     started = time.monotonic()
-    with _store(out, uri, user, password, database) as store:
-        if replace:
-            removed = clear(store)
-            err_console.print(f"deleted {removed} entities from {store.description}", highlight=False)
+    with store_for(out, uri, user, password, database) as store:
+        before = counts(store)["nodes"] if replace else 0
         with Progress(TextColumn("[bold]loading"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("rows"), TimeElapsedColumn(), console=console, disable=quiet) as progress:
             task = progress.add_task("load", total=G.number_of_nodes() + G.number_of_edges())
-            report = load_graph(store, G, batch_size, on_progress=lambda n: progress.advance(task, n))
+
+            def advance(n: int) -> None:
+                progress.advance(task, n)
+
+            if replace:
+                with replacing(store) as replacement:
+                    report = replacement.load(G, batch_size, on_progress=advance)
+                    replacement.commit()
+            else:
+                report = load_graph(store, G, batch_size, on_progress=advance)
         now = counts(store)
         where = describe(store, out)
-    console.print(
-        f"[bold green]loaded[/] {report.entities} entities and {report.relations} relations from {path} "
+    if replace:
+        say(f"replaced {before} entities in {where}", err=True)
+    say(("loaded", "bold green"), f" {report.entities} entities and {report.relations} relations from {path} "
         f"into {where} in {time.monotonic() - started:.1f} s; the database now holds "
-        f"{now['nodes']} entities and {now['relationships']} relations", highlight=False, soft_wrap=True)
+        f"{now['nodes']} entities and {now['relationships']} relations")
 
 
 def _print_saved_list() -> None:
     queries = saved_queries.list_queries()
     if not queries:
         fail(f"no saved queries in {saved_queries.query_dir()}")
-    table = Table(title=f"saved queries ({saved_queries.query_dir()})", show_lines=False)
+    table = Table(title=plain(f"saved queries ({saved_queries.query_dir()})"), show_lines=False)
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("parameters (defaults)", overflow="fold")
     table.add_column("answers", overflow="fold")
     for q in queries:
         params = ", ".join(p.name if p.required else f"{p.name}={p.default}" for p in q.params.values())
-        table.add_row(q.name, params, q.title)
+        table.add_row(plain(q.name), plain(params), plain(q.title))
     console.print(table)
-    console.print("run one with: kg query NAME [--param k=v ...]   e.g. kg query partners-of --param name=科大讯飞",
-                  highlight=False)
+    say("run one with: kg query NAME [--param k=v ...]   e.g. kg query partners-of --param name=科大讯飞")
 
 
 @app.command("query")
@@ -146,7 +144,10 @@ def query(
     cypher_or_file: str | None = typer.Argument(None, metavar="CYPHER_OR_FILE",
                                          help="A saved query's name (see --list), a .cypher file, or Cypher."),
     param: list[str] | None = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
-                                    help="A query parameter; repeat for more."),
+                                    help="A query parameter, as text (NAME=VALUE) or as JSON (NAME:=JSON, e.g. "
+                                         "limit:=5, ok:=true, names:='[\"a\", \"b\"]'); repeat for more."),
+    write: bool = typer.Option(False, "--write", help="Allow a statement that changes the database (CREATE, MERGE, "
+                                                     "SET, DELETE ...); without it kg query only reads."),
     as_json: bool = typer.Option(False, "--json", help="Rows as JSON."),
     list_saved: bool = typer.Option(False, "--list", help="List the saved queries and exit."),
     out: Path = OutOption,
@@ -167,15 +168,20 @@ def query(
         values = saved_queries.bind(saved, saved_queries.parse_assignments(param or []))
     except StoreError as exc:
         fail(str(exc))
+    clause = saved_queries.write_clause(saved.cypher)
+    if clause and not write:
+        fail(f"this statement changes the database ({clause}); kg query only reads unless you pass --write")
     never_loaded = not uri and not (out / DB_DIR / DB_FILE).exists()
-    with _store(out, uri, user, password, database) as store:
-        result = store.run(saved.cypher, values)
+    with store_for(out, uri, user, password, database) as store:
+        result = store.run(saved.cypher, values, write=write)
         description = store.description
     if never_loaded and not result.records:
         warn(f"the embedded database in {out / DB_DIR} is empty: run `kg load` first")
+    if write and result.counters:
+        warn(f"the database now differs from {graph_path(out)}; `kg load --replace` (or `kg build`) makes them "
+             f"agree again")
     if as_json:
-        console.print_json(json.dumps([{k: to_plain(r[k]) for k in result.keys} for r in result.records],
-                                      ensure_ascii=False))
+        print_json([{k: to_plain(r[k]) for k in result.keys} for r in result.records])
         return
     _print_table(saved, result.keys, result.records, result.counters, description)
 
@@ -189,18 +195,18 @@ def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list
     multiline = any("\n" in cell or len(cell) > 40 for row in rows for cell in row)
     table = Table(show_lines=multiline)
     for key in keys:
-        table.add_column(key, overflow="fold")
+        table.add_column(plain(key), overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(plain, row))
     caption = f"{len(records)} row{'s' * (len(records) != 1)} · {description}"
     if shortened:
         caption += " · long values shortened, --json shows them whole"
     if saved.path is not None and saved.title:
-        console.print(f"[bold]{saved.name}[/]: {saved.title}", highlight=False, soft_wrap=True)
+        say((saved.name, "bold"), ": ", saved.title)
     if keys:
         console.print(table)
-        console.print(caption, style="dim", highlight=False)
+        say((caption, "dim"))
     if counters:
-        console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counters.items()), highlight=False)
+        say(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counters.items()))
     elif not keys:
-        console.print(f"done · {description}", highlight=False)
+        say(f"done · {description}")

@@ -8,7 +8,17 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kg.cli.common import DictionaryOption, NerOption, console, extractor_from_options, fail, warn
+from kg.cli.common import (
+    DictionaryOption,
+    NerOption,
+    console,
+    extractor_from_options,
+    fail,
+    plain,
+    print_json,
+    say,
+    warn,
+)
 from kg.evaluate import Counts, GoldError, load_gold, score_all
 from kg.extract import Extractor
 from kg.pipeline import to_score_record
@@ -42,7 +52,7 @@ def _extract_gold_docs(gold: dict[str, dict], docs: Path, extractor: Extractor) 
     preds = {}
     for item in iter_documents([docs]):
         if isinstance(item, InputProblem):
-            warn(f"skipped {item}")
+            warn(f"skipped {item}" if item.skipped else str(item))
         elif item.id in gold:
             preds[item.id] = to_score_record(extractor.extract(item))
     missing = sorted(set(gold) - set(preds))
@@ -57,7 +67,7 @@ def _table(title: str, counts: Counts) -> Table:
         t.add_column(col, justify="right" if col != "type" else "left")
     for label in counts.labels():
         p, r, f = counts.prf(label)
-        t.add_row(label, f"{p:.2f}", f"{r:.2f}", f"{f:.2f}", str(counts.tp[label]), str(counts.fp[label]),
+        t.add_row(plain(label), f"{p:.2f}", f"{r:.2f}", f"{f:.2f}", str(counts.tp[label]), str(counts.fp[label]),
                   str(counts.fn[label]))
     p, r, f = counts.prf()
     t.add_row("[bold]ALL", f"{p:.3f}", f"{r:.3f}", f"[bold]{f:.3f}", str(sum(counts.tp.values())),
@@ -83,16 +93,16 @@ def eval_cmd(
     preds = _read_predictions(pred) if pred else _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary))
     score = score_all(gold, preds)
     if as_json:
-        console.print_json(json.dumps(score.to_dict(), ensure_ascii=False))
+        print_json(score.to_dict())
         return
     console.print(_table(f"entities ({score.documents} documents)", score.entities))
     console.print(_table("relations", score.relations))
     if misses:
         for kind, rows in score.misses.items():
             if rows:
-                console.print(f"[bold]{kind}[/] ({len(rows)})")
+                say((kind, "bold"), f" ({len(rows)})")
                 for row in rows:
-                    console.print(f"  {row}", highlight=False)
+                    say(f"  {row}")
     ep, er, ef = score.entities.prf()
     rp, rr, rf = score.relations.prf()
     console.print(f"entities P={ep:.3f} R={er:.3f} F1={ef:.3f} relations P={rp:.3f} R={rr:.3f} F1={rf:.3f}")

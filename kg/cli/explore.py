@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from kg.cli.common import OutOption, console, fail, graph_path, load_graph_or_fail
+from kg.cli.common import OutOption, console, fail, graph_path, load_graph_or_fail, plain, print_json, say
 from kg.graph import UnknownEntityError, neighbours, resolve, shortest_path, stats
 from kg.schema import EntityType, RelationType
 
@@ -45,11 +44,10 @@ def neighbours_cmd(
         fail(str(exc))
     centre = resolve(G, name)
     if as_json:
-        console.print_json(json.dumps({"entity": centre, "type": G.nodes[centre]["type"],
-                                       "neighbours": rows}, ensure_ascii=False))
+        print_json({"entity": centre, "type": G.nodes[centre]["type"], "neighbours": rows})
         return
     deep = depth > 1
-    table = Table(title=f"{centre} ({G.nodes[centre]['type']}): {len(rows)} neighbours", expand=False)
+    table = Table(title=plain(f"{centre} ({G.nodes[centre]['type']}): {len(rows)} neighbours"), expand=False)
     if deep:
         table.add_column("depth", justify="right")
         table.add_column("via", overflow="fold")
@@ -59,7 +57,7 @@ def neighbours_cmd(
     table.add_column("evidence", overflow="fold", ratio=1)
     for r in rows:
         cells = [f"{ARROWS[r['direction']]} {r['relation']}", r["name"], r["type"], _evidence_text(r["evidence"])]
-        table.add_row(*([str(r["depth"]), r["via"]] if deep else []), *cells)
+        table.add_row(*map(plain, [*([r["depth"], r["via"]] if deep else []), *cells]))
     console.print(table)
 
 
@@ -70,22 +68,24 @@ def path_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     out: Path = OutOption,
 ) -> None:
-    """The shortest chain of relations between two entities."""
+    """The shortest chain of relations between two entities (exit code 1 when there is none)."""
     G = load_graph_or_fail(out)
     try:
         steps = shortest_path(G, a, b)
+        same = resolve(G, a) == resolve(G, b)
     except UnknownEntityError as exc:
         fail(str(exc))
     if as_json:
-        console.print_json(json.dumps(steps, ensure_ascii=False))
-        return
-    if not steps:
-        console.print(f"no path between {a} and {b}")
-        raise typer.Exit(1)
-    for s in steps:
+        print_json(steps)
+    elif same:
+        say(f"{a} and {b} are one entity: {resolve(G, a)}")
+    elif not steps:
+        say(f"no path between {a} and {b}")
+    for s in [] if as_json else steps:
         arrow = {"out": f"-{s['relation']}->", "in": f"<-{s['relation']}-", "both": f"<-{s['relation']}->"}
-        console.print(f"{s['from']} {arrow[s['direction']]} {s['to']}    [dim]{_evidence_text(s['evidence'])}[/]",
-                      highlight=False)
+        say(f"{s['from']} {arrow[s['direction']]} {s['to']}    ", (_evidence_text(s["evidence"]), "dim"))
+    if not steps and not same:
+        raise typer.Exit(1)
 
 
 @app.command("stats")
@@ -97,20 +97,20 @@ def stats_cmd(
     G = load_graph_or_fail(out)
     s = stats(G)
     if as_json:
-        console.print_json(json.dumps(s, ensure_ascii=False))
+        print_json(s)
         return
-    console.print(f"[bold]{s['nodes']}[/] entities, [bold]{s['edges']}[/] relations, "
-                  f"{s['documents']} documents  ({graph_path(out)})")
+    say((f"{s['nodes']}", "bold"), " entities, ", (f"{s['edges']}", "bold"), " relations, ",
+        f"{s['documents']} documents  ({graph_path(out)})")
     for title, counts in (("entity type", s["entity_types"]), ("relation type", s["relation_types"])):
         t = Table(show_header=True)
         t.add_column(title)
         t.add_column("count", justify="right")
         for k, v in counts.items():
-            t.add_row(k, str(v))
+            t.add_row(plain(k), plain(v))
         console.print(t)
     t = Table(title="most connected")
     t.add_column("entity")
     t.add_column("degree", justify="right")
     for row in s["top_degree"]:
-        t.add_row(row["name"], str(row["degree"]))
+        t.add_row(plain(row["name"]), plain(row["degree"]))
     console.print(t)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import networkx as nx
 import typer
 
-from kg.cli.common import DEFAULT_OUT, console, fail, load_graph_or_fail, warn
+from kg.cli.common import DEFAULT_OUT, fail, graph_path, load_graph_or_fail, say, warn
 from kg.graph import UnknownEntityError, new_graph, resolve
+from kg.outfolder import OutputFolder
+from kg.outputs import OutputError, check_not_input, real_target
 from kg.schema import EntityType, RelationType
 
 #: Past this many entities (with --max-nodes raised) the page gets slow to lay out.
@@ -124,9 +127,13 @@ def html_cmd(
     elif H.number_of_nodes() > SLOW_PAGE:
         warn(f"{H.number_of_nodes():,} entities: the page will take a while to lay out")
     try:
-        write_html(H, path, title=title, focus=centre, size_by=size_by.value, max_nodes=max_nodes)
+        check_not_input(path, [graph_path(out)])
+        # a page inside the output folder is one of a build's files: written under its lock
+        inside = real_target(path).parent == real_target(out)
+        with OutputFolder(out).lock(on_wait=warn) if inside else contextlib.nullcontext():
+            write_html(H, path, title=title, focus=centre, size_by=size_by.value, max_nodes=max_nodes)
     except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror or exc}")
+        fail(str(exc) if isinstance(exc, OutputError) else f"cannot write {path}: {exc.strerror or exc}")
     what = f"{centre}, depth {depth or 1}" if centre else "whole graph"
-    console.print(f"[bold green]wrote[/] {path} ({what}: {H.number_of_nodes():,} entities, "
-                  f"{H.number_of_edges():,} relations)", highlight=False)
+    say(("wrote", "bold green"), f" {path} ({what}: {H.number_of_nodes():,} entities, "
+        f"{H.number_of_edges():,} relations)")

@@ -19,6 +19,7 @@ import math
 import re
 import socket
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +34,7 @@ from kg.store.errors import (
     QueryFailed,
     StoreError,
 )
-from kg.store.wire import resp_command, wait_for_bolt
+from kg.store.wire import RedisPort, wait_for_bolt
 
 NEO4J = "neo4j"
 FALKORDB = "falkordb"
@@ -101,7 +102,7 @@ def with_parameter_header(cypher: str, params: dict[str, Any]) -> str:
     return "CYPHER " + " ".join(f"{k}={cypher_literal(v)}" for k, v in params.items()) + " " + cypher
 
 
-def _run_work(tx: neo4j.ManagedTransaction, cypher: str, params: dict[str, Any],
+def _run_work(tx: neo4j.ManagedTransaction | neo4j.Transaction, cypher: str, params: dict[str, Any],
               ) -> tuple[list[str], list[neo4j.Record], neo4j.ResultSummary]:
     result = tx.run(cypher, params)
     keys = list(result.keys())
@@ -131,13 +132,14 @@ class Store:
     """One Bolt connection. ``embedded=True`` means our own FalkorDB: no auth, short timeouts."""
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None, *, embedded: bool = False, redis_port: int | None = None):
+                 database: str | None = None, *, embedded: bool = False, redis: RedisPort | None = None):
         self.uri = uri
-        self.redis_port = redis_port  # our FalkorDB's Redis port: asked for error details
+        self.redis = redis  # our FalkorDB's Redis port: asked for error details, backs up graphs
         self.user = user
         self.database = database or None
         self.embedded = embedded
         self._session: neo4j.Session | None = None
+        self._tx: neo4j.Transaction | None = None
         self._check_uri()
         self._probe()
         auth = None if embedded or password is None else (user or "neo4j", password)
@@ -213,17 +215,54 @@ class Store:
 
     # -- running Cypher ----------------------------------------------------------------------
 
-    def run(self, cypher: str, params: dict[str, Any] | None = None) -> Result:
-        """Run one statement in its own transaction; all values travel as parameters."""
+    def _open_session(self) -> neo4j.Session:
+        if self._session is None:
+            # One long-lived session: execute_query opens a new one per call, which costs
+            # ~45 ms a statement against FalkorDB; a managed transaction here costs <1 ms.
+            self._session = self.driver.session(database=self.database)
+        return self._session
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Callable[[], None]]:
+        """Statements run inside the block form one transaction; the block gets ``commit()``, and
+        leaving it without calling that (an error, Ctrl-C) rolls everything back."""
+        try:
+            tx = self._open_session().begin_transaction()
+        except nx_exc.DriverError as exc:
+            raise self._driver_error(exc) from None
+        self._tx = tx
+
+        def commit() -> None:
+            try:
+                tx.commit()
+            except nx_exc.Neo4jError as exc:
+                raise self._query_error(exc) from None
+            except nx_exc.DriverError as exc:
+                raise self._driver_error(exc) from None
+            finally:
+                self._tx = None
+
+        try:
+            yield commit
+        finally:
+            self._tx = None
+            if not tx.closed():
+                with contextlib.suppress(nx_exc.DriverError, OSError):
+                    tx.rollback()
+
+    def run(self, cypher: str, params: dict[str, Any] | None = None, write: bool = True) -> Result:
+        """Run one statement in its own transaction (or the open :meth:`transaction`); all values
+        travel as parameters. ``write=False`` asks for a read transaction, which Neo4j enforces."""
         params = dict(params or {})
         if self.splices_parameters:
             cypher, params = with_parameter_header(cypher, params), {}
         try:
-            if self._session is None:
-                # One long-lived session: execute_query opens a new one per call, which costs
-                # ~45 ms a statement against FalkorDB; a managed transaction here costs <1 ms.
-                self._session = self.driver.session(database=self.database)
-            keys, records, summary = self._session.execute_write(_run_work, cypher, params)
+            if self._tx is not None:
+                keys, records, summary = _run_work(self._tx, cypher, params)
+            elif write:
+                keys, records, summary = self._open_session().execute_write(_run_work, cypher, params)
+            else:
+                keys, records, summary = self._open_session().execute_read(_run_work, cypher, params)
         except nx_exc.Neo4jError as exc:
             raise self._query_error(exc, cypher) from None
         except nx_exc.DriverError as exc:
@@ -272,11 +311,11 @@ class Store:
 
     def _explain(self, cypher: str) -> str | None:
         """FalkorDB's own compile error for ``cypher`` (via GRAPH.EXPLAIN on its Redis port)."""
-        if self.redis_port is None:
+        if self.redis is None:
             return None
         for _ in range(2):  # the first connection may fall into the dead slot (see wire)
             try:
-                reply = resp_command(self.redis_port, "GRAPH.EXPLAIN", FALKORDB_GRAPH, cypher, timeout=1.0)
+                reply = self.redis.command("GRAPH.EXPLAIN", FALKORDB_GRAPH, cypher, timeout=1.0)
             except OSError:
                 continue
             if reply.startswith(b"-"):

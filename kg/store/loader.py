@@ -167,15 +167,17 @@ def ensure_schema(store: Store) -> None:
 
 
 def load_graph(store: Store, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH_SIZE,
-               on_progress: Callable[[int], None] | None = None) -> LoadReport:
+               on_progress: Callable[[int], None] | None = None, schema: bool = True) -> LoadReport:
     """Merge ``G`` into the database: all nodes first, then all relationships.
 
-    ``on_progress(n)`` is called after each batch with the number of rows it carried.
+    ``on_progress(n)`` is called after each batch with the number of rows it carried. ``schema``
+    creates the constraint and indexes first (not inside a transaction: Neo4j keeps those apart).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     nodes, relations = node_rows(G), relation_rows(G)
-    ensure_schema(store)
+    if schema:
+        ensure_schema(store)
     report = LoadReport()
     for etype, rows in nodes.items():
         statement = node_statement(etype)

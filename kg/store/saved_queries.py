@@ -15,6 +15,7 @@ The first line gives the title; ``@param NAME TYPE [= DEFAULT] HELP`` declares a
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -76,15 +77,6 @@ def coerce(value: str, kind: str, name: str) -> Any:
         if value.lower() in _TRUE | _FALSE:
             return value.lower() in _TRUE
         raise QueryFailed(f"parameter {name!r} must be true or false, not {value!r}")
-    return value
-
-
-def guess(value: str) -> Any:
-    """Type an undeclared parameter: integers and decimals become numbers, the rest stays text."""
-    if re.fullmatch(r"-?\d+", value):
-        return int(value)
-    if re.fullmatch(r"-?\d+\.\d*|-?\.\d+", value):
-        return float(value)
     return value
 
 
@@ -155,8 +147,12 @@ def resolve(arg: str, folder: Path | None = None) -> SavedQuery:
         raise
 
 
-def bind(query: SavedQuery, given: dict[str, str]) -> dict[str, Any]:
-    """Parameter values for ``query``: declared types and defaults applied, nothing missing."""
+def bind(query: SavedQuery, given: dict[str, Any]) -> dict[str, Any]:
+    """Parameter values for ``query``: declared types and defaults applied, nothing missing.
+
+    A value given as text (``--param k=v``) is converted to a declared parameter's type and stays
+    text otherwise (``007`` is the string "007"); a value given as JSON (``k:=7``) keeps its type.
+    """
     declared = query.params
     unknown = sorted(set(given) - set(declared) - parameters_used(query.cypher))
     if unknown and declared:
@@ -164,7 +160,10 @@ def bind(query: SavedQuery, given: dict[str, str]) -> dict[str, Any]:
         raise QueryFailed(f"{query.name} has no parameter {unknown[0]!r} (it takes: {takes})")
     values: dict[str, Any] = {}
     for pname, raw in given.items():
-        values[pname] = coerce(raw, declared[pname].type, pname) if pname in declared else guess(raw)
+        if pname in declared and isinstance(raw, str):
+            values[pname] = coerce(raw, declared[pname].type, pname)
+        else:
+            values[pname] = raw
     for p in declared.values():
         if p.name not in values and not p.required:
             values[p.name] = p.default
@@ -177,12 +176,67 @@ def bind(query: SavedQuery, given: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-def parse_assignments(items: list[str]) -> dict[str, str]:
-    """``["name=科大讯飞", "limit=5"]`` -> ``{"name": "科大讯飞", "limit": "5"}``."""
-    out: dict[str, str] = {}
+#: Cypher integers are 64-bit.
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _check_json(name: str, value: Any) -> Any:
+    """A JSON parameter value the database can hold (integers within 64 bits, anywhere inside)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | float):
+        return value
+    if isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise QueryFailed(f"parameter {name!r}: {value} does not fit a 64-bit integer (give it as text: "
+                              f"--param {name}={value})")
+        return value
+    if isinstance(value, list):
+        return [_check_json(name, v) for v in value]
+    return {k: _check_json(name, v) for k, v in value.items()}
+
+
+def parse_assignments(items: list[str]) -> dict[str, Any]:
+    """``--param`` values: ``NAME=VALUE`` is text, ``NAME:=JSON`` a typed value.
+
+    >>> parse_assignments(["name=科大讯飞", "code=007", "limit:=5", "ok:=true"])
+    {'name': '科大讯飞', 'code': '007', 'limit': 5, 'ok': True}
+    """
+    out: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", key.strip()):
-            raise QueryFailed(f"--param expects NAME=VALUE, got {item!r}")
-        out[key.strip()] = value
+        typed = key.endswith(":")
+        key = key.removesuffix(":").strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", key):
+            raise QueryFailed(f"--param expects NAME=VALUE or NAME:=JSON, got {item!r}")
+        if typed:
+            try:
+                out[key] = _check_json(key, json.loads(value))
+            except json.JSONDecodeError as exc:
+                raise QueryFailed(f"--param {key}:= expects JSON, got {value!r} ({exc.msg})") from None
+        else:
+            out[key] = value
     return out
+
+
+_WRITE_CLAUSE = re.compile(r"\b(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|FOREACH|LOAD\s+CSV)\b", re.I)
+_CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)", re.I)
+# Procedures that change something (FalkorDB's index procedures, APOC's writers, batch runners).
+_WRITING_PROCEDURE = re.compile(r"create|drop|delete|remove|set|merge|periodic|load|import|write|refactor", re.I)
+
+
+def write_clause(cypher: str) -> str | None:
+    """The first clause of ``cypher`` that changes the database, if any (strings and comments
+    are not looked at).
+
+    >>> write_clause("MATCH (n) DETACH DELETE n"), write_clause("MATCH (n) RETURN n.name AS set")
+    ('DETACH', None)
+    """
+    code = _NOT_CODE.sub(" ", cypher)
+    # a column alias, a label, a property or a map key may be any word, even "set"
+    code = re.sub(r"\bAS\s+\w+|[:.]\s*\w+|\w+\s*:(?!:)", " ", code, flags=re.I)
+    clause = _WRITE_CLAUSE.search(code)
+    if clause:
+        return clause.group(1).upper()
+    for call in _CALL.finditer(code):
+        if _WRITING_PROCEDURE.search(call.group(1)):
+            return f"CALL {call.group(1)}"
+    return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 import socket
 import time
+from dataclasses import dataclass
+from typing import BinaryIO
 
 # Bolt magic preamble followed by four proposed versions: 5.4 (range 0), 5.0, 4.4, 3.0.
 BOLT_HANDSHAKE = (b"\x60\x60\xb0\x17" + b"\x00\x00\x04\x05" + b"\x00\x00\x00\x05"
@@ -33,18 +35,53 @@ def free_port(host: str = "", low: int = 0, high: int = 0) -> int:
     raise OSError(f"no free TCP port in {low}..{high}")
 
 
-def resp_command(port: int, *args: str, host: str = "127.0.0.1", timeout: float = 2.0) -> bytes:
-    """Send one Redis command and return the raw first reply (``b""`` if the server hung up)."""
+def _encode(args: tuple[str, ...]) -> bytes:
     payload = b"*%d\r\n" % len(args)
     for arg in args:
         data = arg.encode()
         payload += b"$%d\r\n%s\r\n" % (len(data), data)
-    with socket.create_connection((host, port), timeout=timeout) as s:
+    return payload
+
+
+def _read_reply(fh: BinaryIO) -> bytes:
+    """One whole RESP reply, raw (``b""`` if the server hung up)."""
+    line = fh.readline()
+    if not line:
+        return b""
+    kind, body = line[:1], line[1:-2]
+    if kind == b"$" and int(body) >= 0:
+        return line + fh.read(int(body) + 2)
+    if kind == b"*" and int(body) > 0:
+        return line + b"".join(_read_reply(fh) for _ in range(int(body)))
+    return line
+
+
+def resp_command(port: int, *args: str, host: str = "127.0.0.1", timeout: float = 2.0,
+                 password: str | None = None) -> bytes:
+    """Send one Redis command (after ``AUTH password`` if given) and return its raw reply
+    (``b""`` if the server hung up)."""
+    payload = (_encode(("AUTH", password)) if password else b"") + _encode(args)
+    with socket.create_connection((host, port), timeout=timeout) as s, s.makefile("rb") as fh:
         s.sendall(payload)
         try:
-            return s.recv(4096)
+            if password:
+                auth = _read_reply(fh)
+                if not auth.startswith(b"+OK"):
+                    return auth
+            return _read_reply(fh)
         except ConnectionResetError:
             return b""
+
+
+@dataclass(frozen=True)
+class RedisPort:
+    """The Redis port of our embedded server, with its password."""
+
+    port: int
+    password: str | None = None
+
+    def command(self, *args: str, timeout: float = 2.0) -> bytes:
+        return resp_command(self.port, *args, timeout=timeout, password=self.password)
 
 
 def bolt_answers(host: str, port: int, timeout: float = 0.5) -> bool | None:

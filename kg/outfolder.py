@@ -1,0 +1,115 @@
+"""The output folder of ``kg build`` (``kg-out``): replaced all or nothing, under one lock.
+
+A build writes every file into a staging folder inside ``kg-out`` (so on the same file system),
+then :meth:`OutputFolder.publish` moves them into place with SIGINT and SIGTERM held back, so an
+interruption leaves the folder exactly as it was before or exactly as the build left it, never a
+mix. Files an earlier build wrote and this one did not (``graph.html`` after ``--no-html``) go.
+Every command that writes into the folder or its embedded database holds ``kg-out/.lock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kg.outputs import OutputError, error, move_into
+
+LOCK_FILE = ".lock"
+STAGING_PREFIX = ".staging-"
+#: Everything a build may write at the top of the folder, in the order it is published.
+BUILD_FILES = ("extractions.jsonl", "graph.json", "graph.html")
+_HELD_BACK = {signal.SIGINT, signal.SIGTERM}
+
+
+class OutputFolder:
+    """``kg-out`` and the files of its builds."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextlib.contextmanager
+    def lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the folder's lock (waiting for another kg command to finish; ``on_wait`` is told once)."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path / LOCK_FILE, "a+")  # noqa: SIM115 - held for the block
+        except OSError as exc:
+            raise error(self.path, exc, "write to") from None
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait:
+                    on_wait(f"waiting for another kg command using {self.path} to finish ...")
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            self._remove_stale_staging()  # ours alone now: any staging folder left is a dead build's
+            yield
+        finally:
+            fh.close()
+
+    def _remove_stale_staging(self) -> None:
+        for old in self.path.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(old, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def staging(self) -> Iterator[Path]:
+        """A fresh staging folder inside the output folder, removed when the block ends."""
+        try:
+            folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.path))
+        except OSError as exc:
+            raise error(self.path, exc, "write to") from None
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def publish(self, staging: Path, then: Callable[[], None] | None = None) -> list[Path]:
+        """Move the build files of ``staging`` into the folder and remove the ones it lacks, then
+        run ``then`` (the database's commit), with SIGINT/SIGTERM held back until all is done.
+        Returns the files now in the folder."""
+        with _signals_held_back():
+            published = []
+            for name in BUILD_FILES:
+                src, dest = staging / name, self.path / name
+                if src.exists():
+                    move_into(src, dest)
+                    published.append(dest)
+                elif dest.exists() or dest.is_symlink():
+                    try:
+                        dest.unlink()
+                    except OSError as exc:
+                        raise error(dest, exc, "remove") from None
+            if then is not None:
+                then()
+        return published
+
+
+@contextlib.contextmanager
+def _signals_held_back() -> Iterator[None]:
+    """SIGINT and SIGTERM wait (pending) until the block ends, then arrive as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_BACK)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def writable_or_error(path: Path) -> None:
+    """``OutputError`` unless ``path`` (a folder, created if missing) can be written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise error(path, exc, "write to") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(errno.EACCES, f"cannot write to {path}: permission denied")

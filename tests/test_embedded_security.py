@@ -1,0 +1,106 @@
+"""The embedded database is reachable from this machine only, and its Redis port wants a password.
+
+The network test makes a real second host: a network namespace joined to this one by a veth pair,
+and connects from its address to ours. It needs root and iproute2 (CI has both); elsewhere it is
+skipped, and under CI a missing requirement fails instead."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.store import loopback
+from kg.store.embedded import PASSWORD_FILE, EmbeddedServer
+
+pytestmark = pytest.mark.db
+
+HOST_IP, GUEST_IP = "10.213.77.1", "10.213.77.2"
+
+
+def _requirement(ok: bool, why: str) -> None:
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run this test: {why}")
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    with EmbeddedServer(tmp_path_factory.mktemp("db")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def guest() -> Iterator[str]:
+    """A network namespace whose one interface reaches this host at HOST_IP; yields its name."""
+    _requirement(sys.platform.startswith("linux") and os.geteuid() == 0, "needs root on Linux")
+    _requirement(shutil.which("ip") is not None, "needs iproute2 (apt-get install iproute2)")
+    name, veth = f"kgt{os.getpid() % 100000}", f"kgv{os.getpid() % 100000}"
+
+    def ip(*args: str) -> None:
+        subprocess.run(["ip", *args], check=True, capture_output=True)
+
+    try:
+        ip("netns", "add", name)
+        ip("link", "add", veth, "type", "veth", "peer", "name", f"{veth}g")
+        ip("link", "set", f"{veth}g", "netns", name)
+        ip("addr", "add", f"{HOST_IP}/24", "dev", veth)
+        ip("link", "set", veth, "up")
+        ip("netns", "exec", name, "ip", "addr", "add", f"{GUEST_IP}/24", "dev", f"{veth}g")
+        ip("netns", "exec", name, "ip", "link", "set", f"{veth}g", "up")
+        yield name
+    finally:
+        subprocess.run(["ip", "link", "del", veth], capture_output=True)
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+def connect_from(guest: str, port: int) -> int:
+    """errno of a TCP connect from the guest namespace to HOST_IP:port (0: connected)."""
+    code = f"import socket; s = socket.socket(); s.settimeout(5); print(s.connect_ex(({HOST_IP!r}, {port})))"
+    out = subprocess.run(["ip", "netns", "exec", guest, sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def test_the_guest_reaches_this_host(guest: str) -> None:
+    """The set-up itself works: a socket on every interface is reachable from the guest."""
+    with socket.socket() as probe:
+        probe.bind(("0.0.0.0", 0))
+        probe.listen()
+        assert connect_from(guest, probe.getsockname()[1]) == 0
+
+
+def test_the_ports_are_refused_from_another_address(server: EmbeddedServer, guest: str) -> None:
+    for port in (server.bolt_port, server.redis_port):
+        assert connect_from(guest, port) != 0, f"port {port} answers from the network"
+
+
+def test_both_ports_listen_on_loopback_only(server: EmbeddedServer) -> None:
+    for port in (server.bolt_port, server.redis_port):
+        addresses = loopback.listening_addresses(port)
+        assert addresses and all(loopback.is_loopback(a) for a in addresses), addresses
+
+
+def test_the_redis_port_wants_the_generated_password(server: EmbeddedServer) -> None:
+    from kg.store.wire import resp_command
+
+    assert resp_command(server.redis_port, "PING").startswith(b"-NOAUTH")
+    assert server.redis.command("PING").startswith(b"+PONG")
+    path = Path(server.data_dir) / PASSWORD_FILE
+    assert path.read_text().strip() == server.password
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_bolt_port_still_serves_this_machine(server: EmbeddedServer) -> None:
+    from kg.store.bolt import Store
+
+    with Store(server.uri, embedded=True, redis=server.redis) as store:
+        assert store.value("RETURN 41 + 1 AS x") == 42
