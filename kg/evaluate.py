@@ -131,6 +131,8 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
             gold[data["doc_id"]] = data
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
             raise GoldError(f"{path}: not a gold graph ({exc.__class__.__name__}: {exc})") from exc
+        except OSError as exc:
+            raise GoldError(f"{path}: cannot read ({(exc.strerror or str(exc)).lower()})") from exc
     if not gold:
         raise GoldError(f"{gold_dir}: no .json gold files")
     return gold

@@ -263,6 +263,8 @@ def load_json(path: str | Path) -> nx.MultiDiGraph:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise GraphFormatError(f"{path}: no such graph file (run `kg build` first)") from exc
+    except OSError as exc:
+        raise GraphFormatError(f"{path}: cannot read ({(exc.strerror or str(exc)).lower()})") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GraphFormatError(f"{path}: not valid JSON ({exc})") from exc
     try:

@@ -29,6 +29,7 @@ from pyvis.network import Network
 from kg.normalize import key
 from kg.outputs import write_text
 from kg.schema import SYMMETRIC, EntityType, RelationType
+from kg.textsafety import visible
 
 WEB = Path(__file__).resolve().parent / "web"
 PYVIS_TEMPLATES = Path(pyvis.__file__).resolve().parent / "templates"
@@ -370,10 +371,28 @@ def render_html(
     payload["total"] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
     template = _environment().get_template("graph.html.j2")
     return template.render(
-        title=title, csp=csp, font_stack=FONT_STACK,
+        title=visible(title), csp=csp, font_stack=FONT_STACK,
         vis_js=vis_js, vis_css=vis_css, page_js=page_js, graph_css=(WEB / "graph.css").read_text("utf-8"),
-        vis_nodes=nodes, vis_edges=edges, vis_options=net.options, payload=payload,
+        vis_nodes=shown_plainly(nodes), vis_edges=shown_plainly(edges), vis_options=net.options,
+        payload=shown_plainly(payload),
     )
+
+
+def shown_plainly(value: Any) -> Any:
+    """Every string in ``value`` with its control, bidi and zero-width characters as visible
+    escapes (names, ids and evidence alike, so links between them still match): a hidden right-
+    to-left override cannot make ‮moc.live‬ read "evil.com" on the page.
+
+    >>> print(shown_plainly({"text": "evil" + chr(0x202e) + "moc."})["text"])
+    evil\u202emoc.
+    """
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list | tuple):
+        return [shown_plainly(v) for v in value]
+    if isinstance(value, dict):
+        return {k: shown_plainly(v) for k, v in value.items()}
+    return value
 
 
 def write_html(

@@ -4,7 +4,8 @@ A build writes every file into a staging folder inside ``kg-out`` (so on the sam
 then :meth:`OutputFolder.publish` moves them into place with SIGINT and SIGTERM held back, so an
 interruption leaves the folder exactly as it was before or exactly as the build left it, never a
 mix. Files an earlier build wrote and this one did not (``graph.html`` after ``--no-html``) go.
-Every command that writes into the folder or its embedded database holds ``kg-out/.lock``.
+Every command that writes into the folder or its embedded database holds ``kg-out/.lock``. The
+last file published is ``.build-id``, the id the embedded database's replacement was marked with.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.outputs import OutputError, error, move_into
+from kg.store.embedded import BUILD_ID_FILE
 
 LOCK_FILE = ".lock"
 STAGING_PREFIX = ".staging-"
@@ -71,29 +73,28 @@ class OutputFolder:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def publish(self, staging: Path, then: Callable[[], None] | None = None) -> list[Path]:
-        """Move the build files of ``staging`` into the folder and remove the ones it lacks, then
-        run ``then`` (the database's commit), with SIGINT/SIGTERM held back until all is done.
-        Returns the files now in the folder."""
-        with _signals_held_back():
-            published = []
-            for name in BUILD_FILES:
-                src, dest = staging / name, self.path / name
-                if src.exists():
-                    move_into(src, dest)
-                    published.append(dest)
-                elif dest.exists() or dest.is_symlink():
-                    try:
-                        dest.unlink()
-                    except OSError as exc:
-                        raise error(dest, exc, "remove") from None
-            if then is not None:
-                then()
+    def publish(self, staging: Path, build_id: str) -> list[Path]:
+        """Move the build files of ``staging`` into the folder and remove the ones it lacks; write
+        ``build_id`` last (the embedded database settles an interrupted replacement against it).
+        Call it with signals held back (:func:`signals_held_back`). Returns the files published."""
+        published = []
+        for name in BUILD_FILES:
+            src, dest = staging / name, self.path / name
+            if src.exists():
+                move_into(src, dest)
+                published.append(dest)
+            elif dest.exists() or dest.is_symlink():
+                try:
+                    dest.unlink()
+                except OSError as exc:
+                    raise error(dest, exc, "remove") from None
+        (staging / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
+        move_into(staging / BUILD_ID_FILE, self.path / BUILD_ID_FILE)
         return published
 
 
 @contextlib.contextmanager
-def _signals_held_back() -> Iterator[None]:
+def signals_held_back() -> Iterator[None]:
     """SIGINT and SIGTERM wait (pending) until the block ends, then arrive as usual."""
     if threading.current_thread() is not threading.main_thread():
         yield

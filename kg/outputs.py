@@ -28,6 +28,9 @@ from kg.readers import JSONL_SUFFIXES, TEXT_SUFFIXES
 class OutputError(OSError):
     """An output that cannot or must not be written; the message is one line for the user."""
 
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
+
 
 def describe(exc: OSError) -> str:
     """The reason of an ``OSError`` in a few words (``no space left on device``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import networkx as nx
@@ -25,7 +26,7 @@ from kg.cli.common import (
 from kg.extract import Extractor
 from kg.graph import build_graph, save_json, stats
 from kg.models import Extraction
-from kg.outfolder import BUILD_FILES, OutputFolder
+from kg.outfolder import BUILD_FILES, OutputFolder, signals_held_back
 from kg.outputs import OutputError, check_not_input
 from kg.pipeline import RunReport, default_workers, read_extractions, write_extractions
 from kg.readers import InputProblem
@@ -89,7 +90,8 @@ WorkersOption = typer.Option(None, "--workers", "-w", min=1,
 
 @app.command()
 def build(
-    paths: list[Path] = typer.Argument(None, help="Files or folders of .txt/.md/.jsonl (default: the shipped seeds)."),
+    paths: list[Path] = typer.Argument(None, readable=False,  # our readers skip what they cannot read
+                                       help="Files or folders of .txt/.md/.jsonl (default: the shipped seeds)."),
     out: Path = OutOption,
     workers: int | None = WorkersOption,
     html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html."),
@@ -126,8 +128,12 @@ def build(
                 from kg.html_export import write_html  # pyvis, jinja2: only when a page is written
 
                 write_html(G, stage / "graph.html")
-            loaded = _load_and_publish(folder, stage, G, uri, user, password, database) if db \
-                else (folder.publish(stage), None)
+            build_id = secrets.token_hex(8)
+            if db:
+                loaded = _load_and_publish(folder, stage, build_id, G, uri, user, password, database)
+            else:
+                with signals_held_back():
+                    loaded = folder.publish(stage, build_id), None
     except OutputError as exc:
         fail(f"{exc.strerror}; {out} left as it was" if exc.strerror else str(exc))
     published, where = loaded
@@ -142,23 +148,26 @@ def build(
         raise typer.Exit(1)
 
 
-def _load_and_publish(folder: OutputFolder, stage: Path, G: nx.MultiDiGraph, uri: str | None, user: str,
-                      password: str | None, database: str | None) -> tuple[list[Path], str]:
-    """Load ``G`` in place of the stored graph, then publish the staged files and commit the
-    database together. Returns the published files and where the graph went."""
+def _load_and_publish(folder: OutputFolder, stage: Path, build_id: str, G: nx.MultiDiGraph, uri: str | None,
+                      user: str, password: str | None, database: str | None) -> tuple[list[Path], str]:
+    """Load ``G`` in place of the stored graph, then publish the staged files and the database
+    together, with SIGINT/SIGTERM held back. Returns the published files and where the graph went."""
     from kg.cli.database import describe, store_for
     from kg.store.replace import replacing
 
+    published: list[Path] = []
     with store_for(folder.path, uri, user, password, database, lock=False) as store:
-        with replacing(store) as replacement:
+        with replacing(store, build_id) as replacement:
             replacement.load(G)
-            published = folder.publish(stage, then=replacement.commit)
+            with signals_held_back():
+                replacement.finish(lambda: published.extend(folder.publish(stage, build_id)))
         return published, describe(store, folder.path)
 
 
 @app.command()
 def extract(
-    input: Path = typer.Argument(..., help="A folder of .txt/.md files, one file, or JSONL of {id, text}."),
+    input: Path = typer.Argument(..., readable=False,
+                                 help="A folder of .txt/.md files, one file, or JSONL of {id, text}."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the extractions (JSONL)."),
     workers: int | None = WorkersOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),

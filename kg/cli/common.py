@@ -83,7 +83,7 @@ def load_graph_or_fail(out: Path) -> nx.MultiDiGraph:
 # How documents are read: the same options on every command that extracts.
 NerOption = typer.Option(DEFAULT_TAGGER, "--ner", envvar="KG_NER", metavar="NAME",
                          help=f"Entity tagger. {escape(TAGGERS.help_text())}.")
-DictionaryOption = typer.Option(None, "--dictionary", metavar="FILE",
+DictionaryOption = typer.Option(None, "--dictionary", metavar="FILE", readable=False,
                                 help="A dictionary of names (kg/data/entities.tsv format) read after the shipped "
                                      "one, its entries winning; repeat for more.")
 

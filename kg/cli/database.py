@@ -28,7 +28,7 @@ from kg.cli.common import (
     warn,
 )
 from kg.graph import GraphFormatError, build_graph, load_json
-from kg.outfolder import OutputFolder
+from kg.outfolder import OutputFolder, signals_held_back
 from kg.outputs import OutputError
 from kg.store import saved_queries
 from kg.store.bolt import Store
@@ -72,6 +72,8 @@ def _read_source(path: Path) -> nx.MultiDiGraph:
             return build_graph(read_extractions(path))
         except FileNotFoundError:
             fail(f"{path}: no such file")
+        except OSError as exc:
+            fail(f"{path}: cannot read ({(exc.strerror or str(exc)).lower()})")
         except (ValidationError, ValueError) as exc:
             fail(f"{path}: not an extractions file ({str(exc).splitlines()[0]})")
     try:
@@ -82,8 +84,9 @@ def _read_source(path: Path) -> nx.MultiDiGraph:
 
 @app.command("load")
 def load(
-    source: Path | None = typer.Argument(None, help="graph.json of `kg build` or extractions .jsonl of `kg extract` "
-                                             "(default: OUT/graph.json)."),
+    source: Path | None = typer.Argument(None, readable=False,
+                                         help="graph.json of `kg build` or extractions .jsonl of `kg extract` "
+                                              "(default: OUT/graph.json)."),
     out: Path = OutOption,
     uri: str | None = UriOption,
     user: str = UserOption,
@@ -112,7 +115,8 @@ def load(
             if replace:
                 with replacing(store) as replacement:
                     report = replacement.load(G, batch_size, on_progress=advance)
-                    replacement.commit()
+                    with signals_held_back():
+                        replacement.finish()
             else:
                 report = load_graph(store, G, batch_size, on_progress=advance)
         now = counts(store)

@@ -37,6 +37,8 @@ def _read_predictions(path: Path) -> dict[str, dict]:
         fail(f"{path}: no such prediction file")
     except UnicodeDecodeError:
         fail(f"{path}: not UTF-8")
+    except OSError as exc:
+        fail(f"{path}: cannot read ({(exc.strerror or str(exc)).lower()})")
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -77,9 +79,12 @@ def _table(title: str, counts: Counts) -> Table:
 
 @app.command("eval")
 def eval_cmd(
-    gold_dir: Path = typer.Argument(..., help="Folder of gold graphs (<doc_id>.json, GUIDELINES.md format)."),
-    pred: Path | None = typer.Option(None, "--pred", "-p", help="Score this extractions.jsonl instead of extracting."),
-    docs: Path = typer.Option(DEFAULT_DOCS, "--docs", help="Where the gold documents' texts are (<doc_id>.txt)."),
+    gold_dir: Path = typer.Argument(..., readable=False,
+                                    help="Folder of gold graphs (<doc_id>.json, GUIDELINES.md format)."),
+    pred: Path | None = typer.Option(None, "--pred", "-p", readable=False,
+                                     help="Score this extractions.jsonl instead of extracting."),
+    docs: Path = typer.Option(DEFAULT_DOCS, "--docs", readable=False,
+                              help="Where the gold documents' texts are (<doc_id>.txt)."),
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),

@@ -35,9 +35,12 @@ DB_FILE = "graph.rdb"
 LOG_FILE = "server.log"
 LOCK_FILE = ".lock"
 PASSWORD_FILE = "password"
-#: Keys of an unfinished replacement of the graph (see kg.store.replace): rolled back at start.
+#: Keys of an unfinished replacement of the graph (see kg.store.replace), settled at start.
 BACKUP_KEY, REPLACING_KEY = "kg_backup", "kg_replacing"
 GRAPH_KEY = "falkordb"
+#: In the folder above the data folder: the id of the build whose files are published there. A
+#: replacement marked with that id was published and is kept; any other is rolled back.
+BUILD_ID_FILE = ".build-id"
 # FalkorDB silently skips Bolt for ports above 32767 (read as a signed 16-bit number), and the
 # OS's ephemeral range starts at 32768, so the Bolt port is drawn from below that.
 BOLT_PORTS = (20000, 32767)
@@ -130,8 +133,11 @@ class EmbeddedServer:
         """Start the server and return once it answers Bolt handshakes."""
         if self._proc is not None:
             return
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._acquire_lock()
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._acquire_lock()
+        except OSError as exc:
+            raise self._folder_error(exc) from None
         atexit.register(self.stop)
         self._catch_signals()
         try:
@@ -148,9 +154,17 @@ class EmbeddedServer:
                     if attempt == 2:
                         raise ServerStartError(f"the embedded database server could not bind a port: "
                                                f"{self._log_tail()}") from None
+        except OSError as exc:
+            self.stop()
+            raise self._folder_error(exc) from None
         except BaseException:
             self.stop()
             raise
+
+    def _folder_error(self, exc: OSError) -> ServerStartError:
+        reason = (exc.strerror or str(exc)).lower()
+        return ServerStartError(f"cannot use the embedded database in {self.data_dir}: {reason} (it needs a folder "
+                                f"it can write; pass --uri to use another server)")
 
     def stop(self) -> None:
         """Save the graph and stop the server (idempotent); escalate to SIGKILL if it hangs."""
@@ -254,8 +268,19 @@ class EmbeddedServer:
                                        f"refusing to run it (pass --uri to use another server)")
 
     def _roll_back_unfinished_replace(self) -> None:
-        """A replacement of the graph that never finished (kg was killed): bring the old graph back."""
-        if self.redis.command("EXISTS", REPLACING_KEY).strip() == b":1":
+        """A replacement of the graph that never finished (kg was killed): keep it if the build it
+        belongs to was published (its id is the folder's build id), else bring the old graph back."""
+        reply = self.redis.command("GET", REPLACING_KEY)
+        if not reply.startswith(b"$") or reply.startswith(b"$-1"):
+            return
+        marker = reply.split(b"\r\n")[1].decode()
+        try:
+            published = (self.data_dir.parent / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            published = ""
+        if marker and marker == published:
+            self.redis.command("DEL", BACKUP_KEY, REPLACING_KEY)
+        else:
             roll_back(self.redis)
 
     def _log_tail(self) -> str:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Callable, Iterator
 
 import networkx as nx
@@ -23,22 +24,25 @@ from kg.store.loader import DEFAULT_BATCH_SIZE, LoadReport, clear, ensure_schema
 
 
 class Replacement:
-    """A new graph being loaded; it becomes the stored graph only at :meth:`commit`."""
+    """A new graph being loaded; it becomes the stored graph only through :meth:`finish`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, build_id: str) -> None:
         self.store = store
+        self.build_id = build_id
         self.report = LoadReport()
-        self.committed = False
-        self._commit: Callable[[], None] = lambda: None
+        self.finished = False
+        self._finish: Callable[[Callable[[], None]], None] = lambda publish: publish()
 
     def load(self, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH_SIZE,
              on_progress: Callable[[int], None] | None = None) -> LoadReport:
         self.report = load_graph(self.store, G, batch_size, on_progress, schema=False)
         return self.report
 
-    def commit(self) -> None:
-        self._commit()
-        self.committed = True
+    def finish(self, publish: Callable[[], None] = lambda: None) -> None:
+        """Make the new graph the stored one, together with ``publish`` (the build's files, whose
+        last step writes the build id): whichever order lets an interruption be settled."""
+        self._finish(publish)
+        self.finished = True
 
 
 def _ok(reply: bytes, what: str) -> bytes:
@@ -49,14 +53,14 @@ def _ok(reply: bytes, what: str) -> bytes:
 
 
 @contextlib.contextmanager
-def replacing(store: Store) -> Iterator[Replacement]:
-    """Load the new graph inside the block and call ``commit()`` on what it yields; anything else
-    leaves the old graph in place."""
-    replacement = Replacement(store)
+def replacing(store: Store, build_id: str | None = None) -> Iterator[Replacement]:
+    """Load the new graph inside the block and call ``finish()`` on what it yields; anything else
+    leaves the old graph in place. ``build_id`` ties the replacement to the files of a build."""
+    replacement = Replacement(store, build_id or secrets.token_hex(8))
     ensure_schema(store)  # schema statements cannot share Neo4j's data transaction
     if store.embedded and store.redis is not None:
         redis = store.redis
-        _ok(redis.command("SET", REPLACING_KEY, "1"), "mark the graph as being replaced")
+        _ok(redis.command("SET", REPLACING_KEY, replacement.build_id), "mark the graph as being replaced")
         try:
             redis.command("DEL", BACKUP_KEY)
             if redis.command("EXISTS", GRAPH_KEY).strip() == b":1":
@@ -64,17 +68,26 @@ def replacing(store: Store) -> Iterator[Replacement]:
                 clear(store)
             ensure_schema(store)
 
-            def commit() -> None:
-                _ok(redis.command("DEL", BACKUP_KEY, REPLACING_KEY), "drop the backup")
+            def finish(publish: Callable[[], None]) -> None:
+                # On disk first, old and new together: a full disk fails here, with nothing changed.
+                # Then the files (their build id last), then the backup goes: a kill in between is
+                # settled at the next start by comparing the marker with the published build id.
                 _ok(redis.command("SAVE", timeout=600), "save the graph")
+                publish()
+                redis.command("DEL", BACKUP_KEY, REPLACING_KEY)
 
-            replacement._commit = commit
+            replacement._finish = finish
             yield replacement
         finally:
-            if not replacement.committed:
+            if not replacement.finished:
                 roll_back(redis)
         return
     with store.transaction() as commit_transaction:
         clear(store)
-        replacement._commit = commit_transaction
+
+        def commit_then_publish(publish: Callable[[], None]) -> None:
+            commit_transaction()  # the one step that can fail; renaming the files does not
+            publish()
+
+        replacement._finish = commit_then_publish
         yield replacement

@@ -231,12 +231,12 @@ def write_clause(cypher: str) -> str | None:
     ('DETACH', None)
     """
     code = _NOT_CODE.sub(" ", cypher)
-    # a column alias, a label, a property or a map key may be any word, even "set"
-    code = re.sub(r"\bAS\s+\w+|[:.]\s*\w+|\w+\s*:(?!:)", " ", code, flags=re.I)
-    clause = _WRITE_CLAUSE.search(code)
-    if clause:
-        return clause.group(1).upper()
     for call in _CALL.finditer(code):
         if _WRITING_PROCEDURE.search(call.group(1)):
             return f"CALL {call.group(1)}"
+    # a column alias, a label, a property or a map key may be any word, even "set"
+    words = re.sub(r"\bAS\s+\w+|[:.]\s*\w+|\w+\s*:(?!:)", " ", code, flags=re.I)
+    clause = _WRITE_CLAUSE.search(words)
+    if clause:
+        return clause.group(1).upper()
     return None
