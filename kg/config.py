@@ -14,10 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from kg.ner.taggers import DEFAULT_TAGGER
 from kg.registry import RELATION_RULES, TAGGERS, UnknownComponentError, check_names
-
-#: The tagger used when none is chosen.
-DEFAULT_TAGGER = "jieba"
 
 
 class ExtractorConfig(BaseModel):

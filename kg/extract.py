@@ -23,7 +23,7 @@ from typing import Any
 from kg.config import ExtractorConfig
 from kg.dictionary import Dictionary
 from kg.models import Document, Extraction, Mention, Relation
-from kg.ner import MentionFinder
+from kg.ner.combine import MentionFinder
 from kg.ner.dictionary_matcher import DictionaryRecogniser
 from kg.ner.textview import TextView
 from kg.registry import RELATION_RULES, TAGGERS
@@ -47,7 +47,7 @@ def components(config: ExtractorConfig) -> Components:
     dictionary = Dictionary.load(config.dictionaries, shipped=config.shipped_dictionary)
     tagger = TAGGERS.get(config.tagger)(config)
     names = config.relation_rules
-    rules = tuple(r.component for r in RELATION_RULES.entries() if names is None or r.name in names)
+    rules = tuple(r.load() for r in RELATION_RULES.entries() if names is None or r.name in names)
     return Components(dictionary, MentionFinder(DictionaryRecogniser(dictionary), tagger), rules)
 
 

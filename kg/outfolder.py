@@ -27,7 +27,7 @@ from kg.store.embedded import BUILD_ID_FILE
 LOCK_FILE = ".lock"
 STAGING_PREFIX = ".staging-"
 #: Everything a build may write at the top of the folder, in the order it is published.
-BUILD_FILES = ("extractions.jsonl", "graph.json", "graph.html")
+BUILD_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "graph.html")
 _HELD_BACK = {signal.SIGINT, signal.SIGTERM}
 
 

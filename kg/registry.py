@@ -1,16 +1,18 @@
 """Named, pluggable components: entity taggers and relation rules.
 
-A component registers itself under a name where it is defined; the registry imports the modules
-that hold the built-in components the first time it is asked for one, so listing or looking up
-names always sees all of them. Adding a tagger or a rule is one new module and one decorator::
+A component is registered under a name, either where it is defined (the decorator) or, for the
+built-in taggers, by one line naming its module (``lazy``), so that listing the names (for
+``--help``) imports nothing heavy and a tagger's module is imported only when it is used. The
+registry imports the modules that hold the built-in components the first time it is asked, so
+listing or looking up names always sees all of them. Adding a tagger is one new module and one
+line in ``kg/ner/taggers/__init__.py``::
 
-    from kg.registry import TAGGERS
+    TAGGERS.lazy("mytagger", "kg.ner.taggers.mytagger:factory", help="what it is good for")
+
+where ``factory(config: ExtractorConfig) -> Recogniser``; or, anywhere (plugins, tests)::
 
     @TAGGERS.register("mytagger", help="what it is good for")
-    def mytagger(config):            # config: kg.config.ExtractorConfig
-        return MyRecogniser(...)     # (TextView, known mentions) -> list[Mention]
-
-(plus its import line in ``kg/ner/taggers/__init__.py``).
+    def factory(config): ...
 
 >>> "jieba" in TAGGERS.names()
 True
@@ -35,12 +37,19 @@ class UnknownComponentError(ValueError):
     """A component name nobody registered; the message lists the known names."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Registered(Generic[T]):
     name: str
-    component: T
+    component: T | None
     help: str
     order: float
+    target: str = ""  # "module:attribute" of a lazily registered component
+
+    def load(self) -> T:
+        if self.component is None:
+            module, _, attribute = self.target.partition(":")
+            self.component = getattr(importlib.import_module(module), attribute)
+        return self.component  # type: ignore[return-value]
 
 
 class Registry(Generic[T]):
@@ -58,12 +67,20 @@ class Registry(Generic[T]):
         run in sequence (relation rules); equal orders keep registration order."""
 
         def add(component: T) -> T:
-            if name in self._items and self._items[name].component is not component:
+            known = self._items.get(name)
+            if known is not None and known.load() is not component:
                 raise ValueError(f"{self.kind} {name!r} is registered twice")
             self._items[name] = Registered(name, component, help, order)
             return component
 
         return add
+
+    def lazy(self, name: str, target: str, help: str = "", order: float = math.inf) -> None:
+        """Register ``name`` as the object at ``target`` ("package.module:attribute"), imported
+        only when it is first used."""
+        if name in self._items and self._items[name].target != target:
+            raise ValueError(f"{self.kind} {name!r} is registered twice")
+        self._items[name] = Registered(name, None, help, order, target)
 
     def unregister(self, name: str) -> None:
         """Forget ``name`` (a plugin unloaded at run time, or one a test registered)."""
@@ -87,7 +104,7 @@ class Registry(Generic[T]):
     def get(self, name: str) -> T:
         self._load()
         try:
-            return self._items[name].component
+            return self._items[name].load()
         except KeyError:
             raise UnknownComponentError(
                 f"unknown {self.kind} {name!r}; choose from: {', '.join(sorted(self._items))}") from None

@@ -247,7 +247,7 @@ def test_no_html_removes_the_old_page_and_modes_follow_the_umask(tmp_path: Path)
         first = runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--no-db", "-q", "-w", "1"])
         assert first.exit_code == 0, first.output
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.glob("*.*") if not p.name.startswith(".")}
-        assert modes == {"graph.json": 0o640, "extractions.jsonl": 0o640, "graph.html": 0o640}
+        assert modes == {"graph.json": 0o640, "extractions.jsonl": 0o640, "graph.html": 0o640, "index.sqlite": 0o640}
         again = runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--no-db", "--no-html", "-q", "-w", "1"])
     finally:
         os.umask(old)

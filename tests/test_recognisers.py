@@ -9,7 +9,8 @@ import pytest
 from kg.config import ExtractorConfig
 from kg.dictionary import Dictionary
 from kg.models import Mention
-from kg.ner import MentionFinder, coref, organisations, patterns, people, places, select
+from kg.ner import coref, organisations, patterns, people, places
+from kg.ner.combine import MentionFinder, select
 from kg.ner.dictionary_matcher import DictionaryRecogniser
 from kg.ner.taggers.none import no_tagger
 from kg.ner.textview import TextView

@@ -150,7 +150,7 @@ def test_rules_run_in_registered_order_and_signatures_filter() -> None:
     sent = sentence("星海互娱董事长王大可说，星海互娱总部位于杭州。", ("星海互娱", E.COMPANY), ("王大可", E.PERSON),
                     ("星海互娱", E.COMPANY), ("杭州", E.PLACE))
     types = {"星海互娱": E.COMPANY, "王大可": E.PERSON, "杭州": E.PLACE}
-    rules = [r.component for r in RELATION_RULES.entries()]
+    rules = [r.load() for r in RELATION_RULES.entries()]
     got = [(p.head, p.relation.value, p.tail) for p in sentence_relations(sent, Context(Dictionary.default()),
                                                                           types, rules)]
     assert got == [("王大可", "CHAIRMAN_OF", "星海互娱"), ("星海互娱", "LOCATED_IN", "杭州")]

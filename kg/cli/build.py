@@ -1,11 +1,15 @@
-"""``kg build`` and ``kg extract``: documents in, extractions (and the graph) out."""
+"""``kg build``, ``kg remove`` and ``kg extract``: documents in, extractions (and the graph) out.
+
+The work is done by :mod:`kg.building` and :mod:`kg.pipeline`, imported when a command runs.
+"""
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -23,14 +27,11 @@ from kg.cli.common import (
     say,
     warn,
 )
-from kg.extract import Extractor
-from kg.graph import build_graph, save_json, stats
-from kg.models import Extraction
-from kg.outfolder import BUILD_FILES, OutputFolder, signals_held_back
-from kg.outputs import OutputError, check_not_input
-from kg.pipeline import RunReport, default_workers, read_extractions, write_extractions
-from kg.readers import InputProblem
-from kg.textsafety import visible
+
+if TYPE_CHECKING:
+    from kg.building import BuildResult, Database
+    from kg.models import Extraction
+    from kg.readers import InputProblem
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -62,12 +63,14 @@ def _count_docs(paths: list[Path]) -> int | None:
     return total
 
 
-def _run_extraction(inputs: list[Path], out_jsonl: Path, workers: int, extractor: Extractor,
-                    quiet: bool = False) -> RunReport:
-    """Extract ``inputs`` into ``out_jsonl`` with a progress bar; the file is left as it was when
-    no document could be read. Write errors end the command with one line."""
-    def on_problem(p: InputProblem) -> None:
-        warn(f"skipped {p}" if p.skipped else str(p))
+def _on_problem(p: InputProblem) -> None:
+    warn(f"skipped {p}" if p.skipped else str(p))
+
+
+@contextmanager
+def _progress(inputs: list[Path], quiet: bool) -> Iterator[Callable[[Extraction], None]]:
+    """A progress bar over the documents of ``inputs``; yields the per-document callback."""
+    from kg.textsafety import visible
 
     with Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[doc]}", markup=False), TimeElapsedColumn(),
@@ -77,15 +80,50 @@ def _run_extraction(inputs: list[Path], out_jsonl: Path, workers: int, extractor
         def on_done(ex: Extraction) -> None:
             progress.update(task, advance=1, doc=visible(ex.doc_id))
 
-        try:
-            return write_extractions(inputs, out_jsonl, workers=workers, on_problem=on_problem, on_done=on_done,
-                                     extractor=extractor, keep_empty=False)
-        except OutputError as exc:
-            fail(f"{exc.strerror}; nothing was changed" if exc.strerror else str(exc))
+        yield on_done
+
+
+@contextmanager
+def _one_line_errors(out: Path) -> Iterator[None]:
+    """What can go wrong in a build, as one line that says the folder is unchanged."""
+    from kg.building import NothingToDo
+    from kg.outputs import OutputError
+    from kg.store.errors import StoreError
+
+    try:
+        yield
+    except NothingToDo as exc:
+        fail(str(exc))
+    except OutputError as exc:
+        fail(f"{exc}; {out} left as it was")
+    except StoreError as exc:
+        fail(f"{exc}; {out} and the database left as they were (--no-db skips the database)")
+    except KeyboardInterrupt:
+        fail(f"interrupted; {out} and the database left as they were", code=130)
+
+
+def _database(db: bool, uri: str | None, user: str, password: str | None, database: str | None) -> Database | None:
+    from kg.building import Database
+
+    return Database(uri, user, password, database) if db else None
+
+
+def _report(result: BuildResult, verb: str, documents: str) -> None:
+    s, report = result.stats, result.report
+    say((verb, "bold green"), f" {documents}: {s['nodes']} entities, {s['edges']} relations"
+        + (f", {len(report.problems)} inputs skipped" if report.problems else ""))
+    say("wrote " + ", ".join(str(p) for p in result.published))
+    if result.loaded_into:
+        say(f"loaded {s['nodes']} entities and {s['edges']} relations into {result.loaded_into}")
 
 
 WorkersOption = typer.Option(None, "--workers", "-w", min=1,
                              help="Worker processes for extraction (default: all cores).")
+HtmlOption = typer.Option(None, "--html/--no-html",
+                          help="Write graph.html (default: yes for a build; with --add or remove, if there is one).")
+DbOption = typer.Option(True, "--db/--no-db", help="Also load the graph into the database: the embedded FalkorDB in "
+                                                   "OUT/db, or the Bolt server of --uri / NEO4J_URI.")
+QuietOption = typer.Option(False, "--quiet", "-q", help="No progress bar.")
 
 
 @app.command()
@@ -93,75 +131,63 @@ def build(
     paths: list[Path] = typer.Argument(None, readable=False,  # our readers skip what they cannot read
                                        help="Files or folders of .txt/.md/.jsonl (default: the shipped seeds)."),
     out: Path = OutOption,
+    add: bool = typer.Option(False, "--add", help="Add PATHS to the documents already in OUT (a document with an "
+                                                  "id already there replaces it) instead of starting afresh."),
     workers: int | None = WorkersOption,
-    html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html."),
-    db: bool = typer.Option(True, "--db/--no-db",
-                            help="Also load the graph into the database: the embedded FalkorDB in OUT/db, "
-                                 "or the Bolt server of --uri / NEO4J_URI."),
+    html: bool | None = HtmlOption,
+    db: bool = DbOption,
     uri: str | None = UriOption,
     user: str = UserOption,
     password: str | None = PasswordOption,
     database: str | None = DatabaseOption,
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: bool = QuietOption,
 ) -> None:
-    """Extract every document and write extractions.jsonl, graph.json and graph.html into OUT,
-    then load the graph into the database (so `kg query` works straight away).
+    """Extract every document and write extractions.jsonl, graph.json, index.sqlite and graph.html
+    into OUT, then load the graph into the database (so `kg query` works straight away).
 
     All or nothing: the files and the database change together when the build is complete; an
     error or Ctrl-C leaves OUT and the database as they were. Builds on one OUT take turns."""
-    extractor = extractor_from_options(ner, dictionary)
-    inputs = list(paths) if paths else _default_inputs()
-    folder = OutputFolder(out)
-    try:
-        for name in BUILD_FILES:
-            check_not_input(out / name, inputs)
-        with folder.lock(on_wait=warn), folder.staging() as stage:
-            report = _run_extraction(inputs, stage / "extractions.jsonl", workers or default_workers(), extractor,
-                                     quiet=quiet)
-            if report.documents == 0:
-                fail(f"no document could be read from {', '.join(map(str, inputs))}; {out} left as it was")
-            G = build_graph(read_extractions(stage / "extractions.jsonl"))
-            save_json(G, stage / "graph.json")
-            if html:
-                from kg.html_export import write_html  # pyvis, jinja2: only when a page is written
+    from kg import building
+    from kg.pipeline import default_workers
 
-                write_html(G, stage / "graph.html")
-            build_id = secrets.token_hex(8)
-            if db:
-                loaded = _load_and_publish(folder, stage, build_id, G, uri, user, password, database)
-            else:
-                with signals_held_back():
-                    loaded = folder.publish(stage, build_id), None
-    except OutputError as exc:
-        fail(f"{exc.strerror}; {out} left as it was" if exc.strerror else str(exc))
-    published, where = loaded
-    s = stats(G)
-    say(("built", "bold green"), f" {report.documents} documents ({report.characters:,} chars): "
-        f"{s['nodes']} entities, {s['edges']} relations"
-        + (f", {len(report.problems)} inputs skipped" if report.problems else ""))
-    say("wrote " + ", ".join(str(p) for p in published))
-    if where:
-        say(f"loaded {s['nodes']} entities and {s['edges']} relations into {where}")
+    extractor = extractor_from_options(ner, dictionary)
+    if add and not paths:
+        fail("--add needs the files or folders to add")
+    inputs = list(paths) if paths else _default_inputs()
+    run = building.add if add else building.build
+    with _one_line_errors(out), _progress(inputs, quiet) as on_done:
+        result = run(out, inputs, extractor, workers or default_workers(), html if add else html is not False,
+                     _database(db, uri, user, password, database), on_problem=_on_problem, on_done=on_done,
+                     on_wait=warn)
+    report = result.report
+    _report(result, "added" if add else "built", f"{report.documents} documents ({report.characters:,} chars)")
     if report.problems:
         raise typer.Exit(1)
 
 
-def _load_and_publish(folder: OutputFolder, stage: Path, build_id: str, G: nx.MultiDiGraph, uri: str | None,
-                      user: str, password: str | None, database: str | None) -> tuple[list[Path], str]:
-    """Load ``G`` in place of the stored graph, then publish the staged files and the database
-    together, with SIGINT/SIGTERM held back. Returns the published files and where the graph went."""
-    from kg.cli.database import describe, store_for
-    from kg.store.replace import replacing
+@app.command()
+def remove(
+    doc_ids: list[str] = typer.Argument(..., metavar="DOC_ID...", help="Ids of the documents to take out."),
+    out: Path = OutOption,
+    html: bool | None = HtmlOption,
+    db: bool = DbOption,
+    uri: str | None = UriOption,
+    user: str = UserOption,
+    password: str | None = PasswordOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Take documents out of OUT: their evidence and mentions go, and the entities and relations
+    nothing else supports, from extractions.jsonl, graph.json, the index, the page and the database."""
+    from kg import building
 
-    published: list[Path] = []
-    with store_for(folder.path, uri, user, password, database, lock=False) as store:
-        with replacing(store, build_id) as replacement:
-            replacement.load(G)
-            with signals_held_back():
-                replacement.finish(lambda: published.extend(folder.publish(stage, build_id)))
-        return published, describe(store, folder.path)
+    with _one_line_errors(out):
+        result = building.remove(out, doc_ids, html, _database(db, uri, user, password, database), on_wait=warn)
+    missing = sorted(set(doc_ids) - set(result.removed))
+    if missing:
+        warn(f"no document {', '.join(missing)} in {out}")
+    _report(result, "removed", f"{len(result.removed)} documents ({', '.join(result.removed)})")
 
 
 @app.command()
@@ -170,7 +196,7 @@ def extract(
                                  help="A folder of .txt/.md files, one file, or JSONL of {id, text}."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the extractions (JSONL)."),
     workers: int | None = WorkersOption,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: bool = QuietOption,
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
 ) -> None:
@@ -178,12 +204,17 @@ def extract(
 
     OUTPUT is replaced only when the new one is complete; it may not be one of the inputs. A
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
+    from kg.outputs import OutputError, check_not_input
+    from kg.pipeline import default_workers, write_extractions
+
     extractor = extractor_from_options(ner, dictionary)
     try:
         check_not_input(output, [input])
+        with _progress([input], quiet) as on_done:
+            report = write_extractions([input], output, workers=workers or default_workers(), on_problem=_on_problem,
+                                       on_done=on_done, extractor=extractor, keep_empty=False)
     except OutputError as exc:
-        fail(str(exc))
-    report = _run_extraction([input], output, workers or default_workers(), extractor, quiet=quiet)
+        fail(f"{exc}; {output} left as it was")
     if report.documents == 0:
         fail(f"no document could be read from {input}; {output} left as it was")
     say(("extracted", "bold green"), f" {report.documents} documents: {report.entities} entities, "

@@ -1,23 +1,28 @@
-"""Shared pieces of the command-line interface: options, one-line errors, console."""
+"""Shared pieces of the command-line interface: options, one-line errors, console.
+
+Every ``kg`` command imports this module and the modules of all commands (to list them), so they
+import only what is cheap; extraction, networkx and the database driver are imported inside the
+commands that use them (a lookup such as ``kg neighbours`` starts in a fraction of a second).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import networkx as nx
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from kg.config import DEFAULT_TAGGER, ConfigError, make_config
-from kg.dictionary import DictionaryError
-from kg.extract import Extractor
-from kg.graph import GraphFormatError, load_json
-from kg.ner.taggers.base import MissingPackageError
+from kg.ner.taggers import DEFAULT_TAGGER
 from kg.registry import TAGGERS
 from kg.textsafety import json_text, visible
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kg.extract import Extractor
 
 console = Console()
 err_console = Console(stderr=True)
@@ -74,6 +79,8 @@ def graph_path(out: Path) -> Path:
 
 
 def load_graph_or_fail(out: Path) -> nx.MultiDiGraph:
+    from kg.graph import GraphFormatError, load_json
+
     try:
         return load_json(graph_path(out))
     except GraphFormatError as exc:
@@ -91,6 +98,11 @@ DictionaryOption = typer.Option(None, "--dictionary", metavar="FILE", readable=F
 def extractor_from_options(ner: str, dictionaries: list[Path] | None) -> Extractor:
     """The extractor the options describe, built now, so a bad name, dictionary or missing package
     is one line before any document is read."""
+    from kg.config import ConfigError, make_config
+    from kg.dictionary import DictionaryError
+    from kg.extract import Extractor
+    from kg.ner.taggers.base import MissingPackageError
+
     try:
         extractor = Extractor(make_config(tagger=ner, dictionaries=tuple(dictionaries or ())))
         extractor.components  # noqa: B018  (builds and caches them)

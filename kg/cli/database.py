@@ -6,10 +6,9 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import typer
-from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -27,17 +26,14 @@ from kg.cli.common import (
     say,
     warn,
 )
-from kg.graph import GraphFormatError, build_graph, load_json
-from kg.outfolder import OutputFolder, signals_held_back
-from kg.outputs import OutputError
-from kg.store import saved_queries
-from kg.store.bolt import Store
-from kg.store.connect import DB_DIR, open_store
+from kg.store import DB_DIR, DEFAULT_BATCH_SIZE, saved_queries
 from kg.store.embedded import DB_FILE
 from kg.store.errors import StoreError
-from kg.store.loader import DEFAULT_BATCH_SIZE, counts, load_graph
-from kg.store.replace import replacing
-from kg.store.results import to_cell, to_plain
+
+if TYPE_CHECKING:  # the driver and networkx are imported when a command runs
+    import networkx as nx
+
+    from kg.store.bolt import Store
 
 app = typer.Typer()
 
@@ -47,6 +43,10 @@ def store_for(out: Path, uri: str | None, user: str, password: str | None, datab
               lock: bool = True) -> Iterator[Store]:
     """The store for a command; database and folder errors and Ctrl-C become one-line messages.
     The embedded server's folder is locked for the command (``lock=False``: the caller holds it)."""
+    from kg.outfolder import OutputFolder
+    from kg.outputs import OutputError
+    from kg.store.connect import open_store
+
     try:
         with ExitStack() as stack:
             if lock and not uri:
@@ -65,6 +65,10 @@ def describe(store: Store, out: Path) -> str:
 
 def _read_source(path: Path) -> nx.MultiDiGraph:
     """graph.json from ``kg build``, or extractions (.jsonl) from ``kg extract``."""
+    from pydantic import ValidationError
+
+    from kg.graph import GraphFormatError, build_graph, load_json
+
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         from kg.pipeline import read_extractions
 
@@ -98,6 +102,10 @@ def load(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Load the graph into a Bolt database (merging: loading twice changes nothing)."""
+    from kg.outfolder import signals_held_back
+    from kg.store.loader import counts, load_graph
+    from kg.store.replace import replacing
+
     path = source or graph_path(out)
     G = _read_source(path)
     if G.number_of_nodes() == 0:
@@ -161,6 +169,8 @@ def query(
     database: str | None = DatabaseOption,
 ) -> None:
     """Run Cypher against the database and print the rows as a table (or JSON)."""
+    from kg.store.results import to_plain
+
     if list_saved:
         _print_saved_list()
         return
@@ -192,6 +202,8 @@ def query(
 
 def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list, counters: dict[str, int],
                  description: str) -> None:
+    from kg.store.results import to_cell
+
     rows = [[to_cell(record[k]) for k in keys] for record in records]
     shortened = any(row != [to_cell(record[k], short=False) for k in keys] for row, record in zip(
         rows, records, strict=True))

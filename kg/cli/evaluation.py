@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -20,9 +21,9 @@ from kg.cli.common import (
     warn,
 )
 from kg.evaluate import Counts, GoldError, load_gold, score_all
-from kg.extract import Extractor
-from kg.pipeline import to_score_record
-from kg.readers import InputProblem, iter_documents
+
+if TYPE_CHECKING:
+    from kg.extract import Extractor
 
 DEFAULT_DOCS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -51,6 +52,9 @@ def _read_predictions(path: Path) -> dict[str, dict]:
 
 
 def _extract_gold_docs(gold: dict[str, dict], docs: Path, extractor: Extractor) -> dict[str, dict]:
+    from kg.pipeline import to_score_record
+    from kg.readers import InputProblem, iter_documents
+
     preds = {}
     for item in iter_documents([docs]):
         if isinstance(item, InputProblem):

@@ -1,17 +1,52 @@
-"""``kg neighbours``, ``kg path``, ``kg stats``: answers from the graph of ``kg build``."""
+"""``kg neighbours``, ``kg path``, ``kg stats``: answers from the lookup index of ``kg build``
+(``OUT/index.sqlite``, see :mod:`kg.index`), which reads only what a question needs. An index that is
+missing or older than graph.json is rebuilt from it first (kept if the folder can be written)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from kg.cli.common import OutOption, console, fail, graph_path, load_graph_or_fail, plain, print_json, say
-from kg.graph import UnknownEntityError, neighbours, resolve, shortest_path, stats
 from kg.schema import EntityType, RelationType
 
+if TYPE_CHECKING:
+    from kg.index import GraphIndex
+
 app = typer.Typer()
+
+
+def open_index(out: Path) -> GraphIndex:
+    """The folder's index, rebuilt from graph.json when it is missing or stale."""
+    from kg.index import INDEX_FILE, GraphIndex, IndexError_, write_index
+
+    graph, path = graph_path(out), out / INDEX_FILE
+    if path.exists():
+        try:
+            index = GraphIndex.open(path)
+            if index.mirrors(graph):
+                return index
+            index.db.close()
+        except IndexError_:
+            pass  # unreadable or foreign: rebuilt below
+    G = load_graph_or_fail(out)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{INDEX_FILE}.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(tmp)  # sqlite creates it afresh
+        write_index(G, tmp, source=graph).close()
+        os.replace(tmp, path)
+        return GraphIndex.open(path)
+    except OSError:  # a read-only folder: answer from an index in memory this time
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
+        return GraphIndex(write_index(G, ":memory:", source=graph))
 
 
 def _evidence_text(evidence: list[dict], width: int = 48) -> str:
@@ -33,21 +68,27 @@ def neighbours_cmd(
     depth: int = typer.Option(1, "--depth", "-d", min=1, max=6, help="How many hops to walk."),
     types: list[EntityType] = typer.Option(None, "--type", "-t", help="Only show entities of this type."),
     relations: list[RelationType] = typer.Option(None, "--relation", "-r", help="Only walk these relations."),
+    limit: int = typer.Option(100, "--limit", "-n", min=0, help="Show at most this many (0: all); the rest is "
+                                                                 "counted."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     out: Path = OutOption,
 ) -> None:
     """Entities related to NAME, with relation, direction and evidence."""
-    G = load_graph_or_fail(out)
+    from kg.index import UnknownName
+
+    index = open_index(out)
     try:
-        rows = neighbours(G, name, depth=depth, types=types or None, relations=relations or None)
-    except UnknownEntityError as exc:
+        found = index.neighbours(name, depth=depth, types=types or None, relations=relations or None,
+                                 limit=limit or None)
+    except UnknownName as exc:
         fail(str(exc))
-    centre = resolve(G, name)
+    rows = found.rows
     if as_json:
-        print_json({"entity": centre, "type": G.nodes[centre]["type"], "neighbours": rows})
+        print_json({"entity": found.entity, "type": found.type, "neighbours": rows, "omitted": found.omitted})
         return
     deep = depth > 1
-    table = Table(title=plain(f"{centre} ({G.nodes[centre]['type']}): {len(rows)} neighbours"), expand=False)
+    total = len(rows) + found.omitted
+    table = Table(title=plain(f"{found.entity} ({found.type}): {total} neighbours"), expand=False)
     if deep:
         table.add_column("depth", justify="right")
         table.add_column("via", overflow="fold")
@@ -59,6 +100,8 @@ def neighbours_cmd(
         cells = [f"{ARROWS[r['direction']]} {r['relation']}", r["name"], r["type"], _evidence_text(r["evidence"])]
         table.add_row(*map(plain, [*([r["depth"], r["via"]] if deep else []), *cells]))
     console.print(table)
+    if found.omitted:
+        say((f"… and {found.omitted} more (--limit {limit} shown; --limit 0 shows all)", "dim"))
 
 
 @app.command("path")
@@ -69,16 +112,18 @@ def path_cmd(
     out: Path = OutOption,
 ) -> None:
     """The shortest chain of relations between two entities (exit code 1 when there is none)."""
-    G = load_graph_or_fail(out)
+    from kg.index import UnknownName
+
+    index = open_index(out)
     try:
-        steps = shortest_path(G, a, b)
-        same = resolve(G, a) == resolve(G, b)
-    except UnknownEntityError as exc:
+        same = index.resolve(a)[0] == index.resolve(b)[0]
+        steps = index.shortest_path(a, b)
+    except UnknownName as exc:
         fail(str(exc))
     if as_json:
         print_json(steps)
     elif same:
-        say(f"{a} and {b} are one entity: {resolve(G, a)}")
+        say(f"{a} and {b} are one entity: {index.resolve(a)[1]}")
     elif not steps:
         say(f"no path between {a} and {b}")
     for s in [] if as_json else steps:
@@ -94,8 +139,7 @@ def stats_cmd(
     out: Path = OutOption,
 ) -> None:
     """Counts of entities and relations by type, and the best-connected entities."""
-    G = load_graph_or_fail(out)
-    s = stats(G)
+    s = open_index(out).stats()
     if as_json:
         print_json(s)
         return

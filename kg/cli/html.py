@@ -6,15 +6,15 @@ import contextlib
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import typer
 
 from kg.cli.common import DEFAULT_OUT, fail, graph_path, load_graph_or_fail, say, warn
-from kg.graph import UnknownEntityError, new_graph, resolve
-from kg.outfolder import OutputFolder
-from kg.outputs import OutputError, check_not_input, real_target
 from kg.schema import EntityType, RelationType
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Past this many entities (with --max-nodes raised) the page gets slow to lay out.
 SLOW_PAGE = 5000
@@ -59,6 +59,10 @@ def select_subgraph(
     kept). Filters apply while walking, so the neighbourhood stays connected.
     Raises ``UnknownEntityError`` for an unknown focus.
     """
+    import networkx as nx
+
+    from kg.graph import new_graph, resolve
+
     centre = resolve(G, focus) if focus else None
 
     def node_ok(n: str) -> bool:
@@ -104,7 +108,10 @@ def html_cmd(
                              envvar="KG_OUT"),
 ) -> None:
     """Write an interactive, offline HTML page of the graph (or of one entity's neighbourhood)."""
+    from kg.graph import UnknownEntityError, resolve
     from kg.html_export import write_html
+    from kg.outfolder import OutputFolder
+    from kg.outputs import OutputError, check_not_input, real_target
 
     if depth is not None and not focus:
         fail("--depth needs --focus NAME")

@@ -7,11 +7,7 @@
 * ``connect.open_store`` picks the server: a given URI, or the embedded one.
 """
 
-from kg.store.bolt import Result, Store
-from kg.store.connect import open_store
-from kg.store.embedded import EmbeddedServer
-from kg.store.errors import StoreError
-from kg.store.loader import clear, counts, graph_counts, load_extractions, load_graph
-
-__all__ = ["EmbeddedServer", "Result", "Store", "StoreError", "clear", "counts", "graph_counts",
-           "load_extractions", "load_graph", "open_store"]
+#: Rows per ``UNWIND`` statement when loading.
+DEFAULT_BATCH_SIZE = 5000
+#: The embedded server's data folder, under the output folder: kg-out/db/graph.rdb.
+DB_DIR = "db"

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kg.store import DB_DIR
 from kg.store.bolt import Store
 from kg.store.embedded import EmbeddedServer
-
-DB_DIR = "db"  # under the output folder: kg-out/db/graph.rdb
 
 
 @contextmanager

@@ -270,15 +270,14 @@ class EmbeddedServer:
     def _roll_back_unfinished_replace(self) -> None:
         """A replacement of the graph that never finished (kg was killed): keep it if the build it
         belongs to was published (its id is the folder's build id), else bring the old graph back."""
-        reply = self.redis.command("GET", REPLACING_KEY)
-        if not reply.startswith(b"$") or reply.startswith(b"$-1"):
+        marker = replacement_marker(self.redis)
+        if marker is None:
             return
-        marker = reply.split(b"\r\n")[1].decode()
         try:
             published = (self.data_dir.parent / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
         except OSError:
             published = ""
-        if marker and marker == published:
+        if marker[1] == LOADING and marker[0] == published:
             self.redis.command("DEL", BACKUP_KEY, REPLACING_KEY)
         else:
             roll_back(self.redis)
@@ -326,11 +325,29 @@ class EmbeddedServer:
         self._old_handlers.clear()
 
 
+#: Phases of a replacement, in the marker: the old graph is being copied (still untouched), or
+#: it is saved in the backup and the new one is being loaded in its place.
+COPYING, LOADING = "copying", "loading"
+
+
+def replacement_marker(redis: RedisPort) -> tuple[str, str] | None:
+    """(build id, phase) of an unfinished replacement, or None."""
+    reply = redis.command("GET", REPLACING_KEY)
+    if not reply.startswith(b"$") or reply.startswith(b"$-1"):
+        return None
+    build_id, _, phase = reply.split(b"\r\n")[1].decode().partition(" ")
+    return build_id, phase
+
+
 def roll_back(redis: RedisPort) -> None:
-    """Undo an unfinished replacement: the backup (if any) becomes the graph again."""
-    if redis.command("EXISTS", BACKUP_KEY).strip() == b":1":
-        redis.command("DEL", GRAPH_KEY)
-        redis.command("RENAME", BACKUP_KEY, GRAPH_KEY)
-    else:
-        redis.command("DEL", GRAPH_KEY)
+    """Undo an unfinished replacement. While the old graph was being copied it was not touched
+    (a copy still running finishes into a stale backup, dropped by the next replacement); once
+    loading, the backup becomes the graph again, or, with no old graph, the new one goes."""
+    marker = replacement_marker(redis)
+    if marker is not None and marker[1] == LOADING:
+        if redis.command("EXISTS", BACKUP_KEY).strip() == b":1":
+            redis.command("DEL", GRAPH_KEY)
+            redis.command("RENAME", BACKUP_KEY, GRAPH_KEY)
+        else:
+            redis.command("DEL", GRAPH_KEY)
     redis.command("DEL", REPLACING_KEY)

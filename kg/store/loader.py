@@ -24,10 +24,10 @@ import networkx as nx
 from kg.graph import build_graph
 from kg.models import Extraction
 from kg.schema import EntityType, RelationType
+from kg.store import DEFAULT_BATCH_SIZE
 from kg.store.bolt import NEO4J, Store
 from kg.store.errors import QueryFailed, StoreError
 
-DEFAULT_BATCH_SIZE = 5000
 ENTITY = "Entity"
 
 # ``mentions`` sums over documents: when the incoming row shares a document with the stored node

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 import networkx as nx
 
 from kg.store.bolt import Store
-from kg.store.embedded import BACKUP_KEY, GRAPH_KEY, REPLACING_KEY, roll_back
+from kg.store.embedded import BACKUP_KEY, COPYING, GRAPH_KEY, LOADING, REPLACING_KEY, roll_back
 from kg.store.errors import StoreError
 from kg.store.loader import DEFAULT_BATCH_SIZE, LoadReport, clear, ensure_schema, load_graph
 
@@ -53,19 +53,29 @@ def _ok(reply: bytes, what: str) -> bytes:
 
 
 @contextlib.contextmanager
-def replacing(store: Store, build_id: str | None = None) -> Iterator[Replacement]:
+def replacing(store: Store, build_id: str | None = None, keep: bool = False) -> Iterator[Replacement]:
     """Load the new graph inside the block and call ``finish()`` on what it yields; anything else
-    leaves the old graph in place. ``build_id`` ties the replacement to the files of a build."""
+    leaves the old graph in place. ``build_id`` ties the replacement to the files of a build;
+    ``keep`` merges what is loaded into the stored graph instead of replacing it (all or nothing
+    just the same)."""
     replacement = Replacement(store, build_id or secrets.token_hex(8))
     ensure_schema(store)  # schema statements cannot share Neo4j's data transaction
     if store.embedded and store.redis is not None:
         redis = store.redis
-        _ok(redis.command("SET", REPLACING_KEY, replacement.build_id), "mark the graph as being replaced")
+
+        def mark(phase: str) -> None:
+            _ok(redis.command("SET", REPLACING_KEY, f"{replacement.build_id} {phase}"), "mark the replacement")
+
+        mark(COPYING)
         try:
             redis.command("DEL", BACKUP_KEY)
             if redis.command("EXISTS", GRAPH_KEY).strip() == b":1":
                 _ok(redis.command("GRAPH.COPY", GRAPH_KEY, BACKUP_KEY, timeout=600), "back up the graph")
-                clear(store)
+                mark(LOADING)
+                if not keep:
+                    clear(store)
+            else:
+                mark(LOADING)
             ensure_schema(store)
 
             def finish(publish: Callable[[], None]) -> None:
@@ -83,7 +93,8 @@ def replacing(store: Store, build_id: str | None = None) -> Iterator[Replacement
                 roll_back(redis)
         return
     with store.transaction() as commit_transaction:
-        clear(store)
+        if not keep:
+            clear(store)
 
         def commit_then_publish(publish: Callable[[], None]) -> None:
             commit_transaction()  # the one step that can fail; renaming the files does not

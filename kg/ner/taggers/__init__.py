@@ -1,7 +1,16 @@
-"""The registered entity taggers (``--ner NAME``): one module each, registered in ``kg.registry.TAGGERS``.
+"""The built-in entity taggers (``--ner NAME``), one module each, registered here by name so that
+listing them (``kg extract --help``) imports none of them; a tagger's module is imported when it is
+first used. A new tagger is a new module here plus its line below (see kg/registry.py)."""
 
-Importing this package registers the built-in ones; a new tagger is a new module here plus its
-line below.
-"""
+from kg.registry import TAGGERS
 
-from kg.ner.taggers import jieba_tags, lac, none  # noqa: F401  (each registers itself)
+#: The tagger used when none is chosen.
+DEFAULT_TAGGER = "jieba"
+
+TAGGERS.lazy("jieba", "kg.ner.taggers.jieba_tags:jieba_tagger",
+             help="jieba's segmenter HMM and tag look-up, around person cues only (fast)")
+TAGGERS.lazy("jieba-posseg", "kg.ner.taggers.jieba_tags:jieba_posseg_tagger",
+             help="jieba.posseg with its HMM, around person cues only (slower, same accuracy)")
+TAGGERS.lazy("lac", "kg.ner.taggers.lac:lac_tagger", help="Baidu LAC (pip install 'kg[lac]'), around person cues only")
+TAGGERS.lazy("none", "kg.ner.taggers.none:no_tagger",
+             help="no tagger: the dictionary, patterns and title/suffix rules only (fastest)")

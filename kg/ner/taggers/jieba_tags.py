@@ -11,7 +11,6 @@ from kg.config import ExtractorConfig
 from kg.ner.people import is_person_name
 from kg.ner.taggers.base import Recogniser
 from kg.ner.taggers.windows import Tagged, WindowedTagger, named
-from kg.registry import TAGGERS
 from kg.schema import EntityType
 
 E = EntityType
@@ -48,11 +47,9 @@ def _posseg(pieces: list[str]) -> list[Tagged]:
     return [named(((p.word, p.flag) for p in pseg.cut(piece, HMM=True)), JIEBA_TAGS) for piece in pieces]
 
 
-@TAGGERS.register("jieba", help="jieba's segmenter HMM and tag look-up, around person cues only (fast)")
 def jieba_tagger(config: ExtractorConfig) -> Recogniser:
     return WindowedTagger(_fast)
 
 
-@TAGGERS.register("jieba-posseg", help="jieba.posseg with its HMM, around person cues only (slower, same accuracy)")
 def jieba_posseg_tagger(config: ExtractorConfig) -> Recogniser:
     return WindowedTagger(_posseg)

@@ -9,7 +9,6 @@ from typing import Any
 from kg.config import ExtractorConfig
 from kg.ner.taggers.base import MissingPackageError, Recogniser
 from kg.ner.taggers.windows import Tagged, WindowedTagger, named
-from kg.registry import TAGGERS
 from kg.schema import EntityType
 
 E = EntityType
@@ -29,7 +28,6 @@ def _tag(pieces: list[str]) -> list[Tagged]:
     return [named(words, LAC_TAGS) for words in _lac().run(pieces)]
 
 
-@TAGGERS.register("lac", help="Baidu LAC (pip install 'kg[lac]'), around person cues only")
 def lac_tagger(config: ExtractorConfig) -> Recogniser:
     _lac()  # load (or report the missing package) when the extractor is built, not mid-run
     return WindowedTagger(_tag)

@@ -8,13 +8,11 @@ from kg.config import ExtractorConfig
 from kg.models import Mention
 from kg.ner.taggers.base import Recogniser
 from kg.ner.textview import TextView
-from kg.registry import TAGGERS
 
 
 def _nothing(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     return []
 
 
-@TAGGERS.register("none", help="no tagger: the dictionary, patterns and title/suffix rules only (fastest)")
 def no_tagger(config: ExtractorConfig) -> Recogniser:
     return _nothing

@@ -1,0 +1,209 @@
+"""Building the output folder: extractions, graph, index, page and database, changed together.
+
+``extractions.jsonl`` is the one source of truth: ``graph.json``, the lookup index
+(``index.sqlite``), ``graph.html`` and the database are derived from it. A full build replaces it;
+``add`` extracts new documents and merges them in (a document whose id is already there is
+replaced); ``remove`` takes documents out (their evidence, mentions, and the entities and
+relations nothing else supports). Every operation stages all files in the folder
+(:class:`kg.outfolder.OutputFolder`), loads the database in place of the stored graph
+(:mod:`kg.store.replace`) and publishes both together, so an error or an interruption leaves
+everything as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.extract import Extractor
+from kg.graph import build_graph, save_json, stats
+from kg.index import INDEX_FILE, write_index
+from kg.models import Extraction
+from kg.outfolder import OutputFolder, signals_held_back
+from kg.outputs import OutputError, check_not_input, replacing
+from kg.pipeline import RunReport, read_extractions, write_extractions
+from kg.readers import InputProblem
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+EXTRACTIONS, GRAPH, PAGE = "extractions.jsonl", "graph.json", "graph.html"
+
+
+class NothingToDo(Exception):
+    """No document could be read, or no document to remove was found; the message says which."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the graph is loaded: the embedded server (``uri`` None) or a Bolt server."""
+
+    uri: str | None = None
+    user: str = "neo4j"
+    password: str | None = None
+    database: str | None = None
+
+
+@dataclass
+class BuildResult:
+    report: RunReport = field(default_factory=RunReport)
+    published: list[Path] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    loaded_into: str | None = None
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What an operation feeds the shared tail: the documents to extract and the earlier
+    extractions to keep."""
+
+    inputs: list[Path] = field(default_factory=list)
+    keep: Callable[[str], bool] = lambda doc_id: False  # earlier documents that stay
+    removing: set[str] = field(default_factory=set)
+
+
+def build(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, html: bool = True,
+          db: Database | None = Database(), on_problem: Callable[[InputProblem], None] | None = None,
+          on_done: Callable[[Extraction], None] | None = None,
+          on_wait: Callable[[str], None] | None = None) -> BuildResult:
+    """Extract ``inputs`` and replace everything in ``out`` with what they give."""
+    return _run(out, Plan(inputs=inputs), extractor, workers, html, db, on_problem, on_done, on_wait)
+
+
+def add(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, html: bool | None = None,
+        db: Database | None = Database(), on_problem: Callable[[InputProblem], None] | None = None,
+        on_done: Callable[[Extraction], None] | None = None,
+        on_wait: Callable[[str], None] | None = None) -> BuildResult:
+    """Extract ``inputs`` and merge them into ``out``'s documents (same id: the new one replaces it).
+    ``html`` None keeps the page if the folder has one."""
+    return _run(out, Plan(inputs=inputs, keep=lambda doc_id: True), extractor, workers, html, db, on_problem,
+                on_done, on_wait)
+
+
+def remove(out: Path, doc_ids: Iterable[str], html: bool | None = None, db: Database | None = Database(),
+           on_wait: Callable[[str], None] | None = None) -> BuildResult:
+    """Take the documents ``doc_ids`` out of ``out``: their contribution to entities, relations,
+    mentions and evidence goes; what nothing else supports goes with it."""
+    gone = set(doc_ids)
+    return _run(out, Plan(keep=lambda doc_id: doc_id not in gone, removing=gone), Extractor(), 1, html, db,
+                None, None, on_wait)
+
+
+def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool | None, db: Database | None,
+         on_problem: Callable[[InputProblem], None] | None, on_done: Callable[[Extraction], None] | None,
+         on_wait: Callable[[str], None] | None) -> BuildResult:
+    folder = OutputFolder(out)
+    for name in (EXTRACTIONS, GRAPH, PAGE, INDEX_FILE):
+        check_not_input(out / name, plan.inputs)
+    result = BuildResult()
+    with folder.lock(on_wait=on_wait), folder.staging() as stage:
+        earlier = out / EXTRACTIONS
+        if plan.inputs:
+            result.report = write_extractions(plan.inputs, stage / "new.jsonl", workers=workers,
+                                              on_problem=on_problem, on_done=on_done, extractor=extractor,
+                                              keep_empty=False)
+            if result.report.documents == 0:
+                raise NothingToDo(f"no document could be read from {', '.join(map(str, plan.inputs))}; "
+                                  f"{out} left as it was")
+        new_ids = _ids(stage / "new.jsonl")
+        kept, replaced = _merge(earlier, stage / "new.jsonl", stage / EXTRACTIONS, plan.keep, new_ids)
+        result.removed = sorted(plan.removing & kept.missing) if plan.removing else []
+        if plan.removing and not result.removed:
+            raise NothingToDo(f"no document {', '.join(sorted(plan.removing))} in {earlier}; {out} left as it was")
+        G = build_graph(read_extractions(stage / EXTRACTIONS))
+        save_json(G, stage / GRAPH)
+        _write_index(G, stage / INDEX_FILE, stage / GRAPH)
+        if html or (html is None and (out / PAGE).exists()):
+            from kg.html_export import write_html  # pyvis, jinja2: only when a page is written
+
+            write_html(G, stage / PAGE)
+        build_id = secrets.token_hex(8)
+        # Only new documents: merge their part of the graph. Replaced or removed ones: reload it all.
+        merge_only = bool(plan.inputs) and not replaced and kept.count > 0
+        touched = _touched(G, stage / "new.jsonl") if merge_only else None
+        if db is None:
+            with signals_held_back():
+                result.published = folder.publish(stage, build_id)
+        else:
+            result.published, result.loaded_into = _load_and_publish(folder, stage, build_id, G, db, touched)
+    result.stats = stats(G)
+    return result
+
+
+def _write_index(G: nx.MultiDiGraph, path: Path, graph: Path) -> None:
+    try:
+        write_index(G, path, source=graph).close()
+    except sqlite3.Error as exc:
+        full = "full" in str(exc)
+        raise OutputError(errno.ENOSPC if full else errno.EIO,
+                          f"cannot write {path.name}: {'no space left on device' if full else exc}") from None
+
+
+def _ids(path: Path) -> set[str]:
+    return {ex.doc_id for ex in read_extractions(path)} if path.exists() else set()
+
+
+@dataclass
+class _Kept:
+    count: int = 0
+    missing: set[str] = field(default_factory=set)  # earlier ids not kept
+
+
+def _merge(earlier: Path, new: Path, target: Path, keep: Callable[[str], bool],
+           new_ids: set[str]) -> tuple[_Kept, set[str]]:
+    """Write the earlier extractions that stay, then the new ones, to ``target``. Returns what was
+    kept and the ids whose earlier extraction a new one replaced."""
+    kept, replaced = _Kept(), set()
+    with replacing(target) as fh:
+        for line in _lines(earlier):
+            doc_id = json.loads(line)["doc_id"]
+            if doc_id in new_ids:
+                replaced.add(doc_id)
+            elif keep(doc_id):
+                fh.write(line)
+                kept.count += 1
+            else:
+                kept.missing.add(doc_id)
+        for line in _lines(new):
+            fh.write(line)
+    return kept, replaced
+
+
+def _lines(path: Path) -> Iterator[str]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield line if line.endswith("\n") else line + "\n"
+
+
+def _touched(G: nx.MultiDiGraph, new: Path) -> nx.MultiDiGraph:
+    """The part of the combined graph the new documents touch: their entities and every relation
+    among them, with combined attributes (so merging it makes the database equal the graph)."""
+    names = {e.name for ex in read_extractions(new) for e in ex.entities}
+    return G.subgraph(n for n in names if n in G).copy()
+
+
+def _load_and_publish(folder: OutputFolder, stage: Path, build_id: str, G: nx.MultiDiGraph, db: Database,
+                      touched: nx.MultiDiGraph | None) -> tuple[list[Path], str]:
+    """Load the graph (all of ``G``, or only ``touched`` merged into what is stored) and publish
+    the staged files with it, SIGINT/SIGTERM held back. Returns the files and where it went."""
+    from kg.store.connect import DB_DIR, open_store
+    from kg.store.replace import replacing
+
+    published: list[Path] = []
+    with open_store(db.uri, db.user, db.password, db.database, data_dir=folder.path / DB_DIR) as store, \
+            replacing(store, build_id, keep=touched is not None) as replacement:
+        replacement.load(touched if touched is not None else G)
+        with signals_held_back():
+            replacement.finish(lambda: published.extend(folder.publish(stage, build_id)))
+        where = f"embedded FalkorDB ({folder.path / DB_DIR})" if store.embedded else store.description
+    return published, where

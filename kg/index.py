@@ -1,0 +1,317 @@
+"""The lookup index: the graph in an SQLite file beside graph.json, so that ``kg neighbours``,
+``kg path`` and ``kg stats`` answer by reading a few pages of it instead of parsing the whole graph.
+
+Why SQLite: it is in the standard library, a lookup opens the file and reads only the B-tree
+pages it needs (a 1M-edge graph answers a neighbourhood in milliseconds, the process itself in a
+fraction of a second, in a few tens of MB), it is one file that is written next to the others and
+published with them, and it needs no server (the embedded database would have to start first).
+
+Tables: ``nodes`` (id, name, type, attributes as JSON, degree), ``names`` (the matching key of
+every name and alias -> node; a canonical name wins over another entity's alias), ``edges`` (head,
+tail, relation, confidence, evidence as JSON) indexed both ways, and ``meta`` (the statistics of
+``kg stats`` and the identity of the graph.json it was built from).
+
+>>> from kg.graph import build_graph
+>>> from kg.models import Entity, Extraction, Relation
+>>> G = build_graph([Extraction(doc_id="d", entities=[Entity(name="刘庆峰", type="Person"),
+...     Entity(name="科大讯飞", type="Company", aliases=["讯飞"])], relations=[Relation(head="刘庆峰",
+...     relation="CHAIRMAN_OF", tail="科大讯飞", evidence="科大讯飞董事长刘庆峰", doc_id="d", start=0, end=10)])])
+>>> index = GraphIndex(write_index(G, ":memory:"))
+>>> [(r["name"], r["relation"], r["direction"]) for r in index.neighbours("讯飞").rows]
+[('刘庆峰', 'CHAIRMAN_OF', 'in')]
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.normalize import key
+from kg.schema import SYMMETRIC
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+INDEX_FILE = "index.sqlite"
+FORMAT = 1
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE nodes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL,
+                    degree INTEGER NOT NULL);
+CREATE TABLE names (key TEXT PRIMARY KEY, node INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE edges (id INTEGER PRIMARY KEY, head INTEGER NOT NULL, tail INTEGER NOT NULL, relation TEXT NOT NULL,
+                    confidence REAL NOT NULL, evidence TEXT NOT NULL);
+"""
+_INDEXES = """
+CREATE INDEX edges_by_head ON edges (head, relation, tail);
+CREATE INDEX edges_by_tail ON edges (tail, relation, head);
+"""
+
+
+class IndexError_(LookupError):
+    """An index file that cannot be read; the message is one line."""
+
+
+def write_index(G: nx.MultiDiGraph, path: str | Path, source: Path | None = None) -> sqlite3.Connection:
+    """Write the index of ``G`` to ``path`` (a new file; ``":memory:"`` for none) and return it open.
+    ``source`` is the graph.json it mirrors, remembered to notice when that file changes."""
+    db = sqlite3.connect(str(path))
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+    ids = {name: i for i, name in enumerate(G.nodes)}
+    degree = dict(G.degree())
+    with db:
+        db.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?)", (
+            (ids[n], n, str(d.get("type", "")), json.dumps(_node_data(d), ensure_ascii=False), degree[n])
+            for n, d in G.nodes(data=True)))
+        db.executemany("INSERT INTO edges (head, tail, relation, confidence, evidence) VALUES (?, ?, ?, ?, ?)", (
+            (ids[u], ids[v], k, float(d.get("confidence", 0.0)), json.dumps(d.get("evidence", []), ensure_ascii=False))
+            for u, v, k, d in G.edges(keys=True, data=True)))
+        db.executemany("INSERT OR REPLACE INTO names VALUES (?, ?)", _name_keys(G, ids))
+        db.executescript(_INDEXES)
+        meta = {"format": FORMAT, "stats": _stats(G, degree), "source": _identity(source) if source else None}
+        db.executemany("INSERT INTO meta VALUES (?, ?)",
+                       ((k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()))
+    return db
+
+
+def _node_data(d: dict[str, Any]) -> dict[str, Any]:
+    return {"aliases": d.get("aliases", []), "english": d.get("english"), "mentions": d.get("mentions", 0),
+            "docs": d.get("docs", [])}
+
+
+def _name_keys(G: nx.MultiDiGraph, ids: dict[str, int]) -> Iterable[tuple[str, int]]:
+    """Aliases first, canonical names last: ``INSERT OR REPLACE`` lets a name win over an alias,
+    and of two aliases the first entity's (the order of kg.graph.alias_index)."""
+    seen: set[str] = set()
+    for n, d in G.nodes(data=True):
+        for alias in [*d.get("aliases", []), d.get("english") or ""]:
+            k = key(alias) if alias else ""
+            if k and k not in seen:
+                seen.add(k)
+                yield k, ids[n]
+    for n in G.nodes:
+        yield key(n), ids[n]
+
+
+def _stats(G: nx.MultiDiGraph, degree: dict[str, int]) -> dict[str, Any]:
+    docs = {doc for _, d in G.nodes(data=True) for doc in d.get("docs", [])}
+    top = sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    return {
+        "nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "documents": len(docs),
+        "entity_types": dict(Counter(str(d.get("type", "")) for _, d in G.nodes(data=True)).most_common()),
+        "relation_types": dict(Counter(k for _, _, k in G.edges(keys=True)).most_common()),
+        "top_degree": [{"name": n, "degree": deg} for n, deg in top],
+    }
+
+
+def _identity(path: Path) -> dict[str, int]:
+    st = os.stat(path)
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+@dataclass
+class Neighbourhood:
+    """What a neighbourhood lookup found: the centre, its rows, and how many rows ``limit`` left out."""
+
+    entity: str
+    type: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    omitted: int = 0
+
+
+class UnknownName(LookupError):
+    """A name that matches no entity; ``suggestions`` holds the closest known names."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name, self.suggestions = name, suggestions
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no entity named {name!r} in the graph{hint}")
+
+
+class GraphIndex:
+    """Lookups on an open index (see the module docstring)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, path: Path) -> GraphIndex:
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.Error as exc:
+            raise IndexError_(f"{path}: not a kg index ({exc})") from None
+        return cls(db)
+
+    def meta(self, name: str) -> Any:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def mirrors(self, source: Path) -> bool:
+        """True if the index was built from ``source`` as it is now."""
+        try:
+            return self.meta("format") == FORMAT and self.meta("source") == _identity(source)
+        except (OSError, sqlite3.Error):
+            return False
+
+    # -- names ---------------------------------------------------------------------------------
+
+    def resolve(self, name: str) -> tuple[int, str, str]:
+        """(id, canonical name, type) of the entity ``name`` (any alias, either script), or
+        ``UnknownName`` with suggestions."""
+        k = key(name)
+        row = self.db.execute("SELECT n.id, n.name, n.type FROM names m JOIN nodes n ON n.id = m.node "
+                              "WHERE m.key = ?", (k,)).fetchone()
+        if row is None:
+            raise UnknownName(name, self._suggestions(k))
+        return row
+
+    def _suggestions(self, k: str) -> list[str]:
+        """Names containing the query or contained in it, then close spellings among the names that
+        start like it; bounded work however large the graph."""
+        if not k:
+            return []
+        rows = self.db.execute("SELECT key, node FROM names WHERE instr(key, ?) > 0 LIMIT 5", (k,)).fetchall()
+        rows += self.db.execute("SELECT key, node FROM names WHERE instr(?, key) > 0 AND length(key) > 1 LIMIT 5",
+                                (k,)).fetchall()
+        nearby = self.db.execute("SELECT key, node FROM names WHERE key >= ? AND key < ? LIMIT 2000",
+                                 (k[0], k[0] + "\U0010ffff")).fetchall()
+        by_key = dict(nearby)
+        close = difflib.get_close_matches(k, list(by_key), n=5, cutoff=0.5)
+        nodes = [n for _, n in rows] + [by_key[c] for c in close]
+        names = [self._name(n) for n in dict.fromkeys(nodes)]
+        return names[:5]
+
+    def _name(self, node: int) -> str:
+        return self.db.execute("SELECT name FROM nodes WHERE id = ?", (node,)).fetchone()[0]
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def _edge_rows(self, node: int, relations: set[str] | None, types: set[str] | None, limit: int | None,
+                   ) -> tuple[list[tuple], int]:
+        """Edges of ``node`` in both directions as (relation, other name, other type, direction, confidence,
+        evidence JSON, other id), sorted by relation then name; and how many there are in all."""
+        where, params = "", []
+        if relations:
+            where += f" AND e.relation IN ({','.join('?' * len(relations))})"
+            params += sorted(relations)
+        if types:
+            where += f" AND o.type IN ({','.join('?' * len(types))})"
+            params += sorted(types)
+        union = (f"SELECT e.relation AS relation, o.name AS name, o.type AS type, 'out' AS direction, e.confidence, "
+                 f"e.evidence, o.id AS other FROM edges e JOIN nodes o ON o.id = e.tail WHERE e.head = ?{where} "
+                 f"UNION ALL "
+                 f"SELECT e.relation, o.name, o.type, 'in', e.confidence, e.evidence, o.id FROM edges e "
+                 f"JOIN nodes o ON o.id = e.head WHERE e.tail = ?{where}")
+        args = [node, *params, node, *params]
+        total = self.db.execute(f"SELECT count(*) FROM ({union})", args).fetchone()[0]
+        order = f"SELECT * FROM ({union}) ORDER BY relation, name, direction DESC"
+        if limit is not None:
+            order += f" LIMIT {int(limit)}"
+        return self.db.execute(order, args).fetchall(), total
+
+    def neighbours(self, name: str, depth: int = 1, types: Iterable[str] | None = None,
+                   relations: Iterable[str] | None = None, limit: int | None = None) -> Neighbourhood:
+        """Entities within ``depth`` hops of ``name``, as :func:`kg.graph.neighbours` gives them (rows
+        with name, type, depth, via, relation, direction, evidence), at most ``limit`` rows (the
+        rest counted in ``omitted``). ``types`` filters the rows shown, ``relations`` the edges walked."""
+        if depth < 1:
+            raise ValueError("depth must be at least 1")
+        start, centre, centre_type = self.resolve(name)
+        type_filter = {str(t) for t in types} if types else None
+        rel_filter = {str(r) for r in relations} if relations else None
+        result = Neighbourhood(centre, centre_type)
+        if depth == 1:  # one level: filters and the limit go to SQL, a hub costs what is shown
+            rows, total = self._edge_rows(start, rel_filter, type_filter, limit)
+            result.rows = [self._row(r, 1, centre) for r in rows]
+            result.omitted = total - len(rows)
+            return result
+        seen, frontier = {start}, [(start, centre)]
+        for d in range(1, depth + 1):
+            nxt: list[tuple[int, str]] = []
+            for node, node_name in frontier:
+                for row in self._edge_rows(node, rel_filter, None, None)[0]:
+                    other, other_type = row[6], row[2]
+                    if other == start:
+                        continue
+                    first_visit = other not in seen
+                    if (type_filter is None or other_type in type_filter) and (first_visit or d == 1):
+                        result.rows.append(self._row(row, d, node_name))
+                    if first_visit:
+                        seen.add(other)
+                        nxt.append((other, row[1]))
+            frontier = nxt
+        if limit is not None and len(result.rows) > limit:
+            result.omitted = len(result.rows) - limit
+            del result.rows[limit:]
+        return result
+
+    @staticmethod
+    def _row(row: tuple, depth: int, via: str) -> dict[str, Any]:
+        relation, other_name, other_type, direction, _confidence, evidence, _other = row
+        return {"name": other_name, "type": other_type, "depth": depth, "via": via, "relation": relation,
+                "direction": "both" if relation in SYMMETRIC else direction, "evidence": json.loads(evidence)}
+
+    def _adjacent(self, nodes: list[int]) -> list[tuple[int, int]]:
+        """(node, neighbour) pairs of ``nodes``, either direction."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS frontier (id INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM frontier")
+        self.db.executemany("INSERT OR IGNORE INTO frontier VALUES (?)", ((n,) for n in nodes))
+        return self.db.execute("SELECT e.head, e.tail FROM edges e JOIN frontier f ON f.id = e.head UNION ALL "
+                               "SELECT e.tail, e.head FROM edges e JOIN frontier f ON f.id = e.tail").fetchall()
+
+    def shortest_path(self, a: str, b: str) -> list[dict[str, Any]]:
+        """A shortest chain of relations between two entities, ignoring direction; [] when there is
+        none or a == b. Bidirectional breadth-first search, a whole level at a time on the smaller
+        side, so a hub on the way costs one level, not the graph."""
+        src, dst = self.resolve(a)[0], self.resolve(b)[0]
+        if src == dst:
+            return []
+        parents: tuple[dict[int, int | None], dict[int, int | None]] = ({src: None}, {dst: None})
+        depth: tuple[dict[int, int], dict[int, int]] = ({src: 0}, {dst: 0})
+        frontiers: list[list[int]] = [[src], [dst]]
+        while frontiers[0] and frontiers[1]:
+            side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+            mine, theirs = parents[side], parents[1 - side]
+            nxt, meetings = [], []
+            for node, other in self._adjacent(frontiers[side]):
+                if other in mine:
+                    continue
+                mine[other] = node
+                depth[side][other] = depth[side][node] + 1
+                nxt.append(other)
+                if other in theirs:
+                    meetings.append(other)
+            if meetings:
+                meet = min(meetings, key=lambda m: (depth[0][m] + depth[1][m], m))
+                return self._chain(meet, parents)
+            frontiers[side] = nxt
+        return []
+
+    def _chain(self, meet: int, parents: tuple[dict[int, int | None], dict[int, int | None]]) -> list[dict[str, Any]]:
+        chain = [meet]
+        while (up := parents[0][chain[0]]) is not None:
+            chain.insert(0, up)
+        while (down := parents[1][chain[-1]]) is not None:
+            chain.append(down)
+        return [self._step(u, v) for u, v in zip(chain, chain[1:], strict=False)]
+
+    def _step(self, u: int, v: int) -> dict[str, Any]:
+        """The edge between u and v (the first by relation name) as a path step seen from u."""
+        row = self.db.execute(
+            "SELECT relation, evidence, head FROM edges WHERE (head = ? AND tail = ?) OR (head = ? AND tail = ?) "
+            "ORDER BY head != ?, relation LIMIT 1", (u, v, v, u, u)).fetchone()
+        relation, evidence, head = row
+        direction = "both" if relation in SYMMETRIC else ("out" if head == u else "in")
+        return {"from": self._name(u), "relation": relation, "to": self._name(v), "direction": direction,
+                "evidence": json.loads(evidence)}
+
+    def stats(self) -> dict[str, Any]:
+        return self.meta("stats")
