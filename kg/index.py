@@ -232,6 +232,8 @@ class GraphIndex:
             rows, total = self._edge_rows(start, rel_filter, type_filter, limit)
             result.rows = [self._row(r, 1, centre) for r in rows]
             result.omitted = total - len(rows)
+            for row in result.rows:
+                row["evidence"] = json.loads(row["evidence"])
             return result
         seen, frontier = {start}, [(start, centre)]
         for d in range(1, depth + 1):
@@ -251,37 +253,49 @@ class GraphIndex:
         if limit is not None and len(result.rows) > limit:
             result.omitted = len(result.rows) - limit
             del result.rows[limit:]
+        for row in result.rows:  # decoded only for the rows shown
+            row["evidence"] = json.loads(row["evidence"])
         return result
 
     @staticmethod
     def _row(row: tuple, depth: int, via: str) -> dict[str, Any]:
+        """A result row; its evidence still JSON text (decoded once the limit has cut the rows)."""
         relation, other_name, other_type, direction, _confidence, evidence, _other = row
         return {"name": other_name, "type": other_type, "depth": depth, "via": via, "relation": relation,
-                "direction": "both" if relation in SYMMETRIC else direction, "evidence": json.loads(evidence)}
+                "direction": "both" if relation in SYMMETRIC else direction, "evidence": evidence}
 
-    def _adjacent(self, nodes: list[int]) -> list[tuple[int, int]]:
-        """(node, neighbour) pairs of ``nodes``, either direction."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS frontier (id INTEGER PRIMARY KEY)")
-        self.db.execute("DELETE FROM frontier")
-        self.db.executemany("INSERT OR IGNORE INTO frontier VALUES (?)", ((n,) for n in nodes))
-        return self.db.execute("SELECT e.head, e.tail FROM edges e JOIN frontier f ON f.id = e.head UNION ALL "
-                               "SELECT e.tail, e.head FROM edges e JOIN frontier f ON f.id = e.tail").fetchall()
+    def _load_frontier(self, side: int, nodes: list[int]) -> int:
+        """Put ``nodes`` in the temporary table of ``side``; returns their total degree (the rows
+        that expanding them will read)."""
+        table = f"frontier{side}"
+        self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY)")
+        self.db.execute(f"DELETE FROM {table}")
+        self.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?)", ((n,) for n in nodes))
+        # CROSS JOIN keeps SQLite from scanning the big table: the frontier is the outer loop
+        return self.db.execute(f"SELECT coalesce(sum(n.degree), 0) FROM {table} f CROSS JOIN nodes n ON n.id = f.id"
+                               ).fetchone()[0]
+
+    def _adjacent(self, side: int) -> list[tuple[int, int]]:
+        """(node, neighbour) pairs, either direction, of the nodes in the frontier table of ``side``."""
+        table = f"frontier{side}"
+        return self.db.execute(f"SELECT e.head, e.tail FROM {table} f CROSS JOIN edges e ON e.head = f.id UNION ALL "
+                               f"SELECT e.tail, e.head FROM {table} f CROSS JOIN edges e ON e.tail = f.id").fetchall()
 
     def shortest_path(self, a: str, b: str) -> list[dict[str, Any]]:
         """A shortest chain of relations between two entities, ignoring direction; [] when there is
-        none or a == b. Bidirectional breadth-first search, a whole level at a time on the smaller
-        side, so a hub on the way costs one level, not the graph."""
+        none or a == b. Bidirectional breadth-first search, a whole level at a time on the side whose
+        frontier has the smaller total degree, so a hub on the way is expanded only when it must be."""
         src, dst = self.resolve(a)[0], self.resolve(b)[0]
         if src == dst:
             return []
         parents: tuple[dict[int, int | None], dict[int, int | None]] = ({src: None}, {dst: None})
         depth: tuple[dict[int, int], dict[int, int]] = ({src: 0}, {dst: 0})
-        frontiers: list[list[int]] = [[src], [dst]]
-        while frontiers[0] and frontiers[1]:
-            side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        cost = [self._load_frontier(0, [src]), self._load_frontier(1, [dst])]
+        while cost[0] and cost[1]:
+            side = 0 if cost[0] <= cost[1] else 1
             mine, theirs = parents[side], parents[1 - side]
             nxt, meetings = [], []
-            for node, other in self._adjacent(frontiers[side]):
+            for node, other in self._adjacent(side):
                 if other in mine:
                     continue
                 mine[other] = node
@@ -292,7 +306,7 @@ class GraphIndex:
             if meetings:
                 meet = min(meetings, key=lambda m: (depth[0][m] + depth[1][m], m))
                 return self._chain(meet, parents)
-            frontiers[side] = nxt
+            cost[side] = self._load_frontier(side, nxt) if nxt else 0
         return []
 
     def _chain(self, meet: int, parents: tuple[dict[int, int | None], dict[int, int | None]]) -> list[dict[str, Any]]:
