@@ -28,7 +28,7 @@ from pathlib import Path
 from kg.extract import Extractor
 from kg.models import Document, Extraction
 from kg.outputs import replacing
-from kg.readers import InputProblem, iter_documents
+from kg.readers import InputProblem, ReadOptions, iter_documents
 
 #: Target characters per batch sent to a worker: big enough that pickling and queueing cost little
 #: next to extraction, small enough to balance load and keep the in-flight window small.
@@ -262,11 +262,13 @@ def write_extractions(
     on_done: Callable[[Extraction], None] | None = None,
     extractor: Extractor | None = None,
     keep_empty: bool = True,
+    read_options: ReadOptions | None = None,
 ) -> RunReport:
     """Stream ``inputs`` through the extractor into ``out_path`` (JSON Lines, all or nothing: the
     previous file stays intact until the new one is complete; see :func:`kg.outputs.replacing`).
 
-    ``keep_empty=False`` leaves ``out_path`` as it was when no document could be read.
+    ``keep_empty=False`` leaves ``out_path`` as it was when no document could be read;
+    ``read_options`` says how folders are walked and files decoded (:class:`kg.readers.ReadOptions`).
     ``on_done`` gets each extraction as written: without ``mentions``, which the file omits.
     Write errors raise :class:`kg.outputs.OutputError` (one line)."""
     report = RunReport()
@@ -278,7 +280,7 @@ def write_extractions(
 
     try:
         with _sigterm_raises(), replacing(out_path) as fh:
-            for ex in extract_stream(iter_documents(inputs), extractor, workers, record_problem,
+            for ex in extract_stream(iter_documents(inputs, read_options), extractor, workers, record_problem,
                                      keep_mentions=False):
                 fh.write(json.dumps(to_score_record(ex), ensure_ascii=False) + "\n")
                 report.documents += 1

@@ -6,11 +6,16 @@ line) and the reason, yielded in place of the document, so callers report it and
 
 from __future__ import annotations
 
+import codecs
+import fnmatch
+import io
 import json
+import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.decoding import DecodeError, decode, detect_encoding
 from kg.models import Document
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -18,25 +23,43 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
 @dataclass(frozen=True)
+class ReadOptions:
+    """How inputs are read: folders walked recursively or not, which file names (glob patterns,
+    e.g. ``*.txt``; empty: every .txt/.md/.jsonl file), the encoding (None: UTF-8, else detected),
+    and paths never to read (an output folder inside an input tree)."""
+
+    recursive: bool = False
+    include: tuple[str, ...] = ()
+    encoding: str | None = None
+    exclude: tuple[Path, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
 class InputProblem:
-    """Why one input (or one line of it) could not be read (``skipped``), or a note about one that
-    was read all the same (``skipped=False``: a duplicate id made distinct)."""
+    """Why one input (or one line of it) could not be read (``kind`` "skipped"), or something worth
+    saying about one that was read all the same: a warning (a duplicate id made distinct) or a note
+    (the encoding a file was read with)."""
 
     where: str
     reason: str
-    skipped: bool = True
+    kind: str = "skipped"
+
+    @property
+    def skipped(self) -> bool:
+        return self.kind == "skipped"
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
 
 
-def iter_documents(paths: Iterable[Path]) -> Iterator[Document | InputProblem]:
-    """Documents from each path: a folder (its .txt/.md/.jsonl files, sorted), a file, or JSONL.
+def iter_documents(paths: Iterable[Path], options: ReadOptions | None = None) -> Iterator[Document | InputProblem]:
+    """Documents from each path: a folder (its .txt/.md/.jsonl files, sorted; with ``recursive`` its
+    whole tree), a file, or JSONL.
 
     Ids are unique in what it yields: a repeated id (``a.txt`` and ``a.md``, the same JSONL id
-    twice) gets ``#2``, ``#3`` ... and a note saying so."""
+    twice) gets ``#2``, ``#3`` ... and a warning saying so."""
     seen: dict[str, str] = {}
-    for item in _raw_documents(paths):
+    for item in _raw_documents(paths, options or ReadOptions()):
         if isinstance(item, Document):
             if item.id in seen:
                 n = 2
@@ -44,13 +67,38 @@ def iter_documents(paths: Iterable[Path]) -> Iterator[Document | InputProblem]:
                     n += 1
                 new_id = f"{item.id}#{n}"
                 yield InputProblem(item.source or item.id, f"id {item.id!r} was already used by {seen[item.id]}; "
-                                                           f"kept as {new_id!r}", skipped=False)
+                                                           f"kept as {new_id!r}", kind="warning")
                 item = item.model_copy(update={"id": new_id})
             seen[item.id] = item.source or item.id
         yield item
 
 
-def _raw_documents(paths: Iterable[Path]) -> Iterator[Document | InputProblem]:
+def list_files(folder: Path, options: ReadOptions) -> list[Path]:
+    """The files of ``folder`` that are read, in order (``OSError`` if it cannot be listed)."""
+    excluded = {os.path.realpath(p) for p in options.exclude}
+    if options.recursive:
+        found = []
+        for root, dirs, files in os.walk(folder, onerror=_raise):
+            # hidden folders (.git, kg-out's staging) and excluded ones are not walked
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and os.path.realpath(os.path.join(root, d)) not in excluded)
+            found += [Path(root) / f for f in files if not f.startswith(".")]
+    else:
+        found = [p for p in folder.iterdir() if p.is_file()]
+    return sorted(p for p in found if _wanted(p, options) and os.path.realpath(p) not in excluded)
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
+def _wanted(path: Path, options: ReadOptions) -> bool:
+    if path.suffix.lower() not in TEXT_SUFFIXES + JSONL_SUFFIXES:
+        return False
+    return not options.include or any(fnmatch.fnmatch(path.name, pattern) for pattern in options.include)
+
+
+def _raw_documents(paths: Iterable[Path], options: ReadOptions) -> Iterator[Document | InputProblem]:
     for path in paths:
         try:
             is_dir = path.is_dir()
@@ -62,73 +110,96 @@ def _raw_documents(paths: Iterable[Path]) -> Iterator[Document | InputProblem]:
             yield InputProblem(str(path), "no such file or folder")
         elif is_dir:
             try:
-                files = sorted(p for p in path.iterdir()
-                               if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES)
+                files = list_files(path, options)
             except OSError as exc:
-                yield InputProblem(str(path), f"cannot read folder ({exc.strerror})")
+                yield InputProblem(str(exc.filename or path), f"cannot read folder ({exc.strerror})")
                 continue
             if not files:
-                yield InputProblem(str(path), "folder holds no .txt, .md or .jsonl files")
+                what = f"files matching {', '.join(options.include)}" if options.include \
+                    else ".txt, .md or .jsonl files"
+                yield InputProblem(str(path), f"folder holds no {what}")
             for f in files:
-                yield from _read_file(f)
+                # in a tree, the id says where the file is: 2024/05/a (a flat folder: the file's name, a)
+                doc_id = f.relative_to(path).with_suffix("").as_posix() if options.recursive else f.stem
+                yield from _read_file(f, options.encoding, doc_id)
         else:
-            yield from _read_file(path)
+            yield from _read_file(path, options.encoding, path.stem)
 
 
-def _read_file(path: Path) -> Iterator[Document | InputProblem]:
+def _read_file(path: Path, encoding: str | None, doc_id: str) -> Iterator[Document | InputProblem]:
     if path.suffix.lower() in JSONL_SUFFIXES:
-        yield from _read_jsonl(path)
+        yield from _read_jsonl(path, encoding)
         return
     try:
         raw = path.read_bytes()
     except OSError as exc:
         yield InputProblem(str(path), f"cannot read ({exc.strerror})")
         return
-    problem = _check_text_bytes(raw)
-    if problem:
-        yield InputProblem(str(path), problem)
+    try:
+        decoded = decode(raw, encoding)
+    except DecodeError as exc:
+        yield InputProblem(str(path), str(exc))
         return
-    text = raw.decode("utf-8-sig")
+    if decoded.detected:
+        yield InputProblem(str(path), f"read as {decoded.encoding} (detected; --encoding to choose)", kind="note")
+    text = decoded.text
     if not text.strip():
         yield InputProblem(str(path), "empty file")
         return
-    yield Document(id=path.stem, text=text, source=str(path))
+    yield Document(id=doc_id, text=text, source=str(path))
 
 
-def _check_text_bytes(raw: bytes) -> str | None:
-    if b"\x00" in raw[:65536]:
-        return "binary file (NUL bytes), not text"
-    try:
-        raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return f"line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-    return None
-
-
-def _read_jsonl(path: Path) -> Iterator[Document | InputProblem]:
+def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Document | InputProblem]:
+    """Line by line (a JSONL file may be large): UTF-8 lines are decoded one by one, so one bad line
+    is one problem; another encoding (named, or detected from the start of the file) decodes the
+    stream."""
     try:
         fh = path.open("rb")
     except OSError as exc:
         yield InputProblem(str(path), f"cannot read ({exc.strerror})")
         return
-    seen_any = False
     with fh:
-        for lineno, raw in enumerate(fh, start=1):
-            where = f"{path}:{lineno}"
-            if not raw.strip():
-                continue
-            seen_any = True
-            try:
-                record = json.loads(raw.decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                yield InputProblem(where, "not UTF-8")
-                continue
-            except json.JSONDecodeError as exc:
-                yield InputProblem(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
-                continue
-            doc = _record_to_document(record, path, lineno)
-            yield doc
+        try:
+            stream = encoding or detect_encoding(fh.read(1 << 16))
+            fh.seek(0)
+            lines: Iterator[bytes | str] = iter(fh)
+            if stream is not None:
+                codecs.lookup(stream)
+                if not encoding:
+                    yield InputProblem(str(path), f"read as {stream} (detected; --encoding to choose)", kind="note")
+                lines = iter(io.TextIOWrapper(fh, encoding=stream, newline=""))
+        except (LookupError, OSError) as exc:
+            yield InputProblem(str(path), f"unknown encoding {encoding!r}" if isinstance(exc, LookupError)
+                               else f"cannot read ({exc.strerror})")
+            return
+        yield from _jsonl_records(path, lines, stream)
+
+
+def _jsonl_records(path: Path, lines: Iterator[bytes | str], stream: str | None) -> Iterator[Document | InputProblem]:
+    seen_any = False
+    lineno = 0
+    while True:
+        try:
+            raw = next(lines)
+        except StopIteration:
+            break
+        except UnicodeDecodeError:
+            yield InputProblem(f"{path}:{lineno + 1}", f"not {stream}; the rest of the file is skipped")
+            return
+        lineno += 1
+        where = f"{path}:{lineno}"
+        if not raw.strip():
+            continue
+        seen_any = True
+        try:
+            record = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff"))
+        except UnicodeDecodeError:
+            yield InputProblem(where, "not UTF-8")
+            continue
+        except json.JSONDecodeError as exc:
+            yield InputProblem(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
+            continue
+        yield _record_to_document(record, path, lineno)
     if not seen_any:
         yield InputProblem(str(path), "empty file")
 

@@ -31,7 +31,7 @@ from kg.cli.common import (
 if TYPE_CHECKING:
     from kg.building import BuildResult, Database
     from kg.models import Extraction
-    from kg.readers import InputProblem
+    from kg.readers import InputProblem, ReadOptions
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -44,38 +44,59 @@ def _default_inputs() -> list[Path]:
     fail("no input given and the shipped seeds/ folder was not found; pass files or folders")
 
 
-def _count_docs(paths: list[Path]) -> int | None:
+def _count_docs(paths: list[Path], read: ReadOptions) -> int | None:
     """Number of text files (for the progress bar total); None when JSONL makes it unknown."""
+    from kg.readers import JSONL_SUFFIXES, list_files
+
     total = 0
     for p in paths:
-        if p.is_dir():
-            try:
-                files = [f for f in p.iterdir() if f.is_file()]
-            except OSError:
-                return None  # the reader reports the unreadable folder
-            if any(f.suffix.lower() in (".jsonl", ".ndjson") for f in files):
-                return None
-            total += sum(f.suffix.lower() in (".txt", ".md") for f in files)
-        elif p.suffix.lower() in (".jsonl", ".ndjson"):
+        try:
+            files = list_files(p, read) if p.is_dir() else [p]
+        except OSError:
+            return None  # the reader reports the unreadable folder
+        if any(f.suffix.lower() in JSONL_SUFFIXES for f in files):
             return None
-        else:
-            total += 1
+        total += len(files)
     return total
 
 
 def _on_problem(p: InputProblem) -> None:
-    warn(f"skipped {p}" if p.skipped else str(p))
+    if p.kind == "note":
+        say(("note:", "cyan"), " ", str(p), err=True)
+    else:
+        warn(f"skipped {p}" if p.skipped else str(p))
+
+
+def _read_options(recursive: bool, include: list[str] | None, encoding: str | None) -> ReadOptions:
+    import codecs
+
+    from kg.readers import ReadOptions
+
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            fail(f"--encoding: unknown encoding {encoding!r} (e.g. utf-8, gb18030, big5, utf-16)")
+    return ReadOptions(recursive, tuple(include or ()), encoding)
+
+
+RecursiveOption = typer.Option(False, "--recursive", "-R", help="Read folders with all their subfolders (hidden "
+                                                                "ones skipped); ids then keep the path: 2024/05/a.")
+IncludeOption = typer.Option(None, "--include", metavar="GLOB", help="Only files whose name matches, e.g. '*.txt' "
+                                                                     "(repeat for more).")
+EncodingOption = typer.Option(None, "--encoding", metavar="NAME", help="Read every file in this encoding (default: "
+                                                                       "UTF-8, else detected per file and reported).")
 
 
 @contextmanager
-def _progress(inputs: list[Path], quiet: bool) -> Iterator[Callable[[Extraction], None]]:
+def _progress(inputs: list[Path], quiet: bool, read: ReadOptions) -> Iterator[Callable[[Extraction], None]]:
     """A progress bar over the documents of ``inputs``; yields the per-document callback."""
     from kg.textsafety import visible
 
     with Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[doc]}", markup=False), TimeElapsedColumn(),
                   console=console, disable=quiet, transient=False) as progress:
-        task = progress.add_task("extract", total=_count_docs(inputs), doc="")
+        task = progress.add_task("extract", total=_count_docs(inputs, read), doc="")
 
         def on_done(ex: Extraction) -> None:
             progress.update(task, advance=1, doc=visible(ex.doc_id))
@@ -142,6 +163,9 @@ def build(
     database: str | None = DatabaseOption,
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
+    recursive: bool = RecursiveOption,
+    include: list[str] | None = IncludeOption,
+    encoding: str | None = EncodingOption,
     quiet: bool = QuietOption,
 ) -> None:
     """Extract every document and write extractions.jsonl, graph.json, index.sqlite and graph.html
@@ -156,11 +180,12 @@ def build(
     if add and not paths:
         fail("--add needs the files or folders to add")
     inputs = list(paths) if paths else _default_inputs()
+    read = _read_options(recursive, include, encoding)
     run = building.add if add else building.build
-    with _one_line_errors(out), _progress(inputs, quiet) as on_done:
+    with _one_line_errors(out), _progress(inputs, quiet, read) as on_done:
         result = run(out, inputs, extractor, workers or default_workers(), html if add else html is not False,
                      _database(db, uri, user, password, database), on_problem=_on_problem, on_done=on_done,
-                     on_wait=warn)
+                     on_wait=warn, read=read)
     report = result.report
     _report(result, "added" if add else "built", f"{report.documents} documents ({report.characters:,} chars)")
     if report.problems:
@@ -199,6 +224,9 @@ def extract(
     quiet: bool = QuietOption,
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
+    recursive: bool = RecursiveOption,
+    include: list[str] | None = IncludeOption,
+    encoding: str | None = EncodingOption,
 ) -> None:
     """Extract entities and relations from INPUT, one JSON line per document.
 
@@ -206,13 +234,16 @@ def extract(
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
     from kg.outputs import OutputError, check_not_input
     from kg.pipeline import default_workers, write_extractions
+    from kg.readers import ReadOptions
 
     extractor = extractor_from_options(ner, dictionary)
+    read = _read_options(recursive, include, encoding)
+    read = ReadOptions(read.recursive, read.include, read.encoding, (output,))  # never read the output
     try:
         check_not_input(output, [input])
-        with _progress([input], quiet) as on_done:
+        with _progress([input], quiet, read) as on_done:
             report = write_extractions([input], output, workers=workers or default_workers(), on_problem=_on_problem,
-                                       on_done=on_done, extractor=extractor, keep_empty=False)
+                                       on_done=on_done, extractor=extractor, keep_empty=False, read_options=read)
     except OutputError as exc:
         fail(f"{exc}; {output} left as it was")
     if report.documents == 0:
