@@ -4,6 +4,7 @@
 * ``bolt`` wraps the official ``neo4j`` driver for Neo4j and FalkorDB alike;
 * ``loader`` merges a networkx graph in batches (``UNWIND $rows ... MERGE``);
 * ``saved_queries`` reads the commented query library in ``cypher/``;
+* ``statements`` lists every statement sent to Neo4j, for Neo4j's linter (``tools/cypher-lint``);
 * ``connect.open_store`` picks the server: a given URI, or the embedded one.
 """
 

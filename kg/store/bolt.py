@@ -47,6 +47,15 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 _PLAIN_SCHEMES = {"bolt", "neo4j"}  # unencrypted: a raw handshake probe is possible
 _PARAM_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SPLICE_PROBE = "\\b'"  # survives only if the server really passes parameters separately
+# Sent to every server but our own embedded one (see ``kg.store.statements``).
+FLAVOUR_STATEMENT = "CALL dbms.components() YIELD name RETURN name"  # Neo4j only
+SPLICE_PROBE_STATEMENT = "RETURN $probe AS probe"
+
+
+def splice_probe_query() -> tuple[str, dict[str, Any]]:
+    """A statement that returns its parameter, a backslash and a quote, unchanged unless the
+    server splices parameters into the query text."""
+    return SPLICE_PROBE_STATEMENT, {"probe": _SPLICE_PROBE}
 
 
 @dataclass
@@ -298,14 +307,14 @@ class Store:
 
     def _detect_flavour(self) -> str:
         try:
-            self.run("CALL dbms.components() YIELD name RETURN name")
+            self.run(FLAVOUR_STATEMENT)
             return NEO4J
         except QueryFailed:
             return OTHER
 
     def _detect_splicing(self) -> bool:
         try:
-            return self.value("RETURN $probe AS probe", {"probe": _SPLICE_PROBE}) != _SPLICE_PROBE
+            return self.value(*splice_probe_query()) != _SPLICE_PROBE
         except QueryFailed:
             return True  # a quote in a parameter broke the query: it was spliced into the text
 

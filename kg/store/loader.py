@@ -8,6 +8,11 @@ statement per type, built from the enums); every value read from a document is a
 Loading merges into what is there, so it is idempotent and additive: list properties (aliases,
 docs, evidence) gain only the items they lack, confidence keeps the maximum, and loading a graph
 of new documents adds them to the stored ones.
+
+Every statement is built here, by the ``*_statement`` / ``*_query`` functions and constants below,
+and nowhere else: ``kg.store.statements`` enumerates them from the same functions for Neo4j's
+linter (``tests/test_cypher_lint.py``). A ``*_query`` function returns the statement together
+with the parameters it is sent with.
 """
 
 from __future__ import annotations
@@ -28,7 +33,11 @@ from kg.store import DEFAULT_BATCH_SIZE
 from kg.store.bolt import NEO4J, Store
 from kg.store.errors import QueryFailed, StoreError
 
+DEFAULT_CLEAR_BATCH_SIZE = 10_000
 ENTITY = "Entity"
+
+#: A statement and the parameters it is sent with.
+Query = tuple[str, dict[str, Any]]
 
 # ``mentions`` sums over documents: when the incoming row shares a document with the stored node
 # it is a merged view that already counts the stored documents (keep the larger count); when it
@@ -78,6 +87,21 @@ SET r.evidence = old_evidence + [e IN row.evidence WHERE NOT e IN old_evidence],
     r.confidence = CASE WHEN row.confidence > old_confidence THEN row.confidence ELSE old_confidence END
 """
 
+# Neo4j 5: a uniqueness constraint on :Entity(name) (which brings its own index) and an index on
+# name per type label; IF NOT EXISTS makes them idempotent.
+NEO4J_CONSTRAINT_STATEMENT = (f"CREATE CONSTRAINT kg_entity_name IF NOT EXISTS "
+                              f"FOR (n:{ENTITY}) REQUIRE n.name IS UNIQUE")
+NEO4J_INDEX_STATEMENT = "CREATE INDEX kg_{name}_name IF NOT EXISTS FOR (n:{label}) ON (n.name)"
+
+# FalkorDB knows neither IF NOT EXISTS nor constraints (and Neo4j 5 no longer has db.indexes()):
+# look before creating. These two are never sent to Neo4j.
+FALKORDB_INDEX_LOOKUP = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+FALKORDB_INDEX_STATEMENT = f"CREATE INDEX FOR (n:{ENTITY}) ON (n.name)"
+
+CLEAR_STATEMENT = f"MATCH (n:{ENTITY}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS c"
+COUNT_LABELS_STATEMENT = f"MATCH (n:{ENTITY}) UNWIND labels(n) AS label RETURN label, count(*) AS count"
+COUNT_TYPES_STATEMENT = f"MATCH (:{ENTITY})-[r]->(:{ENTITY}) RETURN type(r) AS type, count(*) AS count"
+
 
 @dataclass
 class LoadReport:
@@ -92,6 +116,11 @@ def node_statement(entity_type: EntityType) -> str:
     return NODE_STATEMENT.format(label=entity_type.value)
 
 
+def retyped_statement() -> str:
+    """Which of the given names are stored with another type than ``$type``."""
+    return RETYPED_STATEMENT.format()
+
+
 def retype_statement(entity_type: EntityType) -> str:
     """Relabel existing entities as ``entity_type`` (dropping their other type label)."""
     others = ":".join(str(t) for t in EntityType if t != entity_type)
@@ -100,6 +129,35 @@ def retype_statement(entity_type: EntityType) -> str:
 
 def relation_statement(relation: RelationType) -> str:
     return RELATION_STATEMENT.format(rel_type=relation.value)
+
+
+def node_query(entity_type: EntityType, rows: list[dict[str, Any]]) -> Query:
+    """Merge one batch of ``node_rows`` of one type."""
+    return node_statement(entity_type), {"rows": rows}
+
+
+def retyped_query(entity_type: EntityType, names: list[str]) -> Query:
+    return retyped_statement(), {"names": names, "type": entity_type.value}
+
+
+def retype_query(entity_type: EntityType, names: list[str]) -> Query:
+    return retype_statement(entity_type), {"names": names, "type": entity_type.value}
+
+
+def relation_query(relation: RelationType, rows: list[dict[str, Any]]) -> Query:
+    """Merge one batch of ``relation_rows`` of one type."""
+    return relation_statement(relation), {"rows": rows}
+
+
+def clear_query(batch_size: int = DEFAULT_CLEAR_BATCH_SIZE) -> Query:
+    """Delete up to ``batch_size`` entities with their relationships; returns how many."""
+    return CLEAR_STATEMENT, {"limit": batch_size}
+
+
+def neo4j_schema_statements() -> list[str]:
+    """The constraint and indexes ``ensure_schema`` creates on Neo4j, in order."""
+    return [NEO4J_CONSTRAINT_STATEMENT, *(NEO4J_INDEX_STATEMENT.format(name=t.value.lower(), label=t.value)
+                                          for t in EntityType)]
 
 
 def evidence_line(item: dict[str, Any]) -> str:
@@ -150,20 +208,18 @@ def batched(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str
 def ensure_schema(store: Store) -> None:
     """Create the uniqueness constraint / indexes that make MERGE on ``name`` fast (idempotent)."""
     if store.flavour == NEO4J:
-        store.run(f"CREATE CONSTRAINT kg_entity_name IF NOT EXISTS FOR (n:{ENTITY}) REQUIRE n.name IS UNIQUE")
-        for etype in EntityType:
-            store.run(f"CREATE INDEX kg_{etype.value.lower()}_name IF NOT EXISTS "
-                      f"FOR (n:{etype.value}) ON (n.name)")
+        for statement in neo4j_schema_statements():
+            store.run(statement)
         return
     # FalkorDB (and others) know neither IF NOT EXISTS nor constraints: look before creating.
     try:
-        indexes = store.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
+        indexes = store.run(FALKORDB_INDEX_LOOKUP)
         have = any(r["label"] == ENTITY and "name" in (r["properties"] or []) for r in indexes.records)
     except QueryFailed:
         have = False
     if not have:
         with contextlib.suppress(QueryFailed):  # no index support: loading works, only slower
-            store.run(f"CREATE INDEX FOR (n:{ENTITY}) ON (n.name)")
+            store.run(FALKORDB_INDEX_STATEMENT)
 
 
 def load_graph(store: Store, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH_SIZE,
@@ -180,17 +236,15 @@ def load_graph(store: Store, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH
         ensure_schema(store)
     report = LoadReport()
     for etype, rows in nodes.items():
-        statement = node_statement(etype)
         for batch in batched(rows, batch_size):
             _retype(store, etype, [row["name"] for row in batch])
-            store.run(statement, {"rows": batch})
+            store.run(*node_query(etype, batch))
             report.entities += len(batch)
             if on_progress:
                 on_progress(len(batch))
     for rtype, rows in relations.items():
-        statement = relation_statement(rtype)
         for batch in batched(rows, batch_size):
-            store.run(statement, {"rows": batch})
+            store.run(*relation_query(rtype, batch))
             report.relations += len(batch)
             if on_progress:
                 on_progress(len(batch))
@@ -198,10 +252,9 @@ def load_graph(store: Store, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH
 
 
 def _retype(store: Store, etype: EntityType, names: list[str]) -> None:
-    retyped = store.run(RETYPED_STATEMENT.format(), {"names": names, "type": etype.value})
+    retyped = store.run(*retyped_query(etype, names))
     if retyped.records:
-        store.run(retype_statement(etype), {"names": [r["name"] for r in retyped.records],
-                                            "type": etype.value})
+        store.run(*retype_query(etype, [r["name"] for r in retyped.records]))
 
 
 def load_extractions(store: Store, extractions: Iterable[Extraction], batch_size: int = DEFAULT_BATCH_SIZE,
@@ -210,12 +263,11 @@ def load_extractions(store: Store, extractions: Iterable[Extraction], batch_size
     return load_graph(store, build_graph(extractions), batch_size, on_progress)
 
 
-def clear(store: Store, batch_size: int = 10_000) -> int:
+def clear(store: Store, batch_size: int = DEFAULT_CLEAR_BATCH_SIZE) -> int:
     """Delete every ``:Entity`` node and its relationships, in batches; returns nodes deleted."""
     total = 0
     while True:
-        deleted = store.value(f"MATCH (n:{ENTITY}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS c",
-                              {"limit": batch_size}) or 0
+        deleted = store.value(*clear_query(batch_size)) or 0
         total += deleted
         if deleted < batch_size:
             return total
@@ -223,8 +275,8 @@ def clear(store: Store, batch_size: int = 10_000) -> int:
 
 def counts(store: Store) -> dict[str, Any]:
     """Nodes per label and relationships per type, as the database sees them."""
-    labels = store.run(f"MATCH (n:{ENTITY}) UNWIND labels(n) AS label RETURN label, count(*) AS count")
-    types = store.run(f"MATCH (:{ENTITY})-[r]->(:{ENTITY}) RETURN type(r) AS type, count(*) AS count")
+    labels = store.run(COUNT_LABELS_STATEMENT)
+    types = store.run(COUNT_TYPES_STATEMENT)
     by_label = {r["label"]: r["count"] for r in labels.records}
     by_type = {r["type"]: r["count"] for r in types.records}
     return {"nodes": by_label.pop(ENTITY, 0), "relationships": sum(by_type.values()),
