@@ -33,15 +33,17 @@ if TYPE_CHECKING:
     from kg.models import Extraction
     from kg.readers import InputProblem, ReadOptions
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 app = typer.Typer()
 
 
 def _default_inputs() -> list[Path]:
-    if SEEDS.is_dir():
-        return [SEEDS]
-    fail("no input given and the shipped seeds/ folder was not found; pass files or folders")
+    from kg.resources import seeds_dir
+
+    seeds = seeds_dir()
+    if seeds.is_dir():
+        return [seeds]
+    fail("no input given and the shipped seed articles were not found; pass files or folders")
 
 
 def _count_docs(paths: list[Path], read: ReadOptions) -> int | None:

@@ -25,7 +25,6 @@ from kg.evaluate import Counts, GoldError, load_gold, score_all
 if TYPE_CHECKING:
     from kg.extract import Extractor
 
-DEFAULT_DOCS = Path(__file__).resolve().parents[2] / "seeds"
 
 app = typer.Typer()
 
@@ -87,8 +86,8 @@ def eval_cmd(
                                     help="Folder of gold graphs (<doc_id>.json, GUIDELINES.md format)."),
     pred: Path | None = typer.Option(None, "--pred", "-p", readable=False,
                                      help="Score this extractions.jsonl instead of extracting."),
-    docs: Path = typer.Option(DEFAULT_DOCS, "--docs", readable=False,
-                              help="Where the gold documents' texts are (<doc_id>.txt)."),
+    docs: Path | None = typer.Option(None, "--docs", readable=False,
+                                     help="Where the gold documents' texts are (<doc_id>.txt; default: the seeds)."),
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
@@ -99,6 +98,10 @@ def eval_cmd(
         gold = load_gold(gold_dir)
     except GoldError as exc:
         fail(str(exc))
+    if pred is None and docs is None:
+        from kg.resources import seeds_dir
+
+        docs = seeds_dir()
     preds = _read_predictions(pred) if pred else _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary))
     score = score_all(gold, preds)
     if as_json:

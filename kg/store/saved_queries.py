@@ -33,9 +33,11 @@ _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 
 
 def query_dir() -> Path:
-    """Where the saved queries live: ``$KG_CYPHER_DIR`` or the repository's ``cypher/`` folder."""
+    """Where the saved queries live: ``$KG_CYPHER_DIR`` or the shipped ones (``cypher/``)."""
+    from kg.resources import cypher_dir
+
     env = os.environ.get("KG_CYPHER_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "cypher"
+    return Path(env) if env else cypher_dir()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The saved Cypher queries of ``kg query`` (shipped inside the package as ``kg.cypher``)."""
