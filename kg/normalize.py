@@ -73,21 +73,48 @@ def key(name: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』\"')）]*|\n+")
+#: Longest sentence :func:`sentence_spans` yields. Real sentences are far shorter (under 200
+#: characters in the seeds and the benchmark corpus); a text without sentence punctuation would
+#: otherwise be one sentence, and the per-sentence work (relation rules, tokenising) quadratic.
+MAX_SENTENCE = 1000
+#: Where an over-long sentence is cut, by preference: after its last clause break or space.
+_CLAUSE_BREAKS = "，,；;、 \t\u3000"
 
 
-def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+def sentence_spans(text: str, max_len: int = MAX_SENTENCE) -> Iterator[tuple[int, int]]:
     """Yield ``(start, end)`` of each non-blank sentence, stripped of surrounding whitespace.
+
+    A sentence longer than ``max_len`` is cut after the last clause break (，；、) or space before
+    the limit, else at the limit, so no span is longer than ``max_len``.
 
     >>> t = "刘庆峰说。好！\\n新段落"
     >>> [t[s:e] for s, e in sentence_spans(t)]
     ['刘庆峰说。', '好！', '新段落']
+    >>> t = "甲乙丙，丁戊己庚辛壬癸"
+    >>> [t[s:e] for s, e in sentence_spans(t, max_len=5)]
+    ['甲乙丙，', '丁戊己庚辛', '壬癸']
     """
     start = 0
     for m in _SENTENCE_END.finditer(text):
         end = m.end() if m.group().strip() else m.start()
-        yield from _strip_span(text, start, end)
+        yield from _bounded_spans(text, start, end, max_len)
         start = m.end()
-    yield from _strip_span(text, start, len(text))
+    yield from _bounded_spans(text, start, len(text), max_len)
+
+
+def _bounded_spans(text: str, start: int, end: int, max_len: int) -> Iterator[tuple[int, int]]:
+    for s, e in _strip_span(text, start, end):
+        while e - s > max_len:
+            cut = _clause_cut(text, s, s + max_len)
+            yield from _strip_span(text, s, cut)
+            s = cut
+        yield from _strip_span(text, s, e)
+
+
+def _clause_cut(text: str, start: int, limit: int) -> int:
+    """Where to cut ``text[start:limit]`` (> ``start``): after its last clause break, else at the limit."""
+    last = max(text.rfind(ch, start, limit) for ch in _CLAUSE_BREAKS)
+    return last + 1 if last >= start else limit
 
 
 def _strip_span(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
