@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 
 import jieba
@@ -29,10 +29,16 @@ class TextView:
     """
 
     original: str
+    #: The normalised text and the sentences, when the caller has them already: a chunk of a long
+    #: document takes both from the whole document, so its sentences are exactly the document's.
+    given_norm: InitVar[str | None] = None
+    given_sentences: InitVar[list[tuple[int, int]] | None] = None
     norm: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.norm = normalize(self.original)
+    def __post_init__(self, given_norm: str | None, given_sentences: list[tuple[int, int]] | None) -> None:
+        self.norm = normalize(self.original) if given_norm is None else given_norm
+        if given_sentences is not None:
+            self.__dict__["sentences"] = given_sentences  # where the cached property keeps its value
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
