@@ -52,9 +52,31 @@ def _char_t2s(ch: str) -> str:
     return out if len(out) == 1 else ch
 
 
+#: Texts longer than this are converted piece by piece, so the converter's buffers (several copies
+#: of the text) stay small however long the text is.
+_PIECE = 1 << 18
+#: A piece ends after one of these where it can (no OpenCC phrase spans punctuation or a space).
+_PIECE_ENDS = "\n。，、；！？ ,;!?"
+
+
 def normalize(text: str) -> str:
     """Simplified, half-width text of exactly the same length as ``text``."""
-    return to_simplified(to_halfwidth(text))
+    if len(text) <= _PIECE:
+        return to_simplified(to_halfwidth(text))
+    return "".join(to_simplified(to_halfwidth(text[a:b])) for a, b in _pieces(text, _PIECE))
+
+
+def _pieces(text: str, size: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ``(start, end)`` of at most ``size`` characters, ending after punctuation or a
+    space where there is one."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = max(text.rfind(ch, start, end) for ch in _PIECE_ENDS)
+            end = cut + 1 if cut > start else end
+        yield start, end
+        start = end
 
 
 def key(name: str) -> str:
