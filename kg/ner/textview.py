@@ -71,7 +71,8 @@ class TextView:
     def tokens(self, start: int, end: int) -> list[tuple[str, str, int]]:
         """jieba's words of ``norm[start:end]`` (with its HMM for new words), each with its
         dictionary tag ("unk" for a new word) and offset from ``start``; cached, as several
-        recognisers read the same sentence."""
+        recognisers read the same sentence. The cache lives as long as the view, which is never
+        longer than the extractor's ``chunk_chars`` (a long document is read chunk by chunk)."""
         cache: dict[tuple[int, int], list[tuple[str, str, int]]] = self.__dict__.setdefault("_token_cache", {})
         toks = cache.get((start, end))
         if toks is None:
