@@ -24,7 +24,7 @@ from typing import Any
 from kg.chunks import MergedDocument, chunk_spans
 from kg.config import ExtractorConfig
 from kg.dictionary import Dictionary
-from kg.models import Document, Extraction, Mention, Relation
+from kg.models import Document, Entity, Extraction, Mention, Relation
 from kg.ner import MentionFinder
 from kg.ner.dictionary_matcher import DictionaryRecogniser
 from kg.ner.textview import TextView
@@ -90,13 +90,8 @@ class Extractor:
         mentions are then never held all at once)."""
         if len(doc.text) > self.config.chunk_chars:
             return self._extract_in_chunks(doc, on_progress, keep_mentions)
-        parts = self.components
-        view = TextView(doc.text)
-        mentions = parts.mentions(view)
-        entities, owner = resolve_mentions(mentions, parts.dictionary)
-        types = {e.name: e.type for e in entities}
         found: dict[tuple, Relation] = {}
-        self._relations(doc.id, view, 0, mentions, owner, types, Context(parts.dictionary), found)
+        mentions, entities = self._read(doc.id, TextView(doc.text), 0, Context(self.components.dictionary), found)
         return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text), entities=entities,
                           relations=list(found.values()), mentions=mentions if keep_mentions else [])
 
@@ -106,18 +101,14 @@ class Extractor:
                            keep_mentions: bool) -> Extraction:
         """One extraction of a long document read chunk by chunk, each chunk with its own view; the
         context of relation rules (the company the text is about) runs on across chunks."""
-        parts = self.components
         norm = normalize(doc.text)
-        ctx = Context(parts.dictionary)
+        ctx = Context(self.components.dictionary)
         merged = MergedDocument()
         mentions: list[Mention] = []
         for start, end, sentences in chunk_spans(sentence_spans(norm), len(norm), self.config.chunk_chars):
             view = TextView(doc.text[start:end], norm[start:end], [(s - start, e - start) for s, e in sentences])
-            chunk_mentions = parts.mentions(view)
-            entities, owner = resolve_mentions(chunk_mentions, parts.dictionary)
+            chunk_mentions, entities = self._read(doc.id, view, start, ctx, merged.relations)
             merged.add_entities(entities)
-            types = {e.name: e.type for e in entities}
-            self._relations(doc.id, view, start, chunk_mentions, owner, types, ctx, merged.relations)
             if keep_mentions:
                 mentions += (m.model_copy(update={"start": m.start + start, "end": m.end + start})
                              for m in chunk_mentions)
@@ -125,6 +116,16 @@ class Extractor:
                 on_progress(end, len(doc.text))
         return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text), entities=merged.entities(),
                           relations=merged.checked_relations(), mentions=mentions)
+
+    def _read(self, doc_id: str, view: TextView, offset: int, ctx: Context,
+              found: dict[tuple, Relation]) -> tuple[list[Mention], list[Entity]]:
+        """Mentions and entities of ``view`` (at ``offset`` in its document); its relations go into ``found``."""
+        parts = self.components
+        mentions = parts.mentions(view)
+        entities, owner = resolve_mentions(mentions, parts.dictionary)
+        types = {e.name: e.type for e in entities}
+        self._relations(doc_id, view, offset, mentions, owner, types, ctx, found)
+        return mentions, entities
 
     def _relations(self, doc_id: str, view: TextView, offset: int, mentions: list[Mention], owner: dict[int, str],
                    types: dict, ctx: Context, found: dict[tuple, Relation]) -> None:
