@@ -22,11 +22,11 @@ from kg.cli.common import (
     graph_path,
     warn,
 )
+from kg.cli.progress import DocumentBar
 from kg.extract import Extractor
 from kg.graph import build_graph, save_json, stats
-from kg.models import Extraction
 from kg.pipeline import RunReport, default_workers, read_extractions, write_extractions
-from kg.readers import InputProblem
+from kg.readers import MAX_CHARS, InputProblem
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -56,7 +56,7 @@ def _count_docs(paths: list[Path]) -> int | None:
 
 
 def _run_extraction(inputs: list[Path], out_jsonl: Path, workers: int, extractor: Extractor,
-                    quiet: bool = False) -> RunReport:
+                    quiet: bool = False, max_chars: int = MAX_CHARS) -> RunReport:
     def on_problem(p: InputProblem) -> None:
         warn(f"skipped {p}")
 
@@ -64,15 +64,12 @@ def _run_extraction(inputs: list[Path], out_jsonl: Path, workers: int, extractor
                   TextColumn("{task.fields[doc]}"), TimeElapsedColumn(),
                   console=console, disable=quiet, transient=False) as progress:
         task = progress.add_task("extract", total=_count_docs(inputs), doc="")
-
-        def on_done(ex: Extraction) -> None:
-            progress.update(task, advance=1, doc=ex.doc_id)
-
+        bar = DocumentBar(progress, task)
         # Write beside the target and swap only when something was extracted, so a run over
         # unreadable input never replaces earlier results with an empty file.
         staged = out_jsonl.with_name(f".{out_jsonl.name}.staged")
-        report = write_extractions(inputs, staged, workers=workers, on_problem=on_problem,
-                                   on_done=on_done, extractor=extractor)
+        report = write_extractions(inputs, staged, workers=workers, on_problem=on_problem, on_done=bar.on_done,
+                                   extractor=extractor, max_chars=max_chars, on_progress=bar.on_chunk)
     if report.documents:
         os.replace(staged, out_jsonl)
     else:
@@ -82,6 +79,8 @@ def _run_extraction(inputs: list[Path], out_jsonl: Path, workers: int, extractor
 
 WorkersOption = typer.Option(None, "--workers", "-w", min=1,
                              help="Worker processes for extraction (default: all cores).")
+MaxCharsOption = typer.Option(MAX_CHARS, "--max-chars", min=1, metavar="N",
+                              help="Skip (with a warning) any document longer than N characters.")
 
 
 @app.command()
@@ -99,13 +98,14 @@ def build(
     database: str | None = DatabaseOption,
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
+    max_chars: int = MaxCharsOption,
 ) -> None:
     """Extract every document and write extractions.jsonl, graph.json and graph.html into OUT,
     then load the graph into the database (so `kg query` works straight away)."""
     extractor = extractor_from_options(ner, dictionary)
     inputs = list(paths) if paths else _default_inputs()
     out_jsonl = out / "extractions.jsonl"
-    report = _run_extraction(inputs, out_jsonl, workers or default_workers(), extractor)
+    report = _run_extraction(inputs, out_jsonl, workers or default_workers(), extractor, max_chars=max_chars)
     if report.documents == 0:
         fail(f"no document could be read from {', '.join(map(str, inputs))}")
     G = build_graph(read_extractions(out_jsonl))
@@ -139,10 +139,12 @@ def extract(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
+    max_chars: int = MaxCharsOption,
 ) -> None:
     """Extract entities and relations from INPUT, one JSON line per document."""
     extractor = extractor_from_options(ner, dictionary)
-    report = _run_extraction([input], output, workers or default_workers(), extractor, quiet=quiet)
+    report = _run_extraction([input], output, workers or default_workers(), extractor, quiet=quiet,
+                             max_chars=max_chars)
     if report.documents == 0:
         fail(f"no document could be read from {input}; {output} left as it was")
     console.print(f"[bold green]extracted[/] {report.documents} documents: {report.entities} entities, "
