@@ -118,17 +118,19 @@ def run_one(chars: int, kind: str, kg_path: Path | None, timeout: float) -> dict
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_cli(path: Path, kg_path: Path | None, timeout: float, extra: list[str]) -> dict[str, Any]:
-    """``kg extract path`` (one worker) with ``extra`` options: CPU seconds, peak memory, outcome."""
+def run_cli(path: Path, kg_path: Path | None, timeout: float, extra: list[str], workers: int = 1) -> dict[str, Any]:
+    """``kg extract path`` with ``extra`` options: CPU seconds and peak memory (of the process tree),
+    outcome."""
     from bench import procmem
 
     cmd = [sys.executable, "-c", "from kg.cli import main; main()", "extract", path.name, "-o",
-           f"{path.stem}.out.jsonl", "--workers", "1", "-q", *extra]
+           f"{path.stem}.out.jsonl", "--workers", str(workers), "-q", *extra]
     stats = procmem.run(cmd, env=_env(kg_path), cwd=path.parent, timeout=timeout)
     lines = [line for line in stats.output.strip().splitlines() if line.strip()]
     outcome = f"killed after {timeout:.0f} s" if stats.timed_out else " / ".join(lines[:2])
-    return {"options": " ".join(extra) or "(defaults)", "returncode": stats.returncode, "cpu_s": stats.cpu_seconds,
-            "seconds": stats.seconds, "peak_rss_mb": stats.peak_rss_mb, "outcome": outcome[:200]}
+    return {"options": " ".join([*extra, "--workers", str(workers)]), "returncode": stats.returncode,
+            "cpu_s": stats.cpu_seconds, "seconds": stats.seconds, "peak_rss_mb": stats.peak_rss_mb,
+            "peak_pss_mb": stats.peak_pss_mb, "outcome": outcome[:200]}
 
 
 def _rows(sizes: tuple[int, ...], kg_path: Path | None, timeout: float) -> list[dict[str, Any]]:
@@ -153,6 +155,10 @@ def _format_row(r: dict[str, Any]) -> str:
             f"| {r['peak_rss_mb'] - r['rss_before_mb']:+6.0f} MB | {r['entities']:>6,} | {r['relations']:>6,} |")
 
 
+def _mb(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:,.0f} MB"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="100k and 250k characters only, no 43 MB file")
@@ -170,16 +176,16 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, Any] = {"documents": rows}
     if not args.quick:
         path = write_single_line(OUT / f"single-line-{args.mb:g}mb.txt", args.mb)
-        print(f"\n`kg extract` of {path.name} ({path.stat().st_size / 1e6:.1f} MB, one line), one worker:\n")
-        print("| options | CPU s | wall s | peak RSS | exit | outcome |")
-        print("| --- | ---: | ---: | ---: | ---: | --- |")
+        print(f"\n`kg extract` of {path.name} ({path.stat().st_size / 1e6:.1f} MB, one line):\n")
+        print("| options | CPU s | wall s | peak RSS | peak PSS | exit | outcome |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
         results["single_line"] = []
-        for extra in ([], ["--max-chars", "100000000"]):
-            r = run_cli(path, args.kg_path, args.timeout, extra)
+        raised = ["--max-chars", "100000000"]
+        for extra, workers in (([], 1), (raised, 1), (raised, 2)):
+            r = run_cli(path, args.kg_path, args.timeout, extra, workers)
             results["single_line"].append(r)
-            rss = f"{r['peak_rss_mb']:.0f} MB" if r["peak_rss_mb"] is not None else "n/a"
-            print(f"| {r['options']} | {r['cpu_s']:.1f} | {r['seconds']:.1f} | {rss} | {r['returncode']} "
-                  f"| {r['outcome']} |", flush=True)
+            print(f"| {r['options']} | {r['cpu_s']:.1f} | {r['seconds']:.1f} | {_mb(r['peak_rss_mb'])} "
+                  f"| {_mb(r['peak_pss_mb'])} | {r['returncode']} | {r['outcome']} |", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 
