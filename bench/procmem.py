@@ -15,8 +15,10 @@ queue is short of CPUs, not of work.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
+import signal
 import subprocess
 import time
 from collections.abc import Sequence
@@ -37,6 +39,7 @@ class RunStats:
     cpu_seconds: float = 0.0  # user + system time of the command and every process it waited for
     machine_cpu_seconds: float | None = None  # CPU time used by every process on the machine
     runqueue_wait_seconds: float | None = None  # the command's processes runnable but not running
+    timed_out: bool = False  # killed after the run's timeout
 
     @property
     def others_cpu_seconds(self) -> float | None:
@@ -102,8 +105,9 @@ def _schedstat(pid: int) -> tuple[int, int] | None:
 
 
 def run(cmd: Sequence[str], interval: float = 0.05, env: dict[str, str] | None = None,
-        cwd: Path | None = None) -> RunStats:
-    """Run ``cmd`` to completion, sampling the memory of its process tree."""
+        cwd: Path | None = None, timeout: float | None = None) -> RunStats:
+    """Run ``cmd`` to completion (or until ``timeout`` seconds, then kill it), sampling the memory of
+    its process tree."""
     linux = PROC.joinpath("self", "status").exists()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy_before = machine_busy_seconds()
@@ -112,6 +116,7 @@ def run(cmd: Sequence[str], interval: float = 0.05, env: dict[str, str] | None =
     proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **(env or {})}, cwd=cwd)
     peak_rss = peak_pss = peak_n = 0
+    timed_out = False
     try:
         while True:
             if linux:
@@ -126,6 +131,11 @@ def run(cmd: Sequence[str], interval: float = 0.05, env: dict[str, str] | None =
                 output, _ = proc.communicate(timeout=interval)
                 break
             except subprocess.TimeoutExpired:
+                if timeout is not None and time.perf_counter() - start > timeout:
+                    timed_out = True
+                    for pid in reversed(_tree(proc.pid)):  # the workers of a pool too
+                        with contextlib.suppress(OSError):
+                            os.kill(pid, signal.SIGKILL)
                 continue
     except BaseException:
         proc.kill()
@@ -138,4 +148,4 @@ def run(cmd: Sequence[str], interval: float = 0.05, env: dict[str, str] | None =
     machine = busy_after - busy_before if busy_before is not None and busy_after is not None else None
     wait = sum(w for _, w in sched.values()) / 1e9 if sched else None
     return RunStats(proc.returncode, seconds, peak_rss / 1024 if linux else None,
-                    peak_pss / 1024 if linux else None, peak_n, output or "", cpu, machine, wait)
+                    peak_pss / 1024 if linux else None, peak_n, output or "", cpu, machine, wait, timed_out)

@@ -28,6 +28,7 @@ from kg.models import Extraction
 from kg.outfolder import OutputFolder, signals_held_back
 from kg.outputs import OutputError, check_not_input, replacing
 from kg.pipeline import RunReport, read_extractions, write_extractions
+from kg.progress import OnProgress
 from kg.readers import InputProblem, ReadOptions
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class Plan:
 
     inputs: list[Path] = field(default_factory=list)
     read: ReadOptions = field(default_factory=ReadOptions)
+    on_progress: OnProgress | None = None
     keep: Callable[[str], bool] = lambda doc_id: False  # earlier documents that stay
     removing: set[str] = field(default_factory=set)
 
@@ -73,26 +75,26 @@ class Plan:
 def build(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, html: bool = True,
           db: Database | None = Database(), on_problem: Callable[[InputProblem], None] | None = None,
           on_done: Callable[[Extraction], None] | None = None, on_wait: Callable[[str], None] | None = None,
-          read: ReadOptions | None = None) -> BuildResult:
+          read: ReadOptions | None = None, on_progress: OnProgress | None = None) -> BuildResult:
     """Extract ``inputs`` and replace everything in ``out`` with what they give."""
-    return _run(out, Plan(inputs=inputs, read=_reading(read, out)), extractor, workers, html, db, on_problem,
-                on_done, on_wait)
+    return _run(out, Plan(inputs=inputs, read=_reading(read, out), on_progress=on_progress), extractor, workers,
+                html, db, on_problem, on_done, on_wait)
 
 
 def add(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, html: bool | None = None,
         db: Database | None = Database(), on_problem: Callable[[InputProblem], None] | None = None,
         on_done: Callable[[Extraction], None] | None = None, on_wait: Callable[[str], None] | None = None,
-        read: ReadOptions | None = None) -> BuildResult:
+        read: ReadOptions | None = None, on_progress: OnProgress | None = None) -> BuildResult:
     """Extract ``inputs`` and merge them into ``out``'s documents (same id: the new one replaces it).
     ``html`` None keeps the page if the folder has one."""
-    return _run(out, Plan(inputs=inputs, read=_reading(read, out), keep=lambda doc_id: True), extractor, workers,
-                html, db, on_problem, on_done, on_wait)
+    return _run(out, Plan(inputs=inputs, read=_reading(read, out), keep=lambda doc_id: True,
+                          on_progress=on_progress), extractor, workers, html, db, on_problem, on_done, on_wait)
 
 
 def _reading(read: ReadOptions | None, out: Path) -> ReadOptions:
     """``read`` with the output folder never read (it may lie inside an input tree)."""
     read = read or ReadOptions()
-    return ReadOptions(read.recursive, read.include, read.encoding, (*read.exclude, out))
+    return ReadOptions(read.recursive, read.include, read.encoding, (*read.exclude, out), read.max_chars)
 
 
 def remove(out: Path, doc_ids: Iterable[str], html: bool | None = None, db: Database | None = Database(),
@@ -116,7 +118,8 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
         if plan.inputs:
             result.report = write_extractions(plan.inputs, stage / "new.jsonl", workers=workers,
                                               on_problem=on_problem, on_done=on_done, extractor=extractor,
-                                              keep_empty=False, read_options=plan.read)
+                                              keep_empty=False, read_options=plan.read,
+                                              on_progress=plan.on_progress)
             if result.report.documents == 0:
                 raise NothingToDo(f"no document could be read from {', '.join(map(str, plan.inputs))}; "
                                   f"{out} left as it was")

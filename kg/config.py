@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kg.ner.taggers import DEFAULT_TAGGER
 from kg.registry import RELATION_RULES, TAGGERS, UnknownComponentError, check_names
+
+#: Longest document read in one piece (longer ones are read in chunks of at most this size).
+DEFAULT_CHUNK_CHARS = 100_000
 
 
 class ExtractorConfig(BaseModel):
@@ -33,6 +36,9 @@ class ExtractorConfig(BaseModel):
     shipped_dictionary: bool = True
     #: Relation rules to run, by registered name, in their registered order; None: every one.
     relation_rules: tuple[str, ...] | None = None
+    #: Documents longer than this many characters are read in chunks of at most this size, cut at
+    #: sentence boundaries (see kg.chunks): memory is bounded by a chunk, time linear in the length.
+    chunk_chars: int = Field(default=DEFAULT_CHUNK_CHARS, ge=10_000)
 
     @field_validator("tagger")
     @classmethod

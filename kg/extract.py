@@ -16,20 +16,26 @@ configuration once (dictionary automaton, tagger model) and shares them between 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from kg.chunks import MergedDocument, chunk_spans
 from kg.config import ExtractorConfig
 from kg.dictionary import Dictionary
-from kg.models import Document, Extraction, Mention, Relation
+from kg.models import Document, Entity, Extraction, Mention, Relation
 from kg.ner.combine import MentionFinder
 from kg.ner.dictionary_matcher import DictionaryRecogniser
 from kg.ner.textview import TextView
+from kg.normalize import normalize, sentence_spans
 from kg.registry import RELATION_RULES, TAGGERS
 from kg.relations import Context, RelationRule, Sentence, Span, sentence_relations
 from kg.resolve import resolve_mentions
 from kg.schema import SYMMETRIC
+
+#: Called after each chunk of a long document: (characters done, characters in the document).
+ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -74,28 +80,62 @@ class Extractor:
         """Build the components now (loading the dictionary and models), not in the first document."""
         self.extract(Document(id="warm-up", text="科大讯飞董事长刘庆峰在合肥表示，讯飞星火将持续升级。"))
 
-    def extract(self, doc: Document) -> Extraction:
-        """Entities and relations of one document."""
-        parts = self.components
-        view = TextView(doc.text)
-        mentions = parts.mentions(view)
-        entities, owner = resolve_mentions(mentions, parts.dictionary)
-        types = {e.name: e.type for e in entities}
-        relations = self._relations(doc, view, mentions, owner, types, Context(parts.dictionary))
+    def extract(self, doc: Document, on_progress: ProgressCallback | None = None,
+                keep_mentions: bool = True) -> Extraction:
+        """Entities and relations of one document.
+
+        A document longer than the configuration's ``chunk_chars`` is read in chunks (see
+        :mod:`kg.chunks`), calling ``on_progress(characters done, characters in all)`` after each.
+        ``keep_mentions=False`` leaves ``Extraction.mentions`` empty (and a long document's
+        mentions are then never held all at once)."""
+        if len(doc.text) > self.config.chunk_chars:
+            return self._extract_in_chunks(doc, on_progress, keep_mentions)
+        found: dict[tuple, Relation] = {}
+        mentions, entities = self._read(doc.id, TextView(doc.text), 0, Context(self.components.dictionary), found)
         return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text), entities=entities,
-                          relations=relations, mentions=mentions)
+                          relations=list(found.values()), mentions=mentions if keep_mentions else [])
 
     __call__ = extract
 
-    def _relations(self, doc: Document, view: TextView, mentions: list[Mention], owner: dict[int, str],
-                   types: dict, ctx: Context) -> list[Relation]:
+    def _extract_in_chunks(self, doc: Document, on_progress: ProgressCallback | None,
+                           keep_mentions: bool) -> Extraction:
+        """One extraction of a long document read chunk by chunk, each chunk with its own view; the
+        context of relation rules (the company the text is about) runs on across chunks."""
+        norm = normalize(doc.text)
+        ctx = Context(self.components.dictionary)
+        merged = MergedDocument()
+        mentions: list[Mention] = []
+        for start, end, sentences in chunk_spans(sentence_spans(norm), len(norm), self.config.chunk_chars):
+            view = TextView(doc.text[start:end], norm[start:end], [(s - start, e - start) for s, e in sentences])
+            chunk_mentions, entities = self._read(doc.id, view, start, ctx, merged.relations)
+            merged.add_entities(entities)
+            if keep_mentions:
+                mentions += (m.model_copy(update={"start": m.start + start, "end": m.end + start})
+                             for m in chunk_mentions)
+            if on_progress is not None:
+                on_progress(end, len(doc.text))
+        return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text), entities=merged.entities(),
+                          relations=merged.checked_relations(), mentions=mentions)
+
+    def _read(self, doc_id: str, view: TextView, offset: int, ctx: Context,
+              found: dict[tuple, Relation]) -> tuple[list[Mention], list[Entity]]:
+        """Mentions and entities of ``view`` (at ``offset`` in its document); its relations go into ``found``."""
+        parts = self.components
+        mentions = parts.mentions(view)
+        entities, owner = resolve_mentions(mentions, parts.dictionary)
+        types = {e.name: e.type for e in entities}
+        self._relations(doc_id, view, offset, mentions, owner, types, ctx, found)
+        return mentions, entities
+
+    def _relations(self, doc_id: str, view: TextView, offset: int, mentions: list[Mention], owner: dict[int, str],
+                   types: dict, ctx: Context, found: dict[tuple, Relation]) -> None:
+        """Add the relations of ``view`` (which starts at ``offset`` in its document) to ``found``."""
         by_sentence: dict[int, list[Span]] = {}
         for i, m in enumerate(mentions):
             si = view.sentence_of(m.start)
             s_start = view.sentences[si][0] if view.sentences else 0
             by_sentence.setdefault(si, []).append(
                 Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start, m.text))
-        found: dict[tuple, Relation] = {}
         for si, (start, end) in enumerate(view.sentences):
             spans = by_sentence.get(si, [])
             sent = Sentence(view.norm[start:end], spans)
@@ -106,11 +146,10 @@ class Extractor:
                 k = (head, p.relation, tail)
                 if k in found and found[k].confidence >= p.confidence:
                     continue
-                found[k] = Relation(head=head, relation=p.relation, tail=tail, evidence=doc.text[start:end],
-                                    doc_id=doc.id, start=start, end=end, confidence=round(p.confidence, 3),
-                                    trigger=p.trigger)
+                found[k] = Relation(head=head, relation=p.relation, tail=tail, evidence=view.original[start:end],
+                                    doc_id=doc_id, start=offset + start, end=offset + end,
+                                    confidence=round(p.confidence, 3), trigger=p.trigger)
             ctx.update(spans)
-        return list(found.values())
 
 
 def extract_document(doc: Document, config: ExtractorConfig | None = None) -> Extraction:

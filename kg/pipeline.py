@@ -28,6 +28,7 @@ from pathlib import Path
 from kg.extract import Extractor
 from kg.models import Document, Extraction
 from kg.outputs import replacing
+from kg.progress import DocumentProgress, OnProgress, ProgressRelay
 from kg.readers import InputProblem, ReadOptions, iter_documents
 
 #: Target characters per batch sent to a worker: big enough that pickling and queueing cost little
@@ -61,10 +62,11 @@ def default_workers() -> int:
 # --- one document ------------------------------------------------------------------------------
 
 
-def _extract_one(extractor: Extractor, doc: Document, keep_mentions: bool = True) -> Extraction | InputProblem:
+def _extract_one(extractor: Extractor, doc: Document, keep_mentions: bool = True,
+                 on_progress: OnProgress | None = None) -> Extraction | InputProblem:
     """Extract one document; an extractor crash becomes a problem for that document, not the run."""
     try:
-        ex = extractor.extract(doc)
+        ex = _extract(extractor, doc, keep_mentions, on_progress)
     except Exception as exc:  # a bug on one article must not lose a day-long run
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno}"
@@ -76,15 +78,31 @@ def _extract_one(extractor: Extractor, doc: Document, keep_mentions: bool = True
     return ex
 
 
+def _extract(extractor: Extractor, doc: Document, keep_mentions: bool, on_progress: OnProgress | None) -> Extraction:
+    """``extractor.extract(doc)``, reporting progress inside a long document (and not keeping the
+    mentions of one, if asked); a subclass's own ``extract(doc)`` is called as it was written."""
+    if type(extractor).extract is not Extractor.extract:
+        return extractor.extract(doc)
+
+    def chunk_done(done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress(DocumentProgress(doc.id, doc.source, done, total))
+
+    return extractor.extract(doc, on_progress=chunk_done, keep_mentions=keep_mentions)
+
+
 # --- worker processes ----------------------------------------------------------------------------
 
 #: The extractor of this worker process, set once by the pool's initializer.
 _worker_extractor: Extractor | None = None
+#: Where this worker sends progress inside long documents (None: nobody listens).
+_worker_progress: ProgressRelay | None = None
 
 
 def _extract_batch(batch: list[Document], keep_mentions: bool = True) -> list[Extraction | InputProblem]:
     assert _worker_extractor is not None, "the pool's initializer sets the extractor"
-    return [_extract_one(_worker_extractor, doc, keep_mentions) for doc in batch]
+    report = _worker_progress.report if _worker_progress is not None else None
+    return [_extract_one(_worker_extractor, doc, keep_mentions, report) for doc in batch]
 
 
 def _warm_up(extractor: Extractor) -> None:
@@ -94,10 +112,10 @@ def _warm_up(extractor: Extractor) -> None:
         extractor.warm_up()
 
 
-def _init_worker(extractor: Extractor) -> None:
+def _init_worker(extractor: Extractor, progress: ProgressRelay | None = None) -> None:
     """Runs once in each worker: signals, then the extractor's one-off loading costs."""
-    global _worker_extractor
-    _worker_extractor = extractor
+    global _worker_extractor, _worker_progress
+    _worker_extractor, _worker_progress = extractor, progress
     # Ctrl-C in a terminal goes to the whole process group; only the parent should react (it
     # terminates the workers), so a worker never dies half-way through writing to a pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -158,30 +176,34 @@ def _batches(docs: Iterator[Document], max_chars: int, max_docs: int) -> Iterato
 
 
 def _pooled(docs: Iterator[Document], extractor: Extractor, workers: int, max_chars: int, max_docs: int,
-            keep_mentions: bool = True) -> Iterator[Extraction | InputProblem]:
+            keep_mentions: bool = True, on_progress: OnProgress | None = None) -> Iterator[Extraction | InputProblem]:
     """Results of ``docs`` from a process pool, in input order, with a bounded in-flight window."""
     context = _pool_context()
     if context.get_start_method() == "fork":
         # Load once here and let every forked worker inherit it (copy-on-write): one ~1 s load on
         # one core instead of one per worker competing for the same cores.
         _warm_up(extractor)
+    relay = ProgressRelay(context, on_progress) if on_progress is not None else None
+    result = relay.result if relay is not None else Future.result
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(extractor,))
+                               initargs=(extractor, relay))
     pending: deque[Future[list[Extraction | InputProblem]]] = deque()
     window = workers * WINDOW_PER_WORKER
     try:
         for batch in _batches(docs, max_chars, max_docs):
             pending.append(pool.submit(_extract_batch, batch, keep_mentions))
             while len(pending) >= window:
-                yield from pending.popleft().result()
+                yield from result(pending.popleft())
         while pending:
-            yield from pending.popleft().result()
+            yield from result(pending.popleft())
     except BaseException:
         # Error, Ctrl-C or the consumer stopped early: don't wait for queued work.
         _terminate(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if relay is not None:
+            relay.close()
 
 
 def extract_stream(
@@ -192,6 +214,7 @@ def extract_stream(
     batch_size: int = BATCH_DOCS,
     batch_chars: int = BATCH_CHARS,
     keep_mentions: bool = True,
+    on_progress: OnProgress | None = None,
 ) -> Iterator[Extraction]:
     """Extract each document with ``extractor`` (default: ``Extractor()``), in input order; problems go
     to ``on_problem`` and are skipped.
@@ -200,6 +223,8 @@ def extract_stream(
     a worker holds at most ``batch_size`` documents and about ``batch_chars`` characters. Input
     problems and documents the extractor fails on are both reported through ``on_problem``.
     ``keep_mentions=False`` empties ``Extraction.mentions`` (cheaper to pass between processes).
+    ``on_progress`` gets a report after each chunk of a long document (see :mod:`kg.progress`), in
+    this process also from the workers of the pool.
     """
 
     def report(problem: InputProblem) -> None:
@@ -215,10 +240,10 @@ def extract_stream(
 
     extractor = extractor or Extractor()
     if workers <= 1:
-        results: Iterator[Extraction | InputProblem] = (_extract_one(extractor, doc, keep_mentions)
+        results: Iterator[Extraction | InputProblem] = (_extract_one(extractor, doc, keep_mentions, on_progress)
                                                          for doc in documents())
     else:
-        results = _pooled(documents(), extractor, workers, batch_chars, batch_size, keep_mentions)
+        results = _pooled(documents(), extractor, workers, batch_chars, batch_size, keep_mentions, on_progress)
     try:
         for result in results:
             if isinstance(result, InputProblem):
@@ -263,14 +288,16 @@ def write_extractions(
     extractor: Extractor | None = None,
     keep_empty: bool = True,
     read_options: ReadOptions | None = None,
+    on_progress: OnProgress | None = None,
 ) -> RunReport:
     """Stream ``inputs`` through the extractor into ``out_path`` (JSON Lines, all or nothing: the
     previous file stays intact until the new one is complete; see :func:`kg.outputs.replacing`).
 
     ``keep_empty=False`` leaves ``out_path`` as it was when no document could be read;
-    ``read_options`` says how folders are walked and files decoded (:class:`kg.readers.ReadOptions`).
-    ``on_done`` gets each extraction as written: without ``mentions``, which the file omits.
-    Write errors raise :class:`kg.outputs.OutputError` (one line)."""
+    ``read_options`` says how folders are walked and files decoded (:class:`kg.readers.ReadOptions`;
+    a document longer than its ``max_chars`` is a problem, skipped); ``on_progress`` gets the
+    progress inside long documents. ``on_done`` gets each extraction as written: without
+    ``mentions``, which the file omits. Write errors raise :class:`kg.outputs.OutputError` (one line)."""
     report = RunReport()
 
     def record_problem(p: InputProblem) -> None:
@@ -281,7 +308,7 @@ def write_extractions(
     try:
         with _sigterm_raises(), replacing(out_path) as fh:
             for ex in extract_stream(iter_documents(inputs, read_options), extractor, workers, record_problem,
-                                     keep_mentions=False):
+                                     keep_mentions=False, on_progress=on_progress):
                 fh.write(json.dumps(to_score_record(ex), ensure_ascii=False) + "\n")
                 report.documents += 1
                 report.characters += ex.chars

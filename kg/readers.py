@@ -14,24 +14,30 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from kg.decoding import DecodeError, decode, detect_encoding
 from kg.models import Document
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+#: Longest document read by default, in characters (``--max-chars``): a longer one is skipped.
+MAX_CHARS = 5_000_000
 
 
 @dataclass(frozen=True)
 class ReadOptions:
     """How inputs are read: folders walked recursively or not, which file names (glob patterns,
     e.g. ``*.txt``; empty: every .txt/.md/.jsonl file), the encoding (None: UTF-8, else detected),
-    and paths never to read (an output folder inside an input tree)."""
+    paths never to read (an output folder inside an input tree), and the longest document read
+    (``max_chars`` characters; None: no limit), found from a file's size where that suffices,
+    before the file is read."""
 
     recursive: bool = False
     include: tuple[str, ...] = ()
     encoding: str | None = None
     exclude: tuple[Path, ...] = field(default_factory=tuple)
+    max_chars: int | None = MAX_CHARS
 
 
 @dataclass(frozen=True)
@@ -121,38 +127,53 @@ def _raw_documents(paths: Iterable[Path], options: ReadOptions) -> Iterator[Docu
             for f in files:
                 # in a tree, the id says where the file is: 2024/05/a (a flat folder: the file's name, a)
                 doc_id = f.relative_to(path).with_suffix("").as_posix() if options.recursive else f.stem
-                yield from _read_file(f, options.encoding, doc_id)
+                yield from _read_file(f, options, doc_id)
         else:
-            yield from _read_file(path, options.encoding, path.stem)
+            yield from _read_file(path, options, path.stem)
 
 
-def _read_file(path: Path, encoding: str | None, doc_id: str) -> Iterator[Document | InputProblem]:
+def too_long(chars: str, max_chars: int) -> str:
+    """The reason a document is skipped for its length, saying how to read it anyway."""
+    return f"{chars}, more than --max-chars {max_chars:,} (raise --max-chars to read it)"
+
+
+def _read_file(path: Path, options: ReadOptions, doc_id: str) -> Iterator[Document | InputProblem]:
     if path.suffix.lower() in JSONL_SUFFIXES:
-        yield from _read_jsonl(path, encoding)
+        yield from _read_jsonl(path, options.encoding, options.max_chars)
         return
+    max_chars = options.max_chars
     try:
+        size = path.stat().st_size
+        # no encoding takes more than 4 bytes a character: a big enough file is too long, unread
+        if max_chars is not None and size // 4 > max_chars:
+            yield InputProblem(str(path), too_long(f"at least {size // 4:,} characters ({size:,} bytes)", max_chars))
+            return
         raw = path.read_bytes()
     except OSError as exc:
         yield InputProblem(str(path), f"cannot read ({exc.strerror})")
         return
     try:
-        decoded = decode(raw, encoding)
+        decoded = decode(raw, options.encoding)
     except DecodeError as exc:
         yield InputProblem(str(path), str(exc))
         return
+    del raw  # not held while the document is extracted
     if decoded.detected:
         yield InputProblem(str(path), f"read as {decoded.encoding} (detected; --encoding to choose)", kind="note")
     text = decoded.text
     if not text.strip():
         yield InputProblem(str(path), "empty file")
         return
+    if max_chars is not None and len(text) > max_chars:
+        yield InputProblem(str(path), too_long(f"{len(text):,} characters", max_chars))
+        return
     yield Document(id=doc_id, text=text, source=str(path))
 
 
-def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Document | InputProblem]:
+def _read_jsonl(path: Path, encoding: str | None, max_chars: int | None) -> Iterator[Document | InputProblem]:
     """Line by line (a JSONL file may be large): UTF-8 lines are decoded one by one, so one bad line
     is one problem; another encoding (named, or detected from the start of the file) decodes the
-    stream."""
+    stream. A line too long to hold a document of ``max_chars`` is skipped without being read."""
     try:
         fh = path.open("rb")
     except OSError as exc:
@@ -162,20 +183,39 @@ def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Document | InputPr
         try:
             stream = encoding or detect_encoding(fh.read(1 << 16))
             fh.seek(0)
-            lines: Iterator[bytes | str] = iter(fh)
+            source: BinaryIO | io.TextIOWrapper = fh
             if stream is not None:
                 codecs.lookup(stream)
                 if not encoding:
                     yield InputProblem(str(path), f"read as {stream} (detected; --encoding to choose)", kind="note")
-                lines = iter(io.TextIOWrapper(fh, encoding=stream, newline=""))
+                source = io.TextIOWrapper(fh, encoding=stream, newline="")
+            # A record of a document within max_chars takes at most 12 bytes a character (a
+            # \ud83d\ude00 escape), and some room for its other fields: a longer line is not even read.
+            lines = _lines(source, None if max_chars is None else 12 * max_chars + (1 << 20))
         except (LookupError, OSError) as exc:
             yield InputProblem(str(path), f"unknown encoding {encoding!r}" if isinstance(exc, LookupError)
                                else f"cannot read ({exc.strerror})")
             return
-        yield from _jsonl_records(path, lines, stream)
+        yield from _jsonl_records(path, lines, stream, max_chars)
 
 
-def _jsonl_records(path: Path, lines: Iterator[bytes | str], stream: str | None) -> Iterator[Document | InputProblem]:
+def _lines(source: BinaryIO | io.TextIOWrapper, limit: int | None) -> Iterator[bytes | str | int]:
+    """The lines of ``source``; one longer than ``limit`` is skipped unread, given as its length."""
+    if limit is None:
+        yield from source
+        return
+    while line := source.readline(limit):
+        if len(line) < limit or line[-1:] in (b"\n", "\n"):
+            yield line
+            continue
+        size = len(line)
+        while line[-1:] not in (b"\n", "\n") and (line := source.readline(1 << 20)):
+            size += len(line)
+        yield size
+
+
+def _jsonl_records(path: Path, lines: Iterator[bytes | str | int], stream: str | None,
+                   max_chars: int | None) -> Iterator[Document | InputProblem]:
     seen_any = False
     lineno = 0
     while True:
@@ -188,6 +228,10 @@ def _jsonl_records(path: Path, lines: Iterator[bytes | str], stream: str | None)
             return
         lineno += 1
         where = f"{path}:{lineno}"
+        if isinstance(raw, int):
+            seen_any = True
+            yield InputProblem(where, too_long(f"a record of {raw:,} bytes", max_chars or 0))
+            continue
         if not raw.strip():
             continue
         seen_any = True
@@ -199,12 +243,14 @@ def _jsonl_records(path: Path, lines: Iterator[bytes | str], stream: str | None)
         except json.JSONDecodeError as exc:
             yield InputProblem(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
             continue
-        yield _record_to_document(record, path, lineno)
+        del raw  # a long line is not held while its document is extracted
+        yield _record_to_document(record, path, lineno, max_chars)
     if not seen_any:
         yield InputProblem(str(path), "empty file")
 
 
-def _record_to_document(record: object, path: Path, lineno: int) -> Document | InputProblem:
+def _record_to_document(record: object, path: Path, lineno: int,
+                        max_chars: int | None = None) -> Document | InputProblem:
     where = f"{path}:{lineno}"
     if not isinstance(record, dict):
         return InputProblem(where, "expected a JSON object with \"id\" and \"text\"")
@@ -213,6 +259,8 @@ def _record_to_document(record: object, path: Path, lineno: int) -> Document | I
         return InputProblem(where, "missing string field \"text\"")
     if not text.strip():
         return InputProblem(where, "empty \"text\"")
+    if max_chars is not None and len(text) > max_chars:
+        return InputProblem(where, too_long(f"{len(text):,} characters", max_chars))
     doc_id = record.get("id", record.get("doc_id"))
     if doc_id is None:
         doc_id = f"{path.stem}:{lineno}"

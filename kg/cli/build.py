@@ -5,7 +5,7 @@ The work is done by :mod:`kg.building` and :mod:`kg.pipeline`, imported when a c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +30,7 @@ from kg.cli.common import (
 
 if TYPE_CHECKING:
     from kg.building import BuildResult, Database
-    from kg.models import Extraction
+    from kg.cli.progress import DocumentBar
     from kg.readers import InputProblem, ReadOptions
 
 
@@ -69,7 +69,8 @@ def _on_problem(p: InputProblem) -> None:
         warn(f"skipped {p}" if p.skipped else str(p))
 
 
-def _read_options(recursive: bool, include: list[str] | None, encoding: str | None) -> ReadOptions:
+def _read_options(recursive: bool, include: list[str] | None, encoding: str | None, max_chars: int,
+                  exclude: tuple[Path, ...] = ()) -> ReadOptions:
     import codecs
 
     from kg.readers import ReadOptions
@@ -79,7 +80,7 @@ def _read_options(recursive: bool, include: list[str] | None, encoding: str | No
             codecs.lookup(encoding)
         except LookupError:
             fail(f"--encoding: unknown encoding {encoding!r} (e.g. utf-8, gb18030, big5, utf-16)")
-    return ReadOptions(recursive, tuple(include or ()), encoding)
+    return ReadOptions(recursive, tuple(include or ()), encoding, exclude, max_chars)
 
 
 RecursiveOption = typer.Option(False, "--recursive", "-R", help="Read folders with all their subfolders (hidden "
@@ -88,22 +89,20 @@ IncludeOption = typer.Option(None, "--include", metavar="GLOB", help="Only files
                                                                      "(repeat for more).")
 EncodingOption = typer.Option(None, "--encoding", metavar="NAME", help="Read every file in this encoding (default: "
                                                                        "UTF-8, else detected per file and reported).")
+MaxCharsOption = typer.Option(5_000_000, "--max-chars", min=1, metavar="N",
+                              help="Skip (with a warning) a document longer than N characters; longer ones are read "
+                                   "in chunks up to that.")
 
 
 @contextmanager
-def _progress(inputs: list[Path], quiet: bool, read: ReadOptions) -> Iterator[Callable[[Extraction], None]]:
-    """A progress bar over the documents of ``inputs``; yields the per-document callback."""
-    from kg.textsafety import visible
+def _progress(inputs: list[Path], quiet: bool, read: ReadOptions) -> Iterator[DocumentBar]:
+    """A progress bar over the documents of ``inputs`` (and inside long ones)."""
+    from kg.cli.progress import DocumentBar
 
     with Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[doc]}", markup=False), TimeElapsedColumn(),
                   console=console, disable=quiet, transient=False) as progress:
-        task = progress.add_task("extract", total=_count_docs(inputs, read), doc="")
-
-        def on_done(ex: Extraction) -> None:
-            progress.update(task, advance=1, doc=visible(ex.doc_id))
-
-        yield on_done
+        yield DocumentBar(progress, progress.add_task("extract", total=_count_docs(inputs, read), doc=""))
 
 
 @contextmanager
@@ -168,6 +167,7 @@ def build(
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
+    max_chars: int = MaxCharsOption,
     quiet: bool = QuietOption,
 ) -> None:
     """Extract every document and write extractions.jsonl, graph.json, index.sqlite and graph.html
@@ -182,12 +182,12 @@ def build(
     if add and not paths:
         fail("--add needs the files or folders to add")
     inputs = list(paths) if paths else _default_inputs()
-    read = _read_options(recursive, include, encoding)
+    read = _read_options(recursive, include, encoding, max_chars)
     run = building.add if add else building.build
-    with _one_line_errors(out), _progress(inputs, quiet, read) as on_done:
+    with _one_line_errors(out), _progress(inputs, quiet, read) as bar:
         result = run(out, inputs, extractor, workers or default_workers(), html if add else html is not False,
-                     _database(db, uri, user, password, database), on_problem=_on_problem, on_done=on_done,
-                     on_wait=warn, read=read)
+                     _database(db, uri, user, password, database), on_problem=_on_problem, on_done=bar.on_done,
+                     on_wait=warn, read=read, on_progress=bar.on_chunk)
     report = result.report
     _report(result, "added" if add else "built", f"{report.documents} documents ({report.characters:,} chars)")
     if report.problems:
@@ -229,6 +229,7 @@ def extract(
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
+    max_chars: int = MaxCharsOption,
 ) -> None:
     """Extract entities and relations from INPUT, one JSON line per document.
 
@@ -236,16 +237,14 @@ def extract(
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
     from kg.outputs import OutputError, check_not_input
     from kg.pipeline import default_workers, write_extractions
-    from kg.readers import ReadOptions
-
     extractor = extractor_from_options(ner, dictionary)
-    read = _read_options(recursive, include, encoding)
-    read = ReadOptions(read.recursive, read.include, read.encoding, (output,))  # never read the output
+    read = _read_options(recursive, include, encoding, max_chars, exclude=(output,))  # never read the output
     try:
         check_not_input(output, [input])
-        with _progress([input], quiet, read) as on_done:
+        with _progress([input], quiet, read) as bar:
             report = write_extractions([input], output, workers=workers or default_workers(), on_problem=_on_problem,
-                                       on_done=on_done, extractor=extractor, keep_empty=False, read_options=read)
+                                       on_done=bar.on_done, extractor=extractor, keep_empty=False, read_options=read,
+                                       on_progress=bar.on_chunk)
     except OutputError as exc:
         fail(f"{exc}; {output} left as it was")
     if report.documents == 0:

@@ -12,6 +12,7 @@ from kg.ner.organisations import org_suffix_mentions, title_org_mentions
 from kg.ner.patterns import ALL_PATTERNS, bare_versions
 from kg.ner.people import title_person_mentions
 from kg.ner.places import place_mentions
+from kg.ner.spans import MentionIndex
 from kg.ner.taggers.base import Recogniser
 from kg.ner.textview import TextView
 from kg.schema import Origin
@@ -92,5 +93,6 @@ class MentionFinder:
         candidates = seen + _run((*self.name_rules, self.tagger), view, seen)
         first = select(candidates)
         first = select(candidates + _run(self.references, view, first))
-        extra = [m for m in bare_versions(view, first) if not any(_overlaps(m, c) for c in first)]
+        chosen = MentionIndex(first)
+        extra = [m for m in bare_versions(view, first) if not chosen.any_overlapping(m.start, m.end)]
         return sorted(first + extra, key=lambda m: m.start)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from kg.lexicons import words
 from kg.models import Mention
 from kg.ner.lexicon import SURNAMES_2
+from kg.ner.spans import MentionIndex
 from kg.ner.textview import TextView
 from kg.schema import EntityType, Origin
 
@@ -29,13 +30,13 @@ def surname_mentions(view: TextView, mentions: Sequence[Mention]) -> list[Mentio
     if not by_surname:
         return []
     out = []
-    taken = [(m.start, m.end) for m in mentions if m.origin is not Origin.NER]  # may override tagger guesses
+    taken = MentionIndex(m for m in mentions if m.origin is not Origin.NER)  # may override tagger guesses
     rx = re.compile(rf"(?P<surname>{'|'.join(map(re.escape, sorted(by_surname, key=len, reverse=True)))})"
                     rf"(?:{_SHORT_TITLES})")
     for match in rx.finditer(view.norm):
         names = by_surname[match.group("surname")]
         start, end = match.start(), match.end()
-        if len(names) != 1 or any(a < end and start < b for a, b in taken):
+        if len(names) != 1 or taken.any_overlapping(start, end):
             continue
         # 刘总 but not 刘总结 (a verb): the title must not run on into another word
         if re.match(r"[结体部数额量监工计]", view.norm[end:end + 1]):
@@ -54,15 +55,21 @@ def abbreviation_mentions(view: TextView, mentions: Sequence[Mention]) -> list[M
     later, is the same organisation."""
     out: list[Mention] = []
     ends = {m.end: m for m in mentions if m.type in (EntityType.COMPANY, EntityType.ORGANIZATION)}
+    taken = MentionIndex(m for m in mentions if m.origin is not Origin.NER)
+    # positions already offered per (abbreviation, type, full name): a repeated definition would
+    # only offer the same uses again, and walking the rest of the text for each is quadratic
+    offered: dict[tuple[str, EntityType, str], set[int]] = {}
     for match in _ABBREVIATION.finditer(view.norm):
         full = ends.get(match.start())
         if full is None:
             continue
         abbr = match.group("abbr").strip()
         pos = match.start("abbr")
-        while pos != -1:
+        done = offered.setdefault((abbr, full.type, full.canonical), set())
+        while pos != -1 and pos not in done:
+            done.add(pos)
             end = pos + len(abbr)
-            if not any(m.start < end and pos < m.end and m.origin is not Origin.NER for m in mentions):
+            if not taken.any_overlapping(pos, end):
                 out.append(view.mention(pos, end, full.type, full.canonical, origin=Origin.COREF))
             pos = view.norm.find(abbr, end)
     return out

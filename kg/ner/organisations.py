@@ -15,6 +15,7 @@ import jieba
 from kg.lexicons import characters, words
 from kg.models import Mention
 from kg.ner.lexicon import COMPANY_SUFFIXES, GENERIC_ORG_WORDS, ORG_SUFFIXES, PERSON_TITLES, STOP_WORDS
+from kg.ner.spans import MentionIndex
 from kg.ner.textview import TextView
 from kg.schema import EntityType, Origin
 
@@ -54,6 +55,7 @@ def org_suffix_mentions(view: TextView, known: Sequence[Mention]) -> list[Mentio
     """
     out = []
     text = view.norm
+    known_orgs = {(k.start, k.end) for k in known if k.type in _ORG_TYPES}
     for s, e in view.sentences:
         sentence = text[s:e]
         suffixes = [m.span() for m in _SUFFIX_RX.finditer(sentence)]
@@ -70,8 +72,7 @@ def org_suffix_mentions(view: TextView, known: Sequence[Mention]) -> list[Mentio
             start = left_edge(toks, i - 1, end)
             if start == pos and word in SUFFIXES:
                 continue
-            if word in COMPANY_SUFFIXES and any(k.start == s + start and k.end == s + pos and k.type in _ORG_TYPES
-                                                for k in known):
+            if word in COMPANY_SUFFIXES and (s + start, s + pos) in known_orgs:
                 continue  # 百度公司, 华为集团: the known name stands (but 中国电信研究院 is an institute of its own)
             mention = _org_mention(view, sentence[start:end], s + start)
             if mention:
@@ -131,6 +132,7 @@ def title_org_mentions(view: TextView, known: Sequence[Mention]) -> list[Mention
     完美时空董事长池宇峰, 翼龙贷网董事长王思聪, 凤凰卫视董事局主席兼行政总裁刘长乐."""
     out = []
     text = view.norm
+    named = MentionIndex(known)
     for s, e in view.sentences:
         sentence = text[s:e]
         matches = list(_LEADER_TITLES.finditer(sentence))
@@ -144,7 +146,7 @@ def title_org_mentions(view: TextView, known: Sequence[Mention]) -> list[Mention
             org_end = m.start() - len(_TITLE_TAIL.search(sentence[:m.start()]).group())
             if org_end <= 0 or org_end not in ends:
                 continue
-            if any(k.start < s + org_end <= k.end for k in known):
+            if named.any_reaching(s + org_end):
                 continue  # the dictionary or a pattern already knows who this is
             start = left_edge(toks, ends[org_end], org_end)
             name = sentence[start:org_end]

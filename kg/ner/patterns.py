@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from kg.lexicons import words
 from kg.models import Mention
 from kg.ner.lexicon import CHIP_CUES, EVENT_HEADS, LAUNCH_VERBS, PRODUCT_HEADS
+from kg.ner.spans import MentionIndex
 from kg.ner.textview import TextView
 from kg.schema import EntityType
 
@@ -99,12 +100,13 @@ def chips(view: TextView, known: Sequence[Mention]) -> list[Mention]:
             num = _CHIP_NUMBER.match(text, m.end)
             if num and not m.canonical[-1:].isdigit():
                 out.append(view.mention(m.start, num.end(), E.CHIP, m.canonical + num.group("num")))
+    company_ends = {k.end for k in known if k.type is E.COMPANY}
     for s, e in view.sentences:
         sentence = text[s:e]
         has_cue = any(cue in sentence for cue in CHIP_CUES)
         for match in _LATIN_CHIP.finditer(sentence):
             start, end = s + match.start(), s + match.end()
-            after_maker = any(k.end == start and k.type is E.COMPANY for k in known)
+            after_maker = start in company_ends
             if has_cue or after_maker:
                 out.append(view.mention(start, end, E.CHIP, match.group("name")))
     return out
@@ -119,10 +121,11 @@ def quoted_products(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     (“飞星一号”大模型算力平台) are products; a quoted name before 大模型 is a model."""
     out = []
     text = view.norm
+    named = MentionIndex(known)
     for match in _QUOTED.finditer(text):
         name = match.group("name")
         start, end = match.start("name"), match.end("name")
-        if any(k.start <= start and k.end >= end for k in known):
+        if named.any_containing(start, end):
             continue
         before = text[max(0, match.start() - 6):match.start()]
         after = text[match.end():match.end() + 8]
@@ -174,12 +177,13 @@ _LAUNCH_LIST = re.compile(
 def launched_lists(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     """Enumerated launches: 推出了科研助手、AI心理伙伴等领先行业应用 -> two products."""
     out = []
+    named = MentionIndex(known)
     for match in _LAUNCH_LIST.finditer(view.norm):
         pos = match.start("items")
         for item in match.group("items").split("、"):
             start, end = pos, pos + len(item)
             pos = end + 1
-            if any(k.start < end and start < k.end for k in known):
+            if named.any_overlapping(start, end):
                 continue
             out.append(view.mention(start, end, E.PRODUCT, item))
     return out
@@ -188,6 +192,7 @@ def launched_lists(view: TextView, known: Sequence[Mention]) -> list[Mention]:
 _NUMBERED_EVENT = re.compile(rf"(?:\d{{4}})?(?:全球|世界)?(?P<name>\d{{2,4}}(?:{'|'.join(EVENT_HEADS)}))")
 _EVENT_HEAD_RX = "|".join(EVENT_HEADS)
 _ORDINAL_EVENT = re.compile(rf"第[一二三四五六七八九十\d]+届(?P<name>[{CJK}A-Za-z]{{2,12}}?(?:{_EVENT_HEAD_RX}))")
+_BRAND_EVENT = re.compile(rf"(?:全球|世界|中国)?(?:\d{{2,4}})?(?:{_EVENT_HEAD_RX})")
 
 
 def events(view: TextView, known: Sequence[Mention]) -> list[Mention]:
@@ -198,7 +203,7 @@ def events(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     for m in known:
         if m.type not in (E.COMPANY, E.AIMODEL, E.ORGANIZATION):
             continue
-        match = re.compile(rf"(?:全球|世界|中国)?(?:\d{{2,4}})?(?:{'|'.join(EVENT_HEADS)})").match(text, m.end)
+        match = _BRAND_EVENT.match(text, m.end)
         if match:
             tail = text[m.end:match.end()]
             canonical = _NUMBERED_EVENT.search(tail)

@@ -116,10 +116,11 @@ def title_person_mentions(view: TextView, known: Sequence[Mention]) -> list[Ment
             out.append(view.mention(start, start + len(name), E.PERSON, name, origin=Origin.NER))
     for match in _BYLINE.finditer(text):
         start = match.start("name")
-        # 作者|许昊杰 许可亮: a byline may list several names
-        for name_match in _BYLINE_NAMES.finditer(text, start):
+        # 作者|许昊杰 许可亮: a byline may list several names (each right after the last: a search
+        # would scan on through the whole text for the next one)
+        while name_match := _BYLINE_NAMES.match(text, start):
             name = name_match.group("name")
-            if name_match.start() != start or not is_person_name(name):
+            if not is_person_name(name):
                 break
             out.append(view.mention(start, start + len(name), E.PERSON, name, origin=Origin.NER))
             start = name_match.end()

@@ -29,24 +29,25 @@ _NOT_PLACE = frozenset(words("places.not_places_after_locative"))
 _MAX_PHRASE = 14
 
 
-def _place_tokens(text: str, start: int, known: Sequence[Mention],
+def _place_tokens(text: str, start: int, places: dict[int, Mention],
                   locative: bool = False) -> list[tuple[int, int, str]]:
-    """Consecutive place words from ``start``: (start, end, canonical) each. After a locative
-    phrase a new word jieba's HMM found (慕尼黑, 哈博罗内) also counts as a place."""
+    """Consecutive place words from ``start``: (start, end, canonical) each. ``places`` holds the
+    known place mentions by start. After a locative phrase a new word jieba's HMM found (慕尼黑,
+    哈博罗内) also counts as a place."""
     out: list[tuple[int, int, str]] = []
     pos = start
     window = text[start:start + _MAX_PHRASE + 4]
     for word in jieba.cut(window, HMM=True):
         if pos - start >= _MAX_PHRASE:
             break
-        k = next((m for m in known if m.start == pos and m.type is E.PLACE), None)
+        k = places.get(pos)
         if k is not None:
             if k.end > pos + len(word):
                 # the dictionary mention spans several jieba words: take it whole
                 out.append((k.start, k.end, k.canonical))
                 pos = k.end
                 window_rest = text[pos:start + _MAX_PHRASE + 4]
-                return out + _place_tokens(text, pos, known, locative) if window_rest else out
+                return out + _place_tokens(text, pos, places, locative) if window_rest else out
             out.append((pos, pos + len(word), k.canonical))
         elif _is_place_word(word, locative):
             out.append((pos, pos + len(word), word))
@@ -73,13 +74,17 @@ def place_mentions(view: TextView, known: Sequence[Mention]) -> list[Mention]:
     text = view.norm
     out: list[Mention] = []
     locative = {m.end() for m in LOCATIVE.finditer(text)} | {m.end() for m in LOCATIVE_BEFORE_VERB.finditer(text)}
-    starts = locative | {m.start for m in known if m.type is E.PLACE}
+    places: dict[int, Mention] = {}
+    for m in known:
+        if m.type is E.PLACE:
+            places.setdefault(m.start, m)  # the first known place at a position, as a scan would find
+    starts = locative | places.keys()
     taken_until = -1
     for start in sorted(starts):
         if start < taken_until:
             continue
-        parts = _place_tokens(text, start, known, start in locative)
-        from_dictionary_only = all(any(k.start == a and k.type is E.PLACE for k in known) for a, _, _ in parts)
+        parts = _place_tokens(text, start, places, start in locative)
+        from_dictionary_only = all(a in places for a, _, _ in parts)
         if not parts or (len(parts) == 1 and from_dictionary_only):
             continue
         begin, end = parts[0][0], parts[-1][1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 
 import jieba
@@ -29,10 +29,16 @@ class TextView:
     """
 
     original: str
+    #: The normalised text and the sentences, when the caller has them already: a chunk of a long
+    #: document takes both from the whole document, so its sentences are exactly the document's.
+    given_norm: InitVar[str | None] = None
+    given_sentences: InitVar[list[tuple[int, int]] | None] = None
     norm: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.norm = normalize(self.original)
+    def __post_init__(self, given_norm: str | None, given_sentences: list[tuple[int, int]] | None) -> None:
+        self.norm = normalize(self.original) if given_norm is None else given_norm
+        if given_sentences is not None:
+            self.__dict__["sentences"] = given_sentences  # where the cached property keeps its value
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
@@ -65,7 +71,8 @@ class TextView:
     def tokens(self, start: int, end: int) -> list[tuple[str, str, int]]:
         """jieba's words of ``norm[start:end]`` (with its HMM for new words), each with its
         dictionary tag ("unk" for a new word) and offset from ``start``; cached, as several
-        recognisers read the same sentence."""
+        recognisers read the same sentence. The cache lives as long as the view, which is never
+        longer than the extractor's ``chunk_chars`` (a long document is read chunk by chunk)."""
         cache: dict[tuple[int, int], list[tuple[str, str, int]]] = self.__dict__.setdefault("_token_cache", {})
         toks = cache.get((start, end))
         if toks is None:

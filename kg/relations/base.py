@@ -59,23 +59,46 @@ class Context:
     recent_orgs: list[str] = field(default_factory=list)
     recent_models: list[str] = field(default_factory=list)
     org_counts: Counter[str] = field(default_factory=Counter)
+    #: The most counted company so far (on equal counts the first counted), kept up to date by
+    #: :meth:`update` so :meth:`topic_org` does not rank every company of the document per call.
+    _leader: str | None = field(default=None, repr=False)
+    _order: dict[str, int] = field(default_factory=dict, repr=False)
 
     def topic_org(self, sent: Sentence | None = None) -> str | None:
-        """The company the text is mostly about so far (this sentence included)."""
-        counts = Counter(self.org_counts)
-        if sent is not None:
-            counts.update(s.name for s in sent.spans if s.type is E.COMPANY)
-        return counts.most_common(1)[0][0] if counts else None
+        """The company the text is mostly about so far (this sentence included).
+
+        Equal counts go to the company counted first, as ``Counter.most_common`` would: the
+        document's companies in counting order, then this sentence's new ones in its order."""
+        in_sentence = Counter(s.name for s in sent.spans if s.type is E.COMPANY) if sent is not None else Counter()
+        candidates = ([self._leader] if self._leader is not None else []) + list(in_sentence)
+        if not candidates:
+            return None
+        new_rank = {name: len(self._order) + i for i, name in enumerate(n for n in in_sentence
+                                                                         if n not in self._order)}
+
+        def rank(name: str) -> tuple[int, int]:
+            return self.org_counts[name] + in_sentence[name], -self._order.get(name, new_rank.get(name, 0))
+
+        return max(candidates, key=rank)
 
     def update(self, spans: list[Span]) -> None:
         for s in spans:
             if s.type is E.COMPANY:
                 self.recent_orgs.append(s.name)
-                self.org_counts[s.name] += 1
+                self._count(s.name)
             elif s.type is E.AIMODEL:
                 self.recent_models.append(s.name)
         del self.recent_orgs[:-3]
         del self.recent_models[:-3]
+
+    def _count(self, name: str) -> None:
+        self._order.setdefault(name, len(self._order))
+        self.org_counts[name] += 1
+        if self._leader is None or self._standing(name) > self._standing(self._leader):
+            self._leader = name
+
+    def _standing(self, name: str) -> tuple[int, int]:
+        return self.org_counts[name], -self._order[name]
 
 
 @dataclass
