@@ -24,6 +24,7 @@ tail, relation, confidence, evidence as JSON) indexed both ways, and ``meta`` (t
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 import sqlite3
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 INDEX_FILE = "index.sqlite"
-FORMAT = 1
+FORMAT = 2
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE nodes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL,
@@ -111,9 +112,20 @@ def _stats(G: nx.MultiDiGraph, degree: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def _identity(path: Path) -> dict[str, int]:
-    st = os.stat(path)
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+_PROBE = 1 << 20
+
+
+def _identity(path: Path) -> dict[str, int | str]:
+    """What tells one graph.json from another: its size and a digest of its first and last MB
+    (not its modification time, which a copy changes: a copied folder keeps its index)."""
+    size = os.stat(path).st_size
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        digest.update(fh.read(_PROBE))
+        if size > 2 * _PROBE:
+            fh.seek(size - _PROBE)
+        digest.update(fh.read(_PROBE))
+    return {"size": size, "sha256_ends": digest.hexdigest()}
 
 
 @dataclass

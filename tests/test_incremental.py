@@ -135,3 +135,13 @@ def test_a_stale_or_missing_index_is_rebuilt_from_graph_json(tmp_path: Path, ful
     (out / INDEX_FILE).unlink()
     stats = json.loads(runner.invoke(app, ["stats", "--out", str(out), "--json"]).output)
     assert stats["nodes"] == G.number_of_nodes() and (out / INDEX_FILE).exists()
+
+
+def test_a_copied_folder_keeps_its_index(tmp_path: Path, full: Path) -> None:
+    out = tmp_path / "copy"
+    out.mkdir()
+    for name in ("graph.json", INDEX_FILE):
+        (out / name).write_bytes((full / name).read_bytes())  # new files, new modification times
+    before = (out / INDEX_FILE).stat().st_mtime_ns
+    assert runner.invoke(app, ["neighbours", "讯飞", "--out", str(out)]).exit_code == 0
+    assert (out / INDEX_FILE).stat().st_mtime_ns == before, "not rebuilt"
