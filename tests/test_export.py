@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -457,6 +458,7 @@ def test_bad_inputs_are_one_line(seed_out: Path, tmp_path: Path) -> None:
     one_error(runner.invoke(app, ["export", "--out", str(seed_out), "-o", str(tmp_path / "g.xml")]), "--format")
     one_error(runner.invoke(app, ["export", "-f", "jsonl", "--out", str(tmp_path / "nothing")]),
               "graph.json: no such graph file")
+    assert not (tmp_path / "nothing").exists()
     one_error(runner.invoke(app, ["export", "-f", "gexf", "--array-delimiter", "|", "--out", str(seed_out)]),
               "--array-delimiter is for --format csv")
     (tmp_path / "file").write_text("x", encoding="utf-8")
@@ -491,6 +493,19 @@ def test_a_symlinked_output_keeps_its_link(seed_out: Path, tmp_path: Path) -> No
     link.symlink_to(target)
     assert runner.invoke(app, ["export", "--out", str(seed_out), "-o", str(link)]).exit_code == 0
     assert link.is_symlink() and nx.read_gexf(target).number_of_nodes() == 75
+
+
+def test_jsonl_to_a_pipe_is_the_data_alone(seed_out: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = runner.invoke(app, ["export", "-f", "jsonl", "--out", str(seed_out), "-o", str(fifo)])
+    reader.join(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr.startswith(f"wrote {fifo} (JSON Lines: 75 entities")
+    assert len(got[0].decode("utf-8").splitlines()) == 75 + 56
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

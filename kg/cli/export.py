@@ -10,7 +10,7 @@ import typer
 from kg.cli.common import DEFAULT_OUT, fail, graph_path, load_graph_or_fail, say, warn
 from kg.export import FORMATS, NEO4J_CONSTRAINT, NODES_FILE, RELATIONSHIPS_FILE, WRITERS, Export, ExportError
 from kg.outfolder import OutputFolder
-from kg.outputs import OutputError, check_not_input, describe, real_target
+from kg.outputs import OutputError, check_not_input, describe, is_special, real_target
 
 app = typer.Typer()
 
@@ -84,6 +84,8 @@ def export_cmd(
         fail("--array-delimiter is for --format csv")
     target = _target(fmt, output, out)
     files = [target / NODES_FILE, target / RELATIONSHIPS_FILE] if fmt == "csv" else [target]
+    if not graph_path(out).exists():
+        load_graph_or_fail(out)  # one line saying so, before the folder's lock would create the folder
     try:
         for f in files:
             check_not_input(f, [graph_path(out)])
@@ -102,8 +104,9 @@ def export_cmd(
         fail(str(exc) if isinstance(exc, OutputError) else f"cannot write {target}: {describe(exc)}")
     _report_escapes(export)
     written = " and ".join(str(p) for p in export.files)
+    streamed = fmt != "csv" and is_special(target)  # -o /dev/stdout: the data alone on stdout
     say(("wrote", "bold green"), f" {written} ({NAMES[fmt]}: {export.nodes:,} entities, "
-        f"{export.relations:,} relations{_size(export.files)})")
+        f"{export.relations:,} relations{'' if streamed else _size(export.files)})", err=streamed)
     if fmt == "csv":
         if export.array_delimiter != ";" and array_delimiter is None:
             warn(f"some list values contain ';', neo4j-admin's default array delimiter: the lists are separated "
