@@ -107,10 +107,6 @@ DEFAULT_ARRAY_DELIMITER = ";"
 ARRAY_DELIMITERS = (";", "|", "^", "~", "¦", "\x1f")
 #: Characters neo4j-admin's CSV reader gives another meaning (field delimiter, quote, line ends).
 _NOT_DELIMITERS = {",", '"', "\n", "\r"}
-#: The common label of every entity, as ``kg load`` gives it.
-ENTITY_LABEL = "Entity"
-#: Run after ``neo4j-admin database import``, with the server started: the constraint ``kg load`` creates.
-NEO4J_CONSTRAINT = "CREATE CONSTRAINT kg_entity_name IF NOT EXISTS FOR (n:Entity) REQUIRE n.name IS UNIQUE"
 
 
 class ExportError(ValueError):
@@ -459,7 +455,7 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
     >>> export.array_delimiter, export.multiline
     (';', False)
     """
-    from kg.store.loader import evidence_line  # the neo4j driver is imported only for this format
+    from kg.store.loader import ENTITY, evidence_line  # the neo4j driver is imported only for this format
 
     data = to_json_dict(G)
     esc = _Escaper(SURROGATES)
@@ -476,7 +472,7 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
             raise ExportError(f"entities {ids[name]!r} and {n['name']!r} would both be written as {name!r} "
                               f"(characters UTF-8 cannot encode are escaped); use --format jsonl")
         ids[name] = n["name"]
-        nodes.append((name, [ENTITY_LABEL, n["type"]], n["type"],
+        nodes.append((name, [ENTITY, n["type"]], n["type"],
                       [esc(str(a), f"alias of {name}") for a in n["aliases"]],
                       esc(str(n["english"]), f"english of {name}") if n["english"] is not None else "",
                       str(int(n["mentions"] or 0)), [esc(str(d), f"document id of {name}") for d in n["docs"]]))
