@@ -107,6 +107,9 @@ DEFAULT_ARRAY_DELIMITER = ";"
 ARRAY_DELIMITERS = (";", "|", "^", "~", "¦", "\x1f")
 #: Characters neo4j-admin's CSV reader gives another meaning (field delimiter, quote, line ends).
 _NOT_DELIMITERS = {",", '"', "\n", "\r"}
+#: To run once the imported database is started: the uniqueness constraint ``kg load`` creates on Neo4j
+#: (``kg.store.loader.ensure_schema``; a test checks that they agree).
+NEO4J_CONSTRAINT = "CREATE CONSTRAINT kg_entity_name IF NOT EXISTS FOR (n:Entity) REQUIRE n.name IS UNIQUE"
 
 
 class ExportError(ValueError):

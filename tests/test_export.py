@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import (
+    NEO4J_CONSTRAINT,
     ExportError,
     read_gexf,
     read_graphml,
@@ -331,6 +332,22 @@ def test_csv_array_delimiter_given(tmp_path: Path) -> None:
         with pytest.raises(ExportError):
             to_neo4j_csv(G, tmp_path / "again", array_delimiter=bad)
     assert not (tmp_path / "again").exists()
+
+
+def test_the_printed_constraint_is_the_one_kg_load_creates() -> None:
+    from kg.store.bolt import NEO4J
+    from kg.store.loader import ensure_schema
+
+    class Recorder:
+        flavour = NEO4J
+        statements: list[str] = []
+
+        def run(self, statement: str, *args: Any, **kwargs: Any) -> None:
+            self.statements.append(statement)
+
+    store = Recorder()
+    ensure_schema(store)  # type: ignore[arg-type]
+    assert NEO4J_CONSTRAINT in store.statements
 
 
 def test_csv_refuses_types_outside_the_schema(seed: nx.MultiDiGraph, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from kg.cli.common import DEFAULT_OUT, fail, graph_path, load_graph_or_fail, say, warn
-from kg.export import FORMATS, NODES_FILE, RELATIONSHIPS_FILE, WRITERS, Export, ExportError
+from kg.export import FORMATS, NEO4J_CONSTRAINT, NODES_FILE, RELATIONSHIPS_FILE, WRITERS, Export, ExportError
 from kg.outfolder import OutputFolder
 from kg.outputs import OutputError, check_not_input, describe, is_special, real_target
 
@@ -114,6 +114,4 @@ def export_cmd(
                  f"command below says")
         say("import into a new database (the Neo4j server stopped) with:")
         say(export.neo4j_admin_command(database))
-        from kg.store.loader import CONSTRAINT_STATEMENT
-
-        say(f"then, with the server started, create the constraint kg load would: {CONSTRAINT_STATEMENT}")
+        say(f"then, with the server started, create the constraint kg load would: {NEO4J_CONSTRAINT}")

@@ -29,8 +29,6 @@ from kg.store.errors import QueryFailed, StoreError
 
 DEFAULT_BATCH_SIZE = 5000
 ENTITY = "Entity"
-#: Neo4j: one entity per name (also what makes concurrent MERGEs safe); ``kg export --format csv`` prints it.
-CONSTRAINT_STATEMENT = f"CREATE CONSTRAINT kg_entity_name IF NOT EXISTS FOR (n:{ENTITY}) REQUIRE n.name IS UNIQUE"
 
 # ``mentions`` sums over documents: when the incoming row shares a document with the stored node
 # it is a merged view that already counts the stored documents (keep the larger count); when it
@@ -152,7 +150,7 @@ def batched(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str
 def ensure_schema(store: Store) -> None:
     """Create the uniqueness constraint / indexes that make MERGE on ``name`` fast (idempotent)."""
     if store.flavour == NEO4J:
-        store.run(CONSTRAINT_STATEMENT)
+        store.run(f"CREATE CONSTRAINT kg_entity_name IF NOT EXISTS FOR (n:{ENTITY}) REQUIRE n.name IS UNIQUE")
         for etype in EntityType:
             store.run(f"CREATE INDEX kg_{etype.value.lower()}_name IF NOT EXISTS "
                       f"FOR (n:{etype.value}) ON (n.name)")
