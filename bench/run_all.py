@@ -1,13 +1,13 @@
 """Every benchmark in one run, one table: extraction speed and scaling, memory, build, Bolt load,
-neighbourhood latency, HTML generation.
+neighbourhood latency, HTML generation, exports.
 
-    python -m bench.run_all              # 50 MB corpus (10 MB for the timing runs), ~10 minutes
+    python -m bench.run_all              # 50 MB corpus (10 MB for the timing runs), ~15 minutes
     python -m bench.run_all --quick      # small sizes, about a minute
     python -m bench.run_all --mb 50 --small-mb 10 --edges 1000000
 
 Corpora are generated reproducibly (``bench.corpus``, fixed seed) under bench/corpus/ and reused;
 outputs and results (``results.json``, ``results.md``) go to bench/out/. Benchmarks owned by other
-modules (``bench.bench_load``, ``bench.bench_html``) are imported when present; a missing or
+modules (``bench.bench_load``, ``bench.bench_html``, ``bench.bench_export``) are imported when present; a missing or
 failing one prints "n/a" and the run goes on.
 """
 
@@ -160,6 +160,7 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     _load_row(run, args)
     _neighbour_rows(run, args)
     _html_row(run)
+    _export_rows(run, args)
     return run.rows, run.results
 
 
@@ -357,6 +358,22 @@ def _html_row(run: Runner) -> None:
     if hr:
         run.rows.append(Row(f"HTML generation, {hr.get('nodes', 2000):,} nodes / "
                             f"{hr.get('edges', 5000):,} edges", f"{hr['seconds']:.3f} s"))
+
+
+def _export_rows(run: Runner, args: argparse.Namespace) -> None:
+    export = _optional("bench_export")
+    if export is None:
+        run.rows.append(Row("kg export", "n/a (module missing or failing)"))
+        return
+    er = run.step("export", lambda: export(edges=args.edges), ["kg export"])
+    if not er:
+        return
+    for fmt, f in er["formats"].items():
+        rss = f", peak {f['peak_rss_mb']:,.0f} MB" if f.get("peak_rss_mb") else ""
+        command = f"{f['command_s']:.0f} s ({f['command_cpu_s']:.0f} CPU-s){rss}"
+        writer = f"writer alone {f['writer_s']:.0f} s ({f['writer_cpu_s']:.0f} CPU-s)"
+        run.rows.append(Row(f"kg export --format {fmt}, {er['edges']:,} edges",
+                            f"{command}, {f['bytes'] / 1e6:,.0f} MB; {writer}"))
 
 
 def render(rows: list[Row], info: dict[str, Any], command: str) -> str:

@@ -1,0 +1,591 @@
+"""``kg export``: GraphML and GEXF read back by networkx, CSV checked against neo4j-admin's header
+grammar and read back with the csv module, JSON Lines round trips; on the seed graph, on a hostile
+graph (quotes, ``;``, commas, line breaks, markup, control characters, emoji, traditional Chinese),
+and on arbitrary text; and every bad input is one line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.export import (
+    NEO4J_CONSTRAINT,
+    ExportError,
+    read_gexf,
+    read_graphml,
+    read_jsonl,
+    to_gexf,
+    to_graphml,
+    to_jsonl,
+    to_neo4j_csv,
+)
+from kg.graph import build_graph, load_json, save_json, to_json_dict
+from kg.models import Entity, Extraction, Relation
+
+runner = CliRunner()
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+KG = [sys.executable, "-c", "from kg.cli import main; main()"]
+
+
+# --- what each format is documented to do to text -----------------------------------------------------------
+
+def _escape(match: re.Match[str]) -> str:
+    cp = ord(match.group())
+    return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}"
+
+
+# Written out here rather than imported, so the test checks the documented rule, not the code's.
+XML_CANNOT = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+UTF8_CANNOT = re.compile("[\ud800-\udfff]")
+
+
+def xml(text: str | None) -> str | None:
+    return None if text is None else XML_CANNOT.sub(_escape, text)
+
+
+def utf8(text: str) -> str:
+    return UTF8_CANNOT.sub(_escape, text)
+
+
+def expected_xml(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """``to_json_dict(G)`` as it reads back from GraphML/GEXF: plain-text fields XML-escaped."""
+    data = to_json_dict(G)
+    nodes = [{**n, "name": xml(n["name"]), "type": xml(n["type"]), "english": xml(n["english"])}
+             for n in data["nodes"]]
+    edges = [{**e, "head": xml(e["head"]), "tail": xml(e["tail"]), "relation": xml(e["relation"])}
+             for e in data["edges"]]
+    return {**data, "nodes": sorted(nodes, key=lambda n: n["name"]),
+            "edges": sorted(edges, key=lambda e: (e["head"], e["relation"], e["tail"]))}
+
+
+def canonical(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "nodes": sorted(data["nodes"], key=lambda n: n["name"]),
+            "edges": sorted(data["edges"], key=lambda e: (e["head"], e["relation"], e["tail"]))}
+
+
+# --- graphs -----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of `kg build seeds --no-db`."""
+    out = tmp_path_factory.mktemp("export") / "kg-out"
+    result = runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--workers", "1", "--no-db", "--no-html",
+                                 "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed(seed_out: Path) -> nx.MultiDiGraph:
+    return load_json(seed_out / "graph.json")
+
+
+HOSTILE = {
+    "quotes": '他说"你好"，\'再见\'',
+    "semicolon": "一是芯片;二是模型;三是生态",
+    "comma": "华为, 讯飞, 百度",
+    "newline": "第一行\n第二行",
+    "crlf": "回车\r\n换行\r结束",
+    "markup": "<b>粗体</b> & <script>alert(1)</script> &amp;",
+    "controls": "控制\x1b[31m红\x07\x00\x08\x0b\x0c",
+    "c1": "C1\x85\x9b字符\x7f",
+    "emoji": "表情😀🇨🇳👩‍💻",
+    "traditional": "科大訊飛董事長劉慶峰說",
+    "bidi": "\u202emoc.live\u202c 零宽\u200b字",
+    "separators": "行\u2028分隔\u2029段",
+    "nonchars": "非字符\ufffe\uffff",
+    "tab": "制表\t符",
+    "surrogate": "孤\ud800代理\udfff",
+    "backslash": "反斜杠\\x1b 与 \\n",
+}
+
+
+def hostile_graph() -> nx.MultiDiGraph:
+    """Every hostile string as a person's name, alias, English name and evidence, each person the
+    chairman and founder (two parallel edges) of a company whose name is hostile too."""
+    extractions = []
+    for i, (what, text) in enumerate(HOSTILE.items()):
+        person, company = f"{text}{i}", f"公司{text}"
+        evidence = f"{text}，{person}担任{company}董事长。"
+        extractions.append(Extraction(
+            doc_id=f"doc;{what},\"{i}\"",
+            entities=[Entity(name=person, type="Person", aliases=[f"别名{text}", f"alias;{i}"], english=text,
+                             mentions=i + 1),
+                      Entity(name=company, type="Company")],
+            relations=[Relation(head=person, relation=kind, tail=company, evidence=evidence, doc_id=f"doc;{what}",
+                                start=i, end=i + len(evidence), confidence=0.9 - i / 100)
+                       for kind in ("CHAIRMAN_OF", "FOUNDER_OF")]))
+    G = build_graph(extractions)
+    assert G.number_of_edges() == 2 * len(HOSTILE)
+    return G
+
+
+GRAPHS = ["seed", "hostile"]
+
+
+@pytest.fixture(params=GRAPHS)
+def graph(request: pytest.FixtureRequest) -> nx.MultiDiGraph:
+    return request.getfixturevalue("seed") if request.param == "seed" else hostile_graph()
+
+
+# --- GraphML and GEXF ---------------------------------------------------------------------------------------
+
+def xml_records(H: nx.Graph) -> dict[str, Any]:
+    """What networkx read, deserialised: JSON-text lists parsed, nothing else changed."""
+    nodes = []
+    for name, d in H.nodes(data=True):
+        assert d["label"] == name
+        assert isinstance(d["mentions"], int)
+        nodes.append({"name": name, "type": d["type"], "aliases": json.loads(d["aliases"]),
+                      "english": d.get("english"), "mentions": d["mentions"], "docs": json.loads(d["docs"])})
+    edges = []
+    for u, v, d in H.edges(data=True):
+        assert isinstance(d["confidence"], float)
+        assert d["label"] == d["relation"]
+        edges.append({"head": u, "relation": d["relation"], "tail": v, "confidence": d["confidence"],
+                      "evidence": json.loads(d["evidence"])})
+    return {"format": "kg-graph", "version": 1, "nodes": nodes, "edges": edges}
+
+
+def test_graphml_reads_back_with_networkx(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = tmp_path / "g.graphml"
+    export = to_graphml(graph, path)
+    assert export.files == [path] and (export.nodes, export.relations) == (len(graph), graph.number_of_edges())
+    H = nx.read_graphml(path, force_multigraph=True)
+    assert canonical(xml_records(H)) == expected_xml(graph)
+    assert len({k for _, _, k in H.edges(keys=True)}) == H.number_of_edges(), "edge ids are unique"
+    assert {k: H.graph[k] for k in ("format", "format_version")} == {"format": "kg-graph", "format_version": 1}
+    assert canonical(to_json_dict(read_graphml(path))) == expected_xml(graph)
+    # without force_multigraph networkx gives a multigraph only when there are parallel edges
+    assert isinstance(nx.read_graphml(path), nx.MultiDiGraph) == any(
+        graph.number_of_edges(u, v) > 1 for u, v in graph.edges())
+
+
+def test_gexf_reads_back_with_networkx(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = tmp_path / "g.gexf"
+    to_gexf(graph, path)
+    H = nx.read_gexf(path)
+    assert canonical(xml_records(H)) == expected_xml(graph)
+    if H.is_multigraph():  # the multigraph keys are the relation types again
+        assert all(k == d["relation"] for _, _, k, d in H.edges(keys=True, data=True))
+    assert canonical(to_json_dict(read_gexf(path))) == expected_xml(graph)
+
+
+def test_seed_graph_loses_nothing_in_xml(seed: nx.MultiDiGraph, tmp_path: Path) -> None:
+    for write, read, name in ((to_graphml, read_graphml, "g.graphml"), (to_gexf, read_gexf, "g.gexf")):
+        export = write(seed, tmp_path / name)
+        assert export.escaped == []
+        assert to_json_dict(read(tmp_path / name)) == to_json_dict(seed)
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "科大讯飞" in text and "刘庆峰" in text, "Chinese text is written as UTF-8, not as character references"
+
+
+def test_xml_escapes_are_reported(tmp_path: Path) -> None:
+    export = to_graphml(hostile_graph(), tmp_path / "g.graphml")
+    escaped = {e.value for e in export.escaped}
+    for what in ("controls", "crlf", "nonchars", "surrogate"):
+        assert f"{HOSTILE[what]}{list(HOSTILE).index(what)}" in escaped, what
+    for what in ("emoji", "traditional", "markup", "c1", "bidi", "newline", "tab"):  # XML holds these
+        assert not any(HOSTILE[what] in v for v in escaped), what
+    assert all(XML_CANNOT.search(e.value) for e in export.escaped)
+
+
+def test_a_name_that_escaping_would_merge_with_another_is_refused(tmp_path: Path) -> None:
+    G = build_graph([Extraction(doc_id="d", entities=[Entity(name="a\x1b", type="Person"),
+                                                      Entity(name="a\\x1b", type="Person")])])
+    for write in (to_graphml, to_gexf):
+        with pytest.raises(ExportError, match="would both be written as"):
+            write(G, tmp_path / "g.xml")
+    assert not list(tmp_path.iterdir())
+
+
+# --- CSV for neo4j-admin ------------------------------------------------------------------------------------
+
+PROPERTY_TYPES = ("int", "long", "float", "double", "boolean", "byte", "short", "char", "string", "point", "date",
+                  "localtime", "time", "localdatetime", "datetime", "duration")
+# name:TYPE[] for properties; :ID, :START_ID, :END_ID with an optional (ID space); :LABEL, :TYPE, :IGNORE.
+HEADER_FIELD = re.compile(
+    r"(?P<name>[^:()\[\]]*)"
+    r"(?::(?:(?P<id>ID|START_ID|END_ID)(?:\((?P<space>[^()]+)\))?"
+    r"|(?P<special>LABEL|TYPE|IGNORE)"
+    rf"|(?P<type>{'|'.join(PROPERTY_TYPES)})(?P<array>\[\])?))?")
+
+
+def check_header(header: list[str], kind: str) -> list[dict[str, Any]]:
+    """Each column of a neo4j-admin header, checked against the grammar: ``{name, role, type, array}``."""
+    columns = []
+    for text in header:
+        m = HEADER_FIELD.fullmatch(text)
+        assert m, f"{text!r} is not a neo4j-admin header field"
+        role = m["id"] or m["special"] or "property"
+        if role == "property":
+            assert m["name"], f"{text!r}: a property needs a name"
+        elif role in ("LABEL", "TYPE", "START_ID", "END_ID"):
+            assert not m["name"], f"{text!r}: neo4j-admin ignores a name here; we write none"
+        columns.append({"name": m["name"], "role": role, "type": m["type"] or "string", "array": bool(m["array"])})
+    roles = [c["role"] for c in columns]
+    if kind == "nodes":
+        assert roles.count("ID") == 1 and roles.count("LABEL") == 1
+        assert not {"START_ID", "END_ID", "TYPE"} & set(roles)
+    else:
+        assert roles.count("START_ID") == roles.count("END_ID") == roles.count("TYPE") == 1
+        assert not {"ID", "LABEL"} & set(roles)
+    names = [c["name"] for c in columns if c["role"] in ("property", "ID")]
+    assert len(names) == len(set(names)), "property names are unique"
+    return columns
+
+
+CONVERT = {"int": int, "long": int, "double": float, "float": float, "string": str}
+
+
+def read_csv_file(path: Path, kind: str, delimiter: str) -> list[dict[str, Any]]:
+    """The rows of a neo4j-admin CSV file as neo4j-admin would store them: typed, arrays split, an
+    empty field meaning no property."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    columns = check_header(rows[0], kind)
+    records = []
+    for row in rows[1:]:
+        assert len(row) == len(columns)
+        record: dict[str, Any] = {}
+        for column, cell in zip(columns, row, strict=True):
+            key = column["name"] if column["role"] in ("property", "ID") else column["role"]
+            if column["role"] in ("LABEL",) or column["array"]:
+                record[key] = [CONVERT[column["type"]](v) for v in cell.split(delimiter)] if cell else []
+            elif column["role"] == "property" and cell == "":
+                record[key] = None
+            else:
+                record[key] = CONVERT[column["type"]](cell)
+        records.append(record)
+    return records
+
+
+def expected_csv(G: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the database holds after `kg load` of ``G`` (kg.store.loader's rows), in CSV terms."""
+    from kg.store.loader import node_rows, relation_rows
+
+    nodes = [{"name": utf8(r["name"]), "LABEL": ["Entity", r["type"]], "type": r["type"],
+              "aliases": [utf8(a) for a in r["aliases"]], "english": utf8(r["english"]) if r["english"] else None,
+              "mentions": r["mentions"], "docs": [utf8(d) for d in r["docs"]]}
+             for rows in node_rows(G).values() for r in rows]
+    relationships = [{"START_ID": utf8(r["head"]), "END_ID": utf8(r["tail"]), "TYPE": str(kind),
+                      "confidence": r["confidence"], "evidence": [utf8(e) for e in r["evidence"]],
+                      "docs": [utf8(d) for d in r["docs"]]}
+                     for kind, rows in relation_rows(G).items() for r in rows]
+    return (sorted(nodes, key=lambda n: n["name"]),
+            sorted(relationships, key=lambda r: (r["START_ID"], r["TYPE"], r["END_ID"])))
+
+
+def test_csv_matches_the_header_grammar_and_the_graph(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    export = to_neo4j_csv(graph, tmp_path / "csv")
+    assert export.files == [tmp_path / "csv" / "nodes.csv", tmp_path / "csv" / "relationships.csv"]
+    nodes = read_csv_file(export.files[0], "nodes", export.array_delimiter)
+    relationships = read_csv_file(export.files[1], "relationships", export.array_delimiter)
+    want_nodes, want_relationships = expected_csv(graph)
+    assert sorted(nodes, key=lambda n: n["name"]) == want_nodes
+    assert sorted(relationships, key=lambda r: (r["START_ID"], r["TYPE"], r["END_ID"])) == want_relationships
+    assert {r["START_ID"] for r in relationships} | {r["END_ID"] for r in relationships} <= {n["name"] for n in nodes}
+
+
+def test_csv_of_the_seeds_needs_no_options(seed: nx.MultiDiGraph, tmp_path: Path) -> None:
+    export = to_neo4j_csv(seed, tmp_path)
+    assert (export.array_delimiter, export.multiline, export.escaped) == (";", False, [])
+    assert export.neo4j_admin_command() == (f"neo4j-admin database import full neo4j --nodes={tmp_path}/nodes.csv "
+                                            f"--relationships={tmp_path}/relationships.csv")
+
+
+def test_csv_of_hostile_text_picks_a_delimiter_and_multiline_fields(tmp_path: Path) -> None:
+    export = to_neo4j_csv(hostile_graph(), tmp_path)
+    assert export.array_delimiter not in (";", ",", '"')
+    assert export.multiline
+    command = export.neo4j_admin_command("kg")
+    assert f"--array-delimiter=U+{ord(export.array_delimiter):04X}" in command
+    assert command.startswith("neo4j-admin database import full kg --nodes=") and "--multiline-fields=true" in command
+    assert {e.value for e in export.escaped} >= {f"{HOSTILE['surrogate']}{list(HOSTILE).index('surrogate')}"}
+
+
+def test_csv_array_delimiter_given(tmp_path: Path) -> None:
+    G = hostile_graph()
+    export = to_neo4j_csv(G, tmp_path, array_delimiter="U+00A6")
+    assert export.array_delimiter == "¦"
+    assert sorted(read_csv_file(export.files[0], "nodes", "¦"), key=lambda n: n["name"]) == expected_csv(G)[0]
+    with pytest.raises(ExportError, match="occurs in the value"):
+        to_neo4j_csv(G, tmp_path / "again", array_delimiter=";")
+    for bad in (",", '"', "ab", "\n"):
+        with pytest.raises(ExportError):
+            to_neo4j_csv(G, tmp_path / "again", array_delimiter=bad)
+    assert not (tmp_path / "again").exists()
+
+
+def test_the_printed_constraint_is_the_one_kg_load_creates() -> None:
+    from kg.store.bolt import NEO4J
+    from kg.store.loader import ensure_schema
+
+    class Recorder:
+        flavour = NEO4J
+        statements: list[str] = []
+
+        def run(self, statement: str, *args: Any, **kwargs: Any) -> None:
+            self.statements.append(statement)
+
+    store = Recorder()
+    ensure_schema(store)  # type: ignore[arg-type]
+    assert NEO4J_CONSTRAINT in store.statements
+
+
+def test_csv_refuses_types_outside_the_schema(seed: nx.MultiDiGraph, tmp_path: Path) -> None:
+    G = seed.copy()
+    G.nodes["科大讯飞"]["type"] = "Company`) DETACH DELETE n //"
+    with pytest.raises(ExportError, match="not an entity type"):
+        to_neo4j_csv(G, tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+# --- JSON Lines ---------------------------------------------------------------------------------------------
+
+def test_jsonl_round_trip(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = tmp_path / "g.jsonl"
+    export = to_jsonl(graph, path)
+    data = to_json_dict(graph)
+    assert (export.nodes, export.relations, export.escaped) == (len(data["nodes"]), len(data["edges"]), [])
+    text = path.read_bytes().decode("utf-8")
+    lines = text.split("\n")
+    assert lines[-1] == "" and len(lines) - 1 == len(text.splitlines()), "no line splitter cuts a record"
+    records = [json.loads(line) for line in lines[:-1]]
+    assert [r.pop("kind") for r in records] == ["node"] * len(data["nodes"]) + ["relation"] * len(data["edges"])
+    assert records == data["nodes"] + data["edges"]
+    assert to_json_dict(read_jsonl(path)) == data
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202e]", text.replace("\n", "")), "escaped in JSON"
+
+
+# --- arbitrary text ----------------------------------------------------------------------------------------
+
+TEXT = st.text(st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", "\r", "\n", "\x00", "\x1b", ";", ",",
+                                                            '"', "\u2028", "\ufffe", "\\", "<", "&", " "])),
+               min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(head=TEXT, tail=TEXT, alias=TEXT, english=TEXT, evidence=st.text(max_size=40) | TEXT)
+def test_any_text_survives_every_format(head: str, tail: str, alias: str, english: str, evidence: str) -> None:
+    G = build_graph([Extraction(
+        doc_id="d1", entities=[Entity(name=head, type="Person", aliases=[alias], english=english),
+                               Entity(name=tail, type="Company")],
+        relations=[Relation(head=head, relation="CHAIRMAN_OF", tail=tail, evidence=evidence, doc_id="d1",
+                            start=0, end=len(evidence), confidence=0.7)])])
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        to_jsonl(G, folder / "g.jsonl")
+        assert to_json_dict(read_jsonl(folder / "g.jsonl")) == to_json_dict(G)
+        for write, read in ((to_graphml, read_graphml), (to_gexf, read_gexf)):
+            if len(G) == 2 and xml(head) == xml(tail):
+                with pytest.raises(ExportError):
+                    write(G, folder / "g.xml")
+                continue
+            write(G, folder / "g.xml")
+            assert canonical(to_json_dict(read(folder / "g.xml"))) == expected_xml(G)
+        if len(G) == 2 and utf8(head) == utf8(tail):
+            return
+        export = to_neo4j_csv(G, folder / "csv")
+        nodes = read_csv_file(export.files[0], "nodes", export.array_delimiter)
+        relationships = read_csv_file(export.files[1], "relationships", export.array_delimiter)
+        assert (sorted(nodes, key=lambda n: n["name"]), relationships) == expected_csv(G)
+
+
+# --- the command --------------------------------------------------------------------------------------------
+
+def one_error(result: Any, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "jsonl"])
+def test_the_command_writes_each_file_format(seed_out: Path, tmp_path: Path, fmt: str) -> None:
+    result = runner.invoke(app, ["export", "--format", fmt, "--out", str(seed_out), "-o", str(tmp_path / f"g.{fmt}")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"wrote {tmp_path / f'g.{fmt}'} (") and "75 entities, 56 relations" in result.stdout
+    reader = {"graphml": read_graphml, "gexf": read_gexf, "jsonl": read_jsonl}[fmt]
+    assert to_json_dict(reader(tmp_path / f"g.{fmt}")) == to_json_dict(load_json(seed_out / "graph.json"))
+    # the format from the suffix, and a folder for -o gets graph.FORMAT
+    result = runner.invoke(app, ["export", "--out", str(seed_out), "-o", str(tmp_path / f"again.{fmt}")])
+    assert result.exit_code == 0 and (tmp_path / f"again.{fmt}").read_bytes() == (tmp_path / f"g.{fmt}").read_bytes()
+    result = runner.invoke(app, ["export", "-f", fmt, "--out", str(seed_out), "-o", str(tmp_path)])
+    assert result.exit_code == 0 and (tmp_path / f"graph.{fmt}").exists()
+
+
+def test_the_command_writes_csv_and_prints_the_import_command(seed_out: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "neo4j"
+    result = runner.invoke(app, ["export", "--format", "csv", "--out", str(seed_out), "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    command = (f"neo4j-admin database import full neo4j --nodes={folder}/nodes.csv "
+               f"--relationships={folder}/relationships.csv")
+    assert command in result.stdout.splitlines()
+    assert read_csv_file(folder / "nodes.csv", "nodes", ";")
+    # the default place is a folder in --out
+    result = runner.invoke(app, ["export", "--format", "csv", "--out", str(seed_out)])
+    assert result.exit_code == 0 and (seed_out / "neo4j-import" / "relationships.csv").exists()
+
+
+def test_the_command_on_hostile_text(tmp_path: Path) -> None:
+    out = tmp_path / "kg-out"
+    out.mkdir()
+    G = hostile_graph()
+    # lone surrogates can only be in graph.json as \u escapes
+    (out / "graph.json").write_text(json.dumps(to_json_dict(G)), encoding="utf-8")
+    result = runner.invoke(app, ["export", "-f", "graphml", "--out", str(out), "-o", str(tmp_path / "g.graphml")])
+    assert result.exit_code == 0, result.output
+    warning = result.stderr.strip().splitlines()
+    assert len(warning) == 1 and warning[0].startswith("warning: ") and "XML 1.0" in warning[0]
+    assert "\x1b" not in result.stderr
+    assert canonical(to_json_dict(read_graphml(tmp_path / "g.graphml"))) == expected_xml(G)
+    result = runner.invoke(app, ["export", "-f", "csv", "--out", str(out), "-o", str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    command = [line for line in result.stdout.splitlines() if line.startswith("neo4j-admin ")]
+    assert len(command) == 1 and "--array-delimiter=U+007C" in command[0] and "--multiline-fields=true" in command[0]
+    assert "contain ';'" in result.stderr
+    result = runner.invoke(app, ["export", "-f", "csv", "--out", str(out), "-o", str(tmp_path / "csv2"),
+                                 "--array-delimiter", ";"])
+    one_error(result, "';' occurs in the value")
+    assert not (tmp_path / "csv2").exists()
+
+
+def test_bad_inputs_are_one_line(seed_out: Path, tmp_path: Path) -> None:
+    one_error(runner.invoke(app, ["export", "-f", "xml", "--out", str(seed_out)]), "unknown format 'xml'",
+              "graphml, gexf, csv, jsonl")
+    one_error(runner.invoke(app, ["export", "--out", str(seed_out), "-o", str(tmp_path / "g.xml")]), "--format")
+    one_error(runner.invoke(app, ["export", "-f", "jsonl", "--out", str(tmp_path / "nothing")]),
+              "graph.json: no such graph file")
+    assert not (tmp_path / "nothing").exists()
+    one_error(runner.invoke(app, ["export", "-f", "gexf", "--array-delimiter", "|", "--out", str(seed_out)]),
+              "--array-delimiter is for --format csv")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    one_error(runner.invoke(app, ["export", "-f", "csv", "--out", str(seed_out), "-o", str(tmp_path / "file")]),
+              "is not a folder")
+    one_error(runner.invoke(app, ["export", "-f", "graphml", "--out", str(seed_out),
+                                  "-o", str(tmp_path / "file" / "g.graphml")]), "cannot write", "g.graphml: ")
+    assert not (seed_out / "graph.xml").exists()
+
+
+def test_an_output_that_is_the_input_is_refused(seed_out: Path, tmp_path: Path) -> None:
+    graph_json = seed_out / "graph.json"
+    before = graph_json.read_bytes()
+    one_error(runner.invoke(app, ["export", "-f", "jsonl", "--out", str(seed_out), "-o", str(graph_json)]),
+              "is also an input")
+    link = tmp_path / "link.graphml"
+    link.symlink_to(graph_json)
+    one_error(runner.invoke(app, ["export", "-f", "graphml", "--out", str(seed_out), "-o", str(link)]),
+              "is also an input")
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "relationships.csv").symlink_to(graph_json)
+    one_error(runner.invoke(app, ["export", "-f", "csv", "--out", str(seed_out), "-o", str(folder)]),
+              "is also an input")
+    assert graph_json.read_bytes() == before and not (folder / "nodes.csv").exists()
+
+
+def test_a_symlinked_output_keeps_its_link(seed_out: Path, tmp_path: Path) -> None:
+    target = tmp_path / "real.gexf"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.gexf"
+    link.symlink_to(target)
+    assert runner.invoke(app, ["export", "--out", str(seed_out), "-o", str(link)]).exit_code == 0
+    assert link.is_symlink() and nx.read_gexf(target).number_of_nodes() == 75
+
+
+def test_jsonl_to_a_pipe_is_the_data_alone(seed_out: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = runner.invoke(app, ["export", "-f", "jsonl", "--out", str(seed_out), "-o", str(fifo)])
+    reader.join(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr.startswith(f"wrote {fifo} (JSON Lines: 75 entities")
+    assert len(got[0].decode("utf-8").splitlines()) == 75 + 56
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "jsonl"])
+def test_a_full_device(seed_out: Path, fmt: str) -> None:
+    one_error(runner.invoke(app, ["export", "-f", fmt, "--out", str(seed_out), "-o", "/dev/full"]),
+              "cannot write /dev/full: no space left on device")
+
+
+def _requirement(ok: bool, why: str) -> None:
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run this test: {why}")
+        pytest.skip(why)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    _requirement(sys.platform.startswith("linux") and os.geteuid() == 0, "mounting a tmpfs needs root on Linux")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_leaves_the_csv_folder_as_it_was(tmp_path: Path, small_disk: Path) -> None:
+    out = tmp_path / "kg-out"
+    people = [Entity(name=f"人物{i}", type="Person") for i in range(600)]
+    companies = [Entity(name=f"公司{i}", type="Company") for i in range(600)]
+    relations = [Relation(head=p.name, relation="CHAIRMAN_OF", tail=c.name, doc_id="d", start=0, end=1,
+                          evidence=f"{c.name}董事长{p.name}表示。" * 20)
+                 for p, c in zip(people, companies, strict=True)]
+    G = build_graph([Extraction(doc_id="d", entities=people + companies, relations=relations)])
+    save_json(G, out / "graph.json")  # about 600 kB of CSV: more than the disk holds
+    folder = small_disk / "csv"
+    folder.mkdir()
+    for name in ("nodes.csv", "relationships.csv"):
+        (folder / name).write_text("old\n", encoding="utf-8")
+    result = runner.invoke(app, ["export", "-f", "csv", "--out", str(out), "-o", str(folder)])
+    one_error(result, "no space left on device")
+    assert sorted(p.name for p in folder.iterdir()) == ["nodes.csv", "relationships.csv"]
+    assert all((folder / name).read_text(encoding="utf-8") == "old\n" for name in ("nodes.csv", "relationships.csv"))
+
+
+def test_a_folder_that_cannot_be_written() -> None:
+    _requirement(os.geteuid() == 0 and shutil.which("setpriv") is not None, "needs root (to drop to nobody)")
+    shared = Path(tempfile.mkdtemp(prefix="kg-export-"))
+    try:
+        shared.chmod(0o755)
+        out = shared / "kg-out"
+        save_json(hostile_graph().subgraph([]), out / "graph.json")
+        (out / "graph.json").chmod(0o644)
+        locked = shared / "locked"
+        locked.mkdir(mode=0o755)  # root's: nobody may read it, not write into it
+        done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *KG, "export",
+                               "-f", "graphml", "--out", str(out), "-o", str(locked / "g.graphml")],
+                              capture_output=True, text=True, timeout=120, cwd=shared,
+                              env=dict(os.environ, HOME=str(shared)))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip() == f"error: cannot write {locked / 'g.graphml'}: permission denied"
+        assert not list(locked.iterdir())
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
