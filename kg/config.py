@@ -1,18 +1,18 @@
 """What an extractor is made of, said explicitly: one frozen, picklable, hashable object.
 
 >>> ExtractorConfig().tagger
-'jieba'
+'statistical'
 >>> make_config(tagger="nonsense")
 Traceback (most recent call last):
 ...
-kg.config.ConfigError: unknown tagger 'nonsense'; choose from: jieba, jieba-posseg, lac, none
+kg.config.ConfigError: unknown tagger 'nonsense'; choose from: jieba, jieba-posseg, lac, none, statistical
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kg.ner.taggers import DEFAULT_TAGGER
 from kg.registry import RELATION_RULES, TAGGERS, UnknownComponentError, check_names
@@ -29,6 +29,8 @@ class ExtractorConfig(BaseModel):
 
     #: The registered entity tagger that finds the names no dictionary or rule finds.
     tagger: str = DEFAULT_TAGGER
+    #: The model of the ``statistical`` tagger (None: the shipped kg/data/kg_ner.npz).
+    ner_model: Path | None = None
     #: Dictionary files (kg/data/entities.tsv format) read after the shipped one; their entries
     #: win over shipped entries with the same name.
     dictionaries: tuple[Path, ...] = ()
@@ -45,6 +47,12 @@ class ExtractorConfig(BaseModel):
     def _known_tagger(cls, name: str) -> str:
         TAGGERS.get(name)
         return name
+
+    @model_validator(mode="after")
+    def _model_needs_its_tagger(self) -> ExtractorConfig:
+        if self.ner_model is not None and self.tagger != "statistical":
+            raise ValueError(f"a NER model is read by the statistical tagger, not by {self.tagger!r}")
+        return self
 
     @field_validator("relation_rules")
     @classmethod
@@ -66,4 +74,5 @@ def make_config(**values: object) -> ExtractorConfig:
         if isinstance(cause, UnknownComponentError):
             raise ConfigError(str(cause)) from None
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{where}: {first['msg']}") from None
+        message = str(cause) if cause is not None else first["msg"]
+        raise ConfigError(f"{where}: {message}" if where else message) from None

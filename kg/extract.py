@@ -16,7 +16,7 @@ configuration once (dictionary automaton, tagger model) and shares them between 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -31,6 +31,7 @@ from kg.ner.textview import TextView
 from kg.normalize import normalize, sentence_spans
 from kg.registry import RELATION_RULES, TAGGERS
 from kg.relations import Context, RelationRule, Sentence, Span, sentence_relations
+from kg.relations.base import joined_places
 from kg.resolve import resolve_mentions
 from kg.schema import SYMMETRIC
 
@@ -62,12 +63,14 @@ class Extractor:
 
     def __init__(self, config: ExtractorConfig | None = None) -> None:
         self.config = config or ExtractorConfig()
+        self._prepared: dict[int, TextView] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         return {"config": self.config}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.config = state["config"]
+        self._prepared = {}
 
     def __repr__(self) -> str:
         return f"Extractor({self.config!r})"
@@ -80,6 +83,14 @@ class Extractor:
         """Build the components now (loading the dictionary and models), not in the first document."""
         self.extract(Document(id="warm-up", text="科大讯飞董事长刘庆峰在合肥表示，讯飞星火将持续升级。"))
 
+    def prepare(self, docs: Sequence[Document]) -> None:
+        """Read ``docs`` together where that is cheaper: a statistical tagger tags all their sentences
+        in one batch (about twice as fast as one document at a time). Each prepared document is then
+        extracted as usual, with :meth:`extract`; what is prepared is used once."""
+        views = {id(d): TextView(d.text) for d in docs if len(d.text) <= self.config.chunk_chars}
+        self.components.mentions.prepare(list(views.values()))
+        self._prepared = views
+
     def extract(self, doc: Document, on_progress: ProgressCallback | None = None,
                 keep_mentions: bool = True) -> Extraction:
         """Entities and relations of one document.
@@ -91,7 +102,10 @@ class Extractor:
         if len(doc.text) > self.config.chunk_chars:
             return self._extract_in_chunks(doc, on_progress, keep_mentions)
         found: dict[tuple, Relation] = {}
-        mentions, entities = self._read(doc.id, TextView(doc.text), 0, Context(self.components.dictionary), found)
+        view = self._prepared.pop(id(doc), None)
+        if view is None or view.original is not doc.text:
+            view = TextView(doc.text)
+        mentions, entities = self._read(doc.id, view, 0, Context(self.components.dictionary), found)
         return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text), entities=entities,
                           relations=list(found.values()), mentions=mentions if keep_mentions else [])
 
@@ -138,7 +152,7 @@ class Extractor:
                 Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start, m.text))
         for si, (start, end) in enumerate(view.sentences):
             spans = by_sentence.get(si, [])
-            sent = Sentence(view.norm[start:end], spans)
+            sent = Sentence(view.norm[start:end], joined_places(spans))
             for p in sentence_relations(sent, ctx, types, self.components.rules):
                 head, tail = p.head, p.tail
                 if p.relation in SYMMETRIC and tail < head:

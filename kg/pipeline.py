@@ -99,9 +99,17 @@ _worker_extractor: Extractor | None = None
 _worker_progress: ProgressRelay | None = None
 
 
+def _prepare(extractor: Extractor, batch: list[Document]) -> None:
+    """Let the extractor read the batch together (a tagger batches sentences); if that fails, each
+    document is read alone and reports its own problem."""
+    with contextlib.suppress(Exception):
+        extractor.prepare(batch)
+
+
 def _extract_batch(batch: list[Document], keep_mentions: bool = True) -> list[Extraction | InputProblem]:
     assert _worker_extractor is not None, "the pool's initializer sets the extractor"
     report = _worker_progress.report if _worker_progress is not None else None
+    _prepare(_worker_extractor, batch)
     return [_extract_one(_worker_extractor, doc, keep_mentions, report) for doc in batch]
 
 
@@ -175,6 +183,15 @@ def _batches(docs: Iterator[Document], max_chars: int, max_docs: int) -> Iterato
         yield batch
 
 
+def _in_batches(extractor: Extractor, docs: Iterator[Document], max_chars: int, max_docs: int, keep_mentions: bool,
+                on_progress: OnProgress | None) -> Iterator[Extraction | InputProblem]:
+    """One process: the documents read a batch at a time (see ``_prepare``), results in order."""
+    for batch in _batches(docs, max_chars, max_docs):
+        _prepare(extractor, batch)
+        for doc in batch:
+            yield _extract_one(extractor, doc, keep_mentions, on_progress)
+
+
 def _pooled(docs: Iterator[Document], extractor: Extractor, workers: int, max_chars: int, max_docs: int,
             keep_mentions: bool = True, on_progress: OnProgress | None = None) -> Iterator[Extraction | InputProblem]:
     """Results of ``docs`` from a process pool, in input order, with a bounded in-flight window."""
@@ -240,8 +257,8 @@ def extract_stream(
 
     extractor = extractor or Extractor()
     if workers <= 1:
-        results: Iterator[Extraction | InputProblem] = (_extract_one(extractor, doc, keep_mentions, on_progress)
-                                                         for doc in documents())
+        results: Iterator[Extraction | InputProblem] = _in_batches(extractor, documents(), batch_chars, batch_size,
+                                                                   keep_mentions, on_progress)
     else:
         results = _pooled(documents(), extractor, workers, batch_chars, batch_size, keep_mentions, on_progress)
     try:

@@ -19,7 +19,7 @@ True
 >>> TAGGERS.get("nonsense")
 Traceback (most recent call last):
 ...
-kg.registry.UnknownComponentError: unknown tagger 'nonsense'; choose from: jieba, jieba-posseg, lac, none
+kg.registry.UnknownComponentError: unknown tagger 'nonsense'; choose from: jieba, jieba-posseg, lac, none, statistical
 """
 
 from __future__ import annotations

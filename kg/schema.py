@@ -40,7 +40,8 @@ class Origin(StrEnum):
     DICTIONARY = "dictionary"  # a name of the domain dictionary
     PATTERN = "pattern"  # a naming pattern: model versions, chips, quoted products, events, places
     COREF = "coref"  # a reference back to a name of the same document (刘董, 以下简称X)
-    NER = "ner"  # a statistical tagger, or a rule for open-vocabulary names (suffixes, titles)
+    NER = "ner"  # a rule for open-vocabulary names (suffixes, titles), or a tagger of cue windows
+    TAGGER = "tagger"  # a statistical tagger that reads every sentence (its boundaries beat the rules')
 
 
 E = EntityType

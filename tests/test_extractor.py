@@ -33,7 +33,7 @@ def test_config_is_frozen_hashable_and_checked() -> None:
     assert hash(config) == hash(ExtractorConfig(tagger="none"))
     with pytest.raises(ValueError):
         config.tagger = "jieba"  # type: ignore[misc]
-    with pytest.raises(ConfigError, match="unknown tagger 'bogus'; choose from: jieba, jieba-posseg, lac, none"):
+    with pytest.raises(ConfigError, match="unknown tagger 'bogus'; choose from: jieba, jieba-posseg, lac, none, statistical"):
         make_config(tagger="bogus")
     with pytest.raises(ConfigError, match="unknown relation rule 'nope'"):
         make_config(relation_rules=("title", "nope"))
@@ -139,7 +139,7 @@ def test_an_unknown_tagger_is_one_line_and_writes_nothing(command: list[str], tm
     result = runner.invoke(app, [*args, "--ner", "nonsense"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "error: unknown tagger 'nonsense'; choose from: jieba, jieba-posseg, lac, none"]
+        "error: unknown tagger 'nonsense'; choose from: jieba, jieba-posseg, lac, none, statistical"]
     assert previous.read_text(encoding="utf-8") == "previous\n" and not (tmp_path / "kg-out").exists()
 
 

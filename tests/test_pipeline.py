@@ -74,11 +74,12 @@ class _Counting:
             yield doc
 
 
-def test_serial_stream_is_lazy() -> None:
+def test_serial_stream_reads_one_batch_ahead_at_most() -> None:
     source = _Counting(_docs(1000))
-    stream = pipeline.extract_stream(iter(source), workers=1)
+    stream = pipeline.extract_stream(iter(source), workers=1, batch_size=4)
     assert next(stream).doc_id == "d0"
-    assert source.taken == 1
+    # The tagger reads a batch of documents together; never more than that batch.
+    assert source.taken == 4
 
 
 def test_pooled_stream_reads_only_a_bounded_window_ahead() -> None:

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kg.cli.common import (
     DatabaseOption,
     DictionaryOption,
+    NerModelOption,
     NerOption,
     OutOption,
     PasswordOption,
@@ -164,6 +165,7 @@ def build(
     database: str | None = DatabaseOption,
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
+    ner_model: Path | None = NerModelOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -178,7 +180,7 @@ def build(
     from kg import building
     from kg.pipeline import default_workers
 
-    extractor = extractor_from_options(ner, dictionary)
+    extractor = extractor_from_options(ner, dictionary, ner_model)
     if add and not paths:
         fail("--add needs the files or folders to add")
     inputs = list(paths) if paths else _default_inputs()
@@ -226,6 +228,7 @@ def extract(
     quiet: bool = QuietOption,
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
+    ner_model: Path | None = NerModelOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -237,7 +240,7 @@ def extract(
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
     from kg.outputs import OutputError, check_not_input
     from kg.pipeline import default_workers, write_extractions
-    extractor = extractor_from_options(ner, dictionary)
+    extractor = extractor_from_options(ner, dictionary, ner_model)
     read = _read_options(recursive, include, encoding, max_chars, exclude=(output,))  # never read the output
     try:
         check_not_input(output, [input])

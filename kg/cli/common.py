@@ -93,19 +93,22 @@ NerOption = typer.Option(DEFAULT_TAGGER, "--ner", envvar="KG_NER", metavar="NAME
 DictionaryOption = typer.Option(None, "--dictionary", metavar="FILE", readable=False,
                                 help="A dictionary of names (kg/data/entities.tsv format) read after the shipped "
                                      "one, its entries winning; repeat for more.")
+NerModelOption = typer.Option(None, "--ner-model", metavar="FILE", readable=False,
+                              help="A model of the statistical tagger trained with kg train-ner (default: the "
+                                   "shipped one).")
 
 
-def extractor_from_options(ner: str, dictionaries: list[Path] | None) -> Extractor:
+def extractor_from_options(ner: str, dictionaries: list[Path] | None, ner_model: Path | None = None) -> Extractor:
     """The extractor the options describe, built now, so a bad name, dictionary or missing package
     is one line before any document is read."""
     from kg.config import ConfigError, make_config
     from kg.dictionary import DictionaryError
     from kg.extract import Extractor
-    from kg.ner.taggers.base import MissingPackageError
+    from kg.ner.taggers.base import MissingPackageError, ModelError
 
     try:
-        extractor = Extractor(make_config(tagger=ner, dictionaries=tuple(dictionaries or ())))
+        extractor = Extractor(make_config(tagger=ner, dictionaries=tuple(dictionaries or ()), ner_model=ner_model))
         extractor.components  # noqa: B018  (builds and caches them)
-    except (ConfigError, DictionaryError, MissingPackageError) as exc:
+    except (ConfigError, DictionaryError, MissingPackageError, ModelError) as exc:
         fail(str(exc))
     return extractor

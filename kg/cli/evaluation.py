@@ -11,6 +11,7 @@ from rich.table import Table
 
 from kg.cli.common import (
     DictionaryOption,
+    NerModelOption,
     NerOption,
     console,
     extractor_from_options,
@@ -90,6 +91,7 @@ def eval_cmd(
                                      help="Where the gold documents' texts are (<doc_id>.txt; default: the seeds)."),
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
+    ner_model: Path | None = NerModelOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -102,7 +104,10 @@ def eval_cmd(
         from kg.resources import seeds_dir
 
         docs = seeds_dir()
-    preds = _read_predictions(pred) if pred else _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary))
+    if pred:
+        preds = _read_predictions(pred)
+    else:
+        preds = _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary, ner_model))
     score = score_all(gold, preds)
     if as_json:
         print_json(score.to_dict())

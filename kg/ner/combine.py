@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from kg.ner.places import place_mentions
 from kg.ner.spans import MentionIndex
 from kg.ner.taggers.base import Recogniser
 from kg.ner.textview import TextView
-from kg.schema import Origin
+from kg.schema import EntityType, Origin
 
-_ORIGIN_RANK = {Origin.DICTIONARY: 0, Origin.PATTERN: 1, Origin.COREF: 2, Origin.NER: 3}
+_ORIGIN_RANK = {Origin.DICTIONARY: 0, Origin.PATTERN: 1, Origin.COREF: 2, Origin.TAGGER: 3, Origin.NER: 4}
+
 
 
 def _overlaps(a: Mention, b: Mention) -> bool:
@@ -25,12 +27,13 @@ def _overlaps(a: Mention, b: Mention) -> bool:
 
 
 def select(candidates: list[Mention]) -> list[Mention]:
-    """Longest span first; on equal length, dictionary beats pattern beats tagger.
-
-    A tagger guess never overrides a dictionary mention it overlaps, whatever its length.
+    """Longest span first; on equal length, dictionary beats pattern beats reference beats tagger
+    beats rule. A guess (a tagger's or a rule's) never cuts a dictionary name; a statistical
+    tagger's names first push out the rules' guesses they overlap (see ``_tagger_boundaries``).
     """
     if not candidates:
         return []
+    candidates = _tagger_boundaries(candidates)
     size = max(m.end for m in candidates) + 1
     taken = bytearray(size)
     # dictionary mentions never overlap each other: index them by start for the tagger check
@@ -41,22 +44,49 @@ def select(candidates: list[Mention]) -> list[Mention]:
     for m in ranked:
         if any(taken[m.start:m.end]):
             continue
-        if m.origin is Origin.NER and _cuts_a_dictionary_name(m, dictionary, dict_starts):
+        if m.origin in (Origin.NER, Origin.TAGGER) and _cuts_a_dictionary_name(m, dictionary, dict_starts):
             continue
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
         chosen.append(m)
     return sorted(chosen, key=lambda m: m.start)
 
 
+def _tagger_boundaries(candidates: list[Mention]) -> list[Mention]:
+    """Where a tagger that read the whole sentence found a name, the guesses of the rules for
+    open-vocabulary names overlapping it go, and so do compound places (陕西省铜川市 is two places
+    to a tagger): on the development corpora its boundaries are the better ones (docs/accuracy.md)."""
+    tagged = [m for m in candidates if m.origin is Origin.TAGGER]
+    if not tagged:
+        return candidates
+    index = MentionIndex(tagged)
+
+    def beaten(m: Mention) -> bool:
+        rule = m.origin is Origin.NER or (m.origin is Origin.PATTERN and m.type is EntityType.PLACE)
+        return rule and index.any_overlapping(m.start, m.end)
+
+    return [m for m in candidates if not beaten(m)]
+
+
+#: Words that join two names into a list (星海与Starsea), never into one name.
+_JOINERS = frozenset("与和及、跟同或")
+
+
 def _cuts_a_dictionary_name(m: Mention, dictionary: list[Mention], starts: list[int]) -> bool:
-    """True when ``m`` overlaps a dictionary mention without containing it whole."""
+    """True when ``m`` overlaps a dictionary mention without containing it whole, or is made of two
+    (阿里云联手中国联通 begins with one and ends with another), or contains two joined by 与/和/、:
+    a list of names, not a name."""
     i = max(0, bisect_left(starts, m.start) - 1)
+    inside: list[Mention] = []
     while i < len(dictionary) and dictionary[i].start < m.end:
         d = dictionary[i]
-        if _overlaps(d, m) and not (m.start <= d.start and d.end <= m.end):
-            return True
+        if _overlaps(d, m):
+            if not (m.start <= d.start and d.end <= m.end):
+                return True
+            inside.append(d)
         i += 1
-    return False
+    if len(inside) >= 2 and inside[0].start == m.start and inside[-1].end == m.end:
+        return True
+    return any(_JOINERS.intersection(m.text[a.end - m.start:b.start - m.start]) for a, b in itertools.pairwise(inside))
 
 
 def _run(recognisers: Sequence[Recogniser], view: TextView, known: Sequence[Mention]) -> list[Mention]:
@@ -86,6 +116,14 @@ class MentionFinder:
     patterns: tuple[Recogniser, ...] = PATTERNS
     name_rules: tuple[Recogniser, ...] = NAME_RULES
     references: tuple[Recogniser, ...] = REFERENCES
+
+    def prepare(self, views: Sequence[TextView]) -> None:
+        """Let the recognisers that read many documents better at once (a statistical tagger) read
+        ``views`` now; each then answers from what it prepared (:class:`kg.ner.taggers.base.Batched`)."""
+        for recogniser in (*self.name_rules, self.tagger):
+            prepare = getattr(recogniser, "prepare", None)
+            if prepare is not None and views:
+                prepare(views)
 
     def __call__(self, view: TextView) -> list[Mention]:
         known = self.dictionary(view, [])

@@ -30,7 +30,8 @@ def surname_mentions(view: TextView, mentions: Sequence[Mention]) -> list[Mentio
     if not by_surname:
         return []
     out = []
-    taken = MentionIndex(m for m in mentions if m.origin is not Origin.NER)  # may override tagger guesses
+    # a reference may override a guess (a rule's or a tagger's), never a known name
+    taken = MentionIndex(m for m in mentions if m.origin not in (Origin.NER, Origin.TAGGER))
     rx = re.compile(rf"(?P<surname>{'|'.join(map(re.escape, sorted(by_surname, key=len, reverse=True)))})"
                     rf"(?:{_SHORT_TITLES})")
     for match in rx.finditer(view.norm):
@@ -55,7 +56,7 @@ def abbreviation_mentions(view: TextView, mentions: Sequence[Mention]) -> list[M
     later, is the same organisation."""
     out: list[Mention] = []
     ends = {m.end: m for m in mentions if m.type in (EntityType.COMPANY, EntityType.ORGANIZATION)}
-    taken = MentionIndex(m for m in mentions if m.origin is not Origin.NER)
+    taken = MentionIndex(m for m in mentions if m.origin not in (Origin.NER, Origin.TAGGER))
     # positions already offered per (abbreviation, type, full name): a repeated definition would
     # only offer the same uses again, and walking the rest of the text for each is quadratic
     offered: dict[tuple[str, EntityType, str], set[int]] = {}

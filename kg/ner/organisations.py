@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import jieba
-
 from kg.lexicons import characters, words
 from kg.models import Mention
 from kg.ner.lexicon import COMPANY_SUFFIXES, GENERIC_ORG_WORDS, ORG_SUFFIXES, PERSON_TITLES, STOP_WORDS
 from kg.ner.spans import MentionIndex
 from kg.ner.textview import TextView
+from kg.ner.words import word_frequencies
 from kg.schema import EntityType, Origin
 
 E = EntityType
@@ -121,7 +120,7 @@ def _org_mention(view: TextView, name: str, start: int) -> Mention | None:
             break
     if name in GENERIC_ORG_WORDS or len(stripped) < 2 or stripped in GENERIC_ORG_WORDS or _all_generic(stripped):
         return None
-    if stripped != name and jieba.dt.FREQ.get(stripped, 0) > _COMMON_NOUN_FREQ:
+    if stripped != name and word_frequencies().get(stripped, 0) > _COMMON_NOUN_FREQ:
         return None  # 航空公司, 保险公司: a common noun + suffix names no one
     end = start + len(name)
     return view.mention(start, end, org_type(name), name, origin=Origin.NER)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-import jieba
-
 from kg.models import Mention
 from kg.ner.lexicon import (
     BYLINE_ORG,
@@ -20,6 +18,7 @@ from kg.ner.lexicon import (
     SURNAMES_2,
 )
 from kg.ner.textview import TextView
+from kg.ner.words import word_frequencies
 from kg.schema import EntityType, Origin
 
 E = EntityType
@@ -96,7 +95,7 @@ def name_ends_at(text: str, pos: int) -> bool:
         return True
     if text[pos] in NAME_TRAILING_NON_NAME or not "\u4e00" <= text[pos] <= "\u9fff":
         return True
-    freq = jieba.dt.FREQ
+    freq = word_frequencies()
     return any(freq.get(text[pos:pos + k]) for k in (2, 3, 4) if pos + k <= len(text))
 
 
@@ -129,7 +128,7 @@ def title_person_mentions(view: TextView, known: Sequence[Mention]) -> list[Ment
     for s, e in view.sentences:
         # 赵德海，江苏远帆物流股份有限公司董事长: a profile opens with the name alone
         opener = _PROFILE_OPENER.match(text, s, e)
-        if opener and is_person_name(opener.group("name")) and not jieba.dt.FREQ.get(opener.group("name")) \
+        if opener and is_person_name(opener.group("name")) and not word_frequencies().get(opener.group("name")) \
                 and _TITLE_RX_COMPILED.search(text, opener.end(), e):
             start, end = opener.span("name")
             out.append(view.mention(start, end, E.PERSON, opener.group("name"), origin=Origin.NER))

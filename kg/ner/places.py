@@ -16,6 +16,7 @@ import jieba.posseg as pseg
 from kg.lexicons import words
 from kg.models import Mention
 from kg.ner.textview import TextView
+from kg.ner.words import word_frequencies
 from kg.schema import EntityType
 
 E = EntityType
@@ -63,7 +64,7 @@ def _is_place_word(word: str, locative: bool) -> bool:
     if pseg.dt.word_tag_tab.get(word) == "ns" or (len(word) >= 2 and _PLACE_SUFFIX.search(word)):
         return True
     # after 位于/总部设在, a new word of a few characters is most likely a foreign place name
-    new_word = word not in pseg.dt.word_tag_tab and not jieba.dt.FREQ.get(word)
+    new_word = word not in pseg.dt.word_tag_tab and not word_frequencies().get(word)
     return locative and new_word and re.fullmatch(r"[\u4e00-\u9fff]{2,5}", word) is not None
 
 

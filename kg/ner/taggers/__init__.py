@@ -5,8 +5,10 @@ first used. A new tagger is a new module here plus its line below (see kg/regist
 from kg.registry import TAGGERS
 
 #: The tagger used when none is chosen.
-DEFAULT_TAGGER = "jieba"
+DEFAULT_TAGGER = "statistical"
 
+TAGGERS.lazy("statistical", "kg.ner.taggers.statistical:statistical_tagger",
+             help="kg's trained tagger (linear CRF + BiLSTM-CRF) on every sentence (--ner-model for your own)")
 TAGGERS.lazy("jieba", "kg.ner.taggers.jieba_tags:jieba_tagger",
              help="jieba's segmenter HMM and tag look-up, around person cues only (fast)")
 TAGGERS.lazy("jieba-posseg", "kg.ner.taggers.jieba_tags:jieba_posseg_tagger",

@@ -16,9 +16,22 @@ class MissingPackageError(RuntimeError):
     """A tagger needs a package that is not installed; the message says how to install it."""
 
 
+class ModelError(RuntimeError):
+    """A model file that cannot be loaded; the message names the file and why."""
+
+
 class Recogniser(Protocol):
     """Finds mentions in a document. ``known`` holds what earlier stages found (the dictionary's
     names, the patterns' models and products), which a recogniser may build on or avoid."""
+
+    def __call__(self, view: TextView, known: Sequence[Mention]) -> list[Mention]: ...
+
+
+class Batched(Protocol):
+    """A recogniser that may also read many documents at once, before they are extracted one by
+    one: ``prepare(views)`` remembers its mentions on each view, ``__call__`` then returns them."""
+
+    def prepare(self, views: Sequence[TextView]) -> None: ...
 
     def __call__(self, view: TextView, known: Sequence[Mention]) -> list[Mention]: ...
 

@@ -11,6 +11,7 @@ from kg.config import ExtractorConfig
 from kg.ner.people import is_person_name
 from kg.ner.taggers.base import Recogniser
 from kg.ner.taggers.windows import Tagged, WindowedTagger, named
+from kg.ner.words import word_frequencies
 from kg.schema import EntityType
 
 E = EntityType
@@ -29,7 +30,7 @@ def fast_tags(piece: str) -> Iterator[tuple[str, str]]:
     ['任正非']
     """
     tags = pseg.dt.word_tag_tab
-    freq = jieba.dt.FREQ
+    freq = word_frequencies()
     for word in jieba.cut(piece, HMM=True):
         tag = tags.get(word)
         if tag is None and not freq.get(word) and is_person_name(word):

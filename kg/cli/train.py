@@ -1,0 +1,147 @@
+"""``kg train-ner``: train the statistical tagger on your own annotated corpora (and/or the public ones)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from kg.cli.common import fail, say
+
+if TYPE_CHECKING:
+    from kg.ner.statistical.corpora import Example, LabelMap
+
+app = typer.Typer()
+
+PRESETS = ("ensemble", "linear")
+FORMATS = ("auto", "bmes", "bio", "bioes", "char", "conll-digit", "cluener")
+
+
+def parse_corpus(spec: str) -> tuple[Path, str, str]:
+    """``PATH[:FORMAT[:LABELS]]`` -> (path, format, label map name); ``ValueError`` names what is wrong.
+
+    >>> parse_corpus("my.jsonl:cluener")
+    (PosixPath('my.jsonl'), 'cluener', 'cluener')
+    >>> parse_corpus("news.bmes::msra")
+    (PosixPath('news.bmes'), 'auto', 'msra')
+    """
+    from kg.ner.statistical.corpora import LABEL_MAPS
+
+    path, _, rest = spec.partition(":")
+    fmt, _, labels = rest.partition(":")
+    fmt = fmt or "auto"
+    labels = labels or ("cluener" if fmt == "cluener" else "generic")
+    if not path:
+        raise ValueError(f"--corpus {spec!r}: no file")
+    if fmt not in FORMATS:
+        raise ValueError(f"--corpus {spec}: unknown format {fmt!r}; choose from: {', '.join(FORMATS)}")
+    if labels not in LABEL_MAPS:
+        raise ValueError(f"--corpus {spec}: unknown labels {labels!r}; choose from: {', '.join(LABEL_MAPS)}")
+    return Path(path), fmt, labels
+
+
+def _read_corpora(public: Path | None, specs: list[str]) -> tuple[list[tuple[list[Example], LabelMap]], list[str]]:
+    from kg.ner.statistical.corpora import LABEL_MAPS, CorpusError, load_public, read_corpus
+
+    corpora: list[tuple[list[Example], LabelMap]] = []
+    names: list[str] = []
+    try:
+        if public is not None:
+            train, _ = load_public(public)
+            for name in ("msra", "cluener", "resume", "weibo"):
+                corpora.append(([ex for ex in train if ex.corpus == name], LABEL_MAPS[name]))
+                names.append(name)
+        for spec in specs:
+            path, fmt, labels = parse_corpus(spec)
+            examples = read_corpus(path, fmt, labels)
+            if not examples:
+                raise ValueError(f"{path}: no sentences")
+            corpora.append((examples, LABEL_MAPS[labels]))
+            name = path.stem
+            names.append(name if name not in names else f"{name}{len(names)}")
+    except FileNotFoundError as exc:
+        fail(f"{exc.filename}: no such file")
+    except (CorpusError, ValueError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename}: {exc.strerror}")
+    if not corpora:
+        fail("no training data: give --corpus FILE and/or --public DIR")
+    return corpora, names
+
+
+@app.command("train-ner")
+def train_ner(
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the model (.npz); replaced only "
+                                                              "when training has finished."),
+    corpus: list[str] = typer.Option([], "--corpus", metavar="PATH[:FORMAT[:LABELS]]",
+                                     help="An annotated corpus; repeat for more. FORMAT: bmes/bio (a character and "
+                                          "its tag per line, blank line between sentences), conll-digit (Weibo), "
+                                          "cluener (JSON lines); default from the suffix. LABELS: how its labels "
+                                          "map to kg's types: msra, cluener, resume, weibo or generic (PER/LOC/ORG/"
+                                          "GPE/COMPANY...)."),
+    public: Path | None = typer.Option(None, "--public", metavar="DIR", readable=False,
+                                       help="Also train on the fixed train split of MSRA, CLUENER2020, Resume and "
+                                            "Weibo in DIR (msra/, cluener/, resume/, weibo/; e.g. ../shared/data/ner), "
+                                            "as the shipped model was."),
+    preset: str = typer.Option("ensemble", "--preset",
+                               help="ensemble: the shipped recipe (linear CRF with per-corpus styles + BiLSTM, "
+                                    "~15 min CPU on the public corpora); linear: the linear CRF alone (faster)."),
+    epochs: int | None = typer.Option(None, "--epochs", min=1, help="Passes over the data (default: the preset's)."),
+    seed: int = typer.Option(13, "--seed", help="The same data and seed give the same file, byte for byte."),
+    entities: Path | None = typer.Option(None, "--entities", metavar="FILE", readable=False,
+                                         help="A dictionary (kg/data/entities.tsv format) whose names are a feature "
+                                              "(default: the shipped dictionary)."),
+    default_style: str | None = typer.Option(None, "--default-style", metavar="CORPUS",
+                                             help="Follow this corpus' annotation conventions by default (its file "
+                                                  "stem, or msra/cluener/resume/weibo with --public)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+) -> None:
+    r"""Train a model for `--ner statistical` (use it with `--ner-model FILE`). Needs torch:
+    pip install 'kg\[train]'."""
+    if preset not in PRESETS:
+        fail(f"--preset: unknown preset {preset!r}; choose from: {', '.join(PRESETS)}")
+    try:
+        from kg.ner.statistical import train as training
+    except ImportError as exc:
+        fail(f"kg train-ner needs {exc.name or 'torch'}: pip install 'kg[train]'")
+    from kg.ner.statistical.tagger import Tagger
+
+    if entities is None:
+        from importlib import resources
+
+        entities = Path(str(resources.files("kg") / "data" / "entities.tsv"))
+    elif not entities.is_file():
+        fail(f"{entities}: no such dictionary file")
+    corpora, names = _read_corpora(public, corpus)
+    if default_style is not None and default_style not in names:
+        fail(f"--default-style: no corpus {default_style!r}; the corpora are {', '.join(names)}")
+    log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))
+    lexicon = {"entities_tsv": str(entities)}
+    epochs_override = {"epochs": epochs} if epochs else {}
+    from kg.outputs import OutputError, check_not_input, replacing
+
+    try:
+        check_not_input(output, [*(parse_corpus(spec)[0] for spec in corpus), entities])
+        with tempfile.TemporaryDirectory() as work:
+            trained = Path(work) / "model.npz"
+            if preset == "ensemble":
+                training.train_ensemble(corpora, trained, seed=seed, domains=names, log=log,
+                                        linear_overrides={**lexicon, **epochs_override},
+                                        neural_overrides={**lexicon, **epochs_override})
+            else:
+                cfg = training.Config(**{**training.LINEAR_DOMAIN, **lexicon, **epochs_override})
+                cfg.extra["domains"] = names
+                training.train(corpora, trained, seed=seed, cfg=cfg, log=log)
+            if default_style is not None:
+                training.set_default_style(trained, default_style)
+            Tagger.load(trained)  # what is about to replace OUTPUT loads
+            with replacing(output, binary=True) as fh:
+                fh.write(trained.read_bytes())
+    except OutputError as exc:
+        fail(str(exc))
+    sentences = sum(len(examples) for examples, _ in corpora)
+    say(f"trained on {sentences:,} sentences ({', '.join(names)}) -> {output} "
+        f"({output.stat().st_size / 1e6:.1f} MB); use it with --ner-model {output}")

@@ -1,0 +1,222 @@
+"""Inference: ``Tagger.load(path).tag(sentences)`` -> spans (start, end exclusive, type). numpy (+ onnxruntime)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from kg.ner.statistical.crf import ALLOWED_END, ALLOWED_START, ALLOWED_TRANS, NEG, spans_from_tags, viterbi
+from kg.ner.statistical.features import FeatureExtractor, Lexicon, domain_features
+
+MAX_LEN = 250  # longer sentences are cut (preferably after punctuation) and tagged piece by piece
+BATCH_CELLS = 1 << 12  # padded characters per Viterbi batch
+CHUNK_CHARS = 1 << 16  # characters per feature-extraction chunk (bounds memory)
+_CUT = re.compile(r"[。！？；!?;，,、：:\s]")
+
+Span = tuple[int, int, str]
+
+
+def _pieces(text: str, max_len: int = MAX_LEN) -> list[tuple[int, int]]:
+    """Cut ``text`` into pieces of at most ``max_len`` chars, after punctuation where possible."""
+    n = len(text)
+    if n <= max_len:
+        return [(0, n)]
+    out = []
+    start = 0
+    while n - start > max_len:
+        window = text[start + max_len // 2 : start + max_len]
+        cuts = [m.end() for m in _CUT.finditer(window)]
+        end = start + max_len // 2 + cuts[-1] if cuts else start + max_len
+        out.append((start, end))
+        start = end
+    out.append((start, n))
+    return out
+
+
+class Tagger:
+    """A trained statistical NER model (linear CRF over hashed features, optionally plus a small neural net)."""
+
+    def __init__(self, meta: dict, arrays: dict[str, np.ndarray], style: str | None = "default") -> None:
+        """``style``: the name of a training corpus whose annotation conventions to follow (models trained with
+        per-corpus features, e.g. ``"msra"`` or ``"cluener"``); ``"default"``: the model's ``default_style``;
+        ``None``: the shared weights only; ``"match"``: evaluation only, each sentence in its own corpus' style
+        (set ``self.sentence_domains``)."""
+        self.meta = meta
+        self.domains: list[str] = list(meta.get("domains", []))
+        self.domain_cols: list[int] = list(meta.get("domain_cols", []))
+        if style == "default":
+            style = meta.get("default_style")
+        if style not in (None, "match") and style not in self.domains:
+            raise ValueError(f"unknown style {style!r}; this model knows {self.domains or 'none'}")
+        self.style = style
+        self.sentence_domains: list[str] | None = None
+        self._piece_domains: list[str] | None = None
+        self.lexicon = Lexicon(arrays["lex_keys"], arrays["lex_cats"], arrays["lex_lengths"])
+        self.fx = FeatureExtractor(int(meta["bits"]), self.lexicon)
+        self.types: list[str] = list(meta["types"])
+        w = arrays.get("W")
+        if w is not None and w.dtype == np.int8:
+            self.W = w
+            self.w_scale = float(arrays["W_scale"])
+        else:
+            self.W = None if w is None else w.astype(np.float32)
+            self.w_scale = 1.0
+        self.trans = np.where(ALLOWED_TRANS, arrays["trans"], NEG).astype(np.float32)
+        self.start = np.where(ALLOWED_START, arrays["start"], NEG).astype(np.float32)
+        self.end = np.where(ALLOWED_END, arrays["end"], NEG).astype(np.float32)
+        self.o_bias = float(meta.get("o_bias", 0.0))  # decoding bias against the O tag, chosen on dev
+        self.session = None
+        if "onnx" in arrays:
+            import onnxruntime as ort
+
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = int(meta.get("threads", 1))
+            so.inter_op_num_threads = 1
+            so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            self.session = ort.InferenceSession(arrays["onnx"].tobytes(), so, providers=["CPUExecutionProvider"])
+            self.nn_templates = np.array(meta["nn_templates"], np.int64)
+            self.nn_bits = int(meta["nn_bits"])
+            # int8 with a scale per row (or float16) on disk, float32 in memory (numpy float16 gathers are slow);
+            # one zero row appended for padding
+            e = arrays["E"].astype(np.float32)
+            if arrays["E"].dtype == np.int8:
+                e *= arrays["E_scale"].astype(np.float32)[:, None]
+            self.E = np.concatenate([e, np.zeros((1, e.shape[1]), np.float32)])
+
+    # ------------------------------------------------------------------------------ persistence
+    @classmethod
+    def load(cls, path: str | Path, style: str | None = "default") -> Tagger:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        meta = json.loads(bytes(arrays.pop("meta")).decode("utf-8"))
+        return cls(meta, arrays, style=style)
+
+    @staticmethod
+    def save(path: str | Path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """An ``.npz`` that depends only on ``meta`` and ``arrays``: entries in a fixed order with a
+        fixed date (``np.savez`` stamps the time), so a model retrained from the same data and seed
+        is the same file, byte for byte."""
+        meta_bytes = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), np.uint8)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, array in [("meta", meta_bytes), *sorted(arrays.items())]:
+                entry = io.BytesIO()
+                np.lib.format.write_array(entry, np.asanyarray(array), allow_pickle=False)
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, entry.getvalue())
+        Path(path).write_bytes(buf.getvalue())
+
+    # ------------------------------------------------------------------------------ inference
+    def emissions(self, ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Emission scores [n_chars, K] (float32) from feature ids [n_templates, n_chars]."""
+        n = ids.shape[1]
+        if self.W is not None:
+            if self.W.dtype == np.int8:
+                acc = self.W[ids[0]].astype(np.int16)
+                for f in range(1, ids.shape[0]):
+                    acc += self.W[ids[f]]
+                em = acc.astype(np.float32) * np.float32(self.w_scale)
+            else:
+                em = self.W[ids[0]]
+                for f in range(1, ids.shape[0]):
+                    em += self.W[ids[f]]
+        else:
+            em = np.zeros((n, len(self.trans)), np.float32)
+        if self.session is not None:
+            em += self._nn_emissions(ids, offsets)
+        if self.o_bias:
+            em[:, 0] -= np.float32(self.o_bias)  # < 0 favours O; > 0 favours entities (recall)
+        return em
+
+    def _nn_emissions(self, ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        nn_ids = ids[self.nn_templates].T & ((1 << self.nn_bits) - 1)  # [n, F']
+        zero_row = len(self.E) - 1
+        out = np.empty((ids.shape[1], len(self.trans)), np.float32)
+        lens = np.diff(offsets)
+        for _, idx, t_max in self._batches(lens):
+            mask = np.arange(t_max)[None, :] < lens[idx][:, None]
+            src = (offsets[idx][:, None] + np.arange(t_max)[None, :])[mask]
+            pad = np.full((len(idx), t_max, nn_ids.shape[1]), zero_row, np.int64)
+            pad[mask] = nn_ids[src]
+            x = self.E[pad].reshape(len(idx), t_max, -1)  # one gather straight into the padded batch
+            (y,) = self.session.run(None, {"x": x, "lengths": np.maximum(lens[idx], 1).astype(np.int64)})
+            out[src] = y[mask]
+        return out
+
+    @staticmethod
+    def _batches(lens: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, int]]:
+        """Sentences grouped by length: (unused, sentence indices, padded length) per batch."""
+        order = np.argsort(lens, kind="stable")
+        batches = []
+        i = 0
+        n = len(order)
+        while i < n:
+            t_max = max(int(lens[order[min(n - 1, i)]]), 1)
+            j = i
+            # grow while the padded size stays within budget (lengths ascend, so the last one is the max)
+            while j < n and (j - i + 1) * max(int(lens[order[j]]), 1) <= BATCH_CELLS:
+                j += 1
+            j = max(j, i + 1)
+            t_max = max(int(lens[order[j - 1]]), 1)
+            batches.append((np.empty(0), order[i:j], t_max))
+            i = j
+        return batches
+
+    def _decode(self, em: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        lens = np.diff(offsets)
+        tags = np.zeros(em.shape[0], np.int8)
+        for _, idx, t_max in self._batches(lens):
+            blens = lens[idx]
+            mask = np.arange(t_max)[None, :] < blens[:, None]
+            src = (offsets[idx][:, None] + np.arange(t_max)[None, :])[mask]
+            e = np.zeros((len(idx), t_max, em.shape[1]), np.float32)
+            e[mask] = em[src]
+            path = viterbi(e, np.maximum(blens, 1), self.trans, self.start, self.end)
+            tags[src] = path[mask]
+        return tags
+
+    def tag_pieces(self, pieces: Sequence[str]) -> list[list[Span]]:
+        if not pieces:
+            return []
+        ids, offsets = self.fx.extract(pieces)
+        if self.style is not None and self.domain_cols:
+            if self.style == "match":
+                assert self._piece_domains is not None
+                dom = np.repeat(np.array([self.domains.index(d) for d in self._piece_domains]), np.diff(offsets))
+            else:
+                dom = self.domains.index(self.style)
+            ids = np.concatenate([ids, domain_features(ids, self.domain_cols, dom, self.fx.bits)])
+        em = self.emissions(ids, offsets)
+        tags = self._decode(em, offsets)
+        return spans_from_tags(tags, offsets)
+
+    def tag(self, sentences: Sequence[str]) -> list[list[Span]]:
+        """Entity spans of each sentence: (start, end exclusive, type), type in Person/Place/Company/Organization."""
+        pieces: list[str] = []
+        owner: list[tuple[int, int]] = []  # (sentence index, offset of the piece in it)
+        for i, s in enumerate(sentences):
+            for a, b in _pieces(s):
+                if b > a:
+                    pieces.append(s[a:b])
+                    owner.append((i, a))
+        out: list[list[Span]] = [[] for _ in sentences]
+        start = 0
+        while start < len(pieces):
+            end, size = start, 0
+            while end < len(pieces) and (size < CHUNK_CHARS or end == start):
+                size += len(pieces[end])
+                end += 1
+            if self.sentence_domains is not None:
+                self._piece_domains = [self.sentence_domains[i] for i, _ in owner[start:end]]
+            for (i, a), spans in zip(owner[start:end], self.tag_pieces(pieces[start:end]), strict=True):
+                out[i].extend((s + a, e + a, t) for s, e, t in spans)
+            start = end
+        return out
