@@ -61,11 +61,16 @@ def joined_places(spans: list[Span]) -> list[Span]:
 
 @dataclass(frozen=True)
 class Proposal:
+    """A relation a component read in one sentence. ``head_span``/``tail_span``: the mentions (in
+    this sentence) that name its ends, or the anaphor that stood for one."""
+
     head: str
     relation: RelationType
     tail: str
     confidence: float
     trigger: str
+    head_span: Span | None = None
+    tail_span: Span | None = None
 
 
 @dataclass
