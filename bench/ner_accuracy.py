@@ -36,11 +36,17 @@ def pipeline(tagger: str) -> Spans:
     from kg.config import ExtractorConfig
     from kg.extract import Extractor
     from kg.ner.textview import TextView
+    from kg.pipeline import BATCH_DOCS
 
     finder = Extractor(ExtractorConfig(tagger=tagger)).components.mentions
 
     def spans(sentences: Sequence[str]) -> list[list[tuple[int, int, str]]]:
-        return [[(m.start, m.end, str(m.type)) for m in finder(TextView(s))] for s in sentences]
+        out = []
+        for i in range(0, len(sentences), BATCH_DOCS):  # batched as kg extract batches documents
+            views = [TextView(s) for s in sentences[i:i + BATCH_DOCS]]
+            finder.prepare(views)
+            out += [[(m.start, m.end, str(m.type)) for m in finder(view)] for view in views]
+        return out
 
     return spans
 
