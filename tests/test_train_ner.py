@@ -72,6 +72,15 @@ def test_training_is_deterministic(corpus: Path, model: Path, tmp_path: Path) ->
     assert again.read_bytes() == model.read_bytes()
 
 
+def test_a_repeated_corpus_weighs_more(corpus: Path, model: Path, tmp_path: Path) -> None:
+    twice = tmp_path / "twice.npz"
+    result = runner.invoke(app, ["train-ner", "--corpus", str(corpus), "--repeat", "tiny=2", "--preset", "linear",
+                                 "--epochs", "1", "-o", str(twice), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "trained on 60 sentences" in result.output  # the corpus' own size, not the repeated one
+    assert twice.read_bytes() != model.read_bytes()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--corpus", "NOPE.bmes"], "nope.bmes: no such file"),
     (["--corpus", "CORPUS:xml"], "unknown format 'xml'"),
@@ -80,6 +89,8 @@ def test_training_is_deterministic(corpus: Path, model: Path, tmp_path: Path) ->
     ([], "no training data"),
     (["--corpus", "CORPUS", "--default-style", "zz"], "--default-style: no corpus 'zz'"),
     (["--corpus", "CORPUS", "--preset", "huge"], "unknown preset 'huge'"),
+    (["--corpus", "CORPUS", "--repeat", "tiny=0"], "expected CORPUS=N"),
+    (["--corpus", "CORPUS", "--repeat", "weibo=2"], "--repeat: no corpus 'weibo'"),
 ])
 def test_bad_training_input_is_one_line_and_keeps_the_old_model(corpus: Path, tmp_path: Path, args: list[str],
                                                                  message: str) -> None:

@@ -42,6 +42,32 @@ def parse_corpus(spec: str) -> tuple[Path, str, str]:
     return Path(path), fmt, labels
 
 
+def parse_repeats(specs: list[str]) -> dict[str, int]:
+    """``NAME=N`` options -> {name: times}; ``ValueError`` names what is wrong.
+
+    >>> parse_repeats(["weibo=3", "mine=2"])
+    {'weibo': 3, 'mine': 2}
+    """
+    repeats: dict[str, int] = {}
+    for spec in specs:
+        name, _, times = spec.partition("=")
+        if not name or not times.isdigit() or int(times) < 1:
+            raise ValueError(f"--repeat {spec!r}: expected CORPUS=N with N a whole number >= 1")
+        repeats[name] = int(times)
+    return repeats
+
+
+def _apply_repeats(corpora: list[tuple[list[Example], LabelMap]], names: list[str],
+                   repeats: dict[str, int]) -> None:
+    # A small corpus read N times per epoch weighs N times as much against the large ones.
+    unknown = sorted(set(repeats) - set(names))
+    if unknown:
+        fail(f"--repeat: no corpus {unknown[0]!r}; the corpora are {', '.join(names)}")
+    for i, name in enumerate(names):
+        examples, labels = corpora[i]
+        corpora[i] = (examples * repeats.get(name, 1), labels)
+
+
 def _read_corpora(public: Path | None, specs: list[str]) -> tuple[list[tuple[list[Example], LabelMap]], list[str]]:
     from kg.ner.statistical.corpora import LABEL_MAPS, CorpusError, load_public, read_corpus
 
@@ -97,6 +123,9 @@ def train_ner(
     default_style: str | None = typer.Option(None, "--default-style", metavar="CORPUS",
                                              help="Follow this corpus' annotation conventions by default (its file "
                                                   "stem, or msra/cluener/resume/weibo with --public)."),
+    repeat: list[str] = typer.Option([], "--repeat", metavar="CORPUS=N",
+                                     help="Read a corpus N times per epoch, to weigh a small one more (its file "
+                                          "stem, or msra/cluener/resume/weibo with --public); repeatable."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
     r"""Train a model for `--ner statistical` (use it with `--ner-model FILE`). Needs torch:
@@ -115,7 +144,12 @@ def train_ner(
         entities = Path(str(resources.files("kg") / "data" / "entities.tsv"))
     elif not entities.is_file():
         fail(f"{entities}: no such dictionary file")
+    try:
+        repeats = parse_repeats(repeat)
+    except ValueError as exc:
+        fail(str(exc))
     corpora, names = _read_corpora(public, corpus)
+    _apply_repeats(corpora, names, repeats)
     if default_style is not None and default_style not in names:
         fail(f"--default-style: no corpus {default_style!r}; the corpora are {', '.join(names)}")
     log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))
@@ -142,6 +176,6 @@ def train_ner(
                 fh.write(trained.read_bytes())
     except OutputError as exc:
         fail(str(exc))
-    sentences = sum(len(examples) for examples, _ in corpora)
+    sentences = sum(len(examples) // repeats.get(name, 1) for (examples, _), name in zip(corpora, names, strict=True))
     say(f"trained on {sentences:,} sentences ({', '.join(names)}) -> {output} "
         f"({output.stat().st_size / 1e6:.1f} MB); use it with --ner-model {output}")
