@@ -10,7 +10,18 @@ import pytest
 
 from kg.dictionary import Dictionary
 from kg.registry import RELATION_RULES
-from kg.relations import Context, Proposal, Sentence, Span, organisations, people, places, products, sentence_relations
+from kg.relations import (
+    Context,
+    Proposal,
+    Sentence,
+    Span,
+    organisations,
+    people,
+    places,
+    products,
+    read_anaphors,
+    sentence_relations,
+)
 from kg.schema import EntityType
 
 E = EntityType
@@ -28,8 +39,9 @@ def sentence(text: str, *mentions: tuple[str, EntityType] | tuple[str, EntityTyp
 
 
 def run(rule: Rule, sent: Sentence, ctx: Context | None = None) -> set[tuple[str, str, str]]:
+    """What ``rule`` proposes for ``sent`` read as the extractor reads it (its anaphors resolved)."""
     ctx = ctx or Context(Dictionary.default())
-    return {(p.head, p.relation.value, p.tail) for p in rule(sent, ctx)}
+    return {(p.head, p.relation.value, p.tail) for p in rule(read_anaphors(sent, ctx), ctx)}
 
 
 # --- people and roles ----------------------------------------------------------------------------------------
@@ -96,7 +108,7 @@ def test_partners_by_preposition_and_verb() -> None:
 
 def test_a_pronoun_subject_is_the_documents_topic() -> None:
     ctx = Context(Dictionary.default())
-    ctx.update([Span("星海互娱", E.COMPANY, 0, 4)])
+    ctx.update(Sentence("星海互娱", [Span("星海互娱", E.COMPANY, 0, 4)]))
     sent = sentence("我们与云帆科技合作多年。", ("云帆科技", E.COMPANY))
     assert run(organisations.partner_relations, sent, ctx) == {("星海互娱", "PARTNERS_WITH", "云帆科技")}
 
