@@ -32,6 +32,8 @@ SCENE_LIMIT = 16
 RECIPIENT = re.compile(rf"(?:{alternation('clauses.recipient_markers').pattern})\s*$")
 SUBORDINATE_OPENERS = re.compile(rf"^\s*(?:{alternation('clauses.subordinate_openers').pattern})")
 SUBORDINATE_CLOSERS = re.compile(rf"(?:{alternation('clauses.subordinate_closers').pattern})\s*$")
+#: The same words where a clause is read on (在M正式研发之前: 之前 right after the verb).
+SUBORDINATE_CLOSER_AHEAD = re.compile(rf"\s*(?:{alternation('clauses.subordinate_closers').pattern})")
 LIST_OPENERS = re.compile(rf"\s*(?:{alternation('clauses.list_openers').pattern})\s*[:：]?\s*")
 #: What joins the names of a list: X、Y和Z, X及Y, X以及Y.
 LIST_JOINERS = frozenset(words("clauses.list_joiners")) | {",", "，"}

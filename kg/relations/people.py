@@ -117,7 +117,10 @@ def support_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
         person = sent.before(m.start(), PERSON, max_gap=4)
         if person is None:
             continue
-        targets = enumeration(sent, _object_start(sent, m.end()), ORG_LIKE, max_gap=2)
+        # only the object's own clause: 支持A，B和C也参会 supports A alone
+        _, clause_end = clause_bounds(sent.text, m.end())
+        targets = [t for t in enumeration(sent, _object_start(sent, m.end()), ORG_LIKE, max_gap=2)
+                   if t.end <= clause_end]
         if not targets and clause_bounds(sent.text, m.end())[1] - m.end() <= 2:
             targets = _cooperation(sent, person.start)
         for o in targets:

@@ -28,6 +28,7 @@ from kg.relations.brands import brand_owner, brand_span
 from kg.relations.clauses import (
     PARTNER_MARKERS,
     RECIPIENT,
+    SUBORDINATE_CLOSER_AHEAD,
     SUBORDINATE_CLOSERS,
     carried_subject,
     clause_bounds,
@@ -88,7 +89,7 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             continue
         clause_start, _ = clause_bounds(text, thing.start)
         framed = NOMINAL_FRAME.search(text, clause_start, thing.start) or (
-            text[thing.start - 1:thing.start] == "在" and SUBORDINATE_CLOSERS.match(text, m.end()))
+            text[thing.start - 1:thing.start] == "在" and SUBORDINATE_CLOSER_AHEAD.match(text, m.end()))
         if not framed:
             continue  # 实现了星火大模型训练和推理效率均翻番: a compound noun, nobody's development
         if USE_VERBS.search(text, max(0, thing.start - 3), thing.start):
@@ -263,7 +264,13 @@ def benchmark_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
         targets = _bench_targets(sent, m.end())
         if not targets:
             continue
-        subj = _compared_after(sent, targets[-1]) or _bench_subject(sent, m.start(), taken)
+        subj = None
+        for k, target in enumerate(targets):
+            # 对标GPT-4的天穹X: the model after 的 is what is compared, not one more target
+            if (subj := _compared_after(sent, target)) is not None:
+                targets = targets[:k + 1]
+                break
+        subj = subj or _bench_subject(sent, m.start(), taken)
         taken.update(t.start for t in targets)
         if subj is None:
             continue
