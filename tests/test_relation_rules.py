@@ -179,8 +179,8 @@ def develops(sent: Sentence, ctx: Context | None = None) -> set[tuple[str, str, 
 
 
 def test_the_subject_carries_across_the_clauses_of_a_sentence() -> None:
-    sent = sentence("星海互娱发布了天穹大模型，并宣布开源天穹一号。", ("星海互娱", E.COMPANY), ("天穹大模型", E.AIMODEL),
-                    ("天穹一号", E.PRODUCT))
+    sent = sentence("星海互娱发布了天穹大模型，并宣布开源天穹一号。", ("星海互娱", E.COMPANY),
+                    ("天穹大模型", E.AIMODEL), ("天穹一号", E.PRODUCT))
     assert develops(sent) == {("星海互娱", "DEVELOPS", "天穹大模型"), ("星海互娱", "DEVELOPS", "天穹一号")}
 
 

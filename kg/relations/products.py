@@ -29,7 +29,6 @@ from kg.relations.clauses import (
     PARTNER_MARKERS,
     RECIPIENT,
     SUBORDINATE_CLOSER_AHEAD,
-    SUBORDINATE_CLOSERS,
     carried_subject,
     clause_bounds,
     enumeration,
