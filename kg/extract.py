@@ -163,20 +163,22 @@ class Extractor:
                 found[k] = Relation(head=head, relation=p.relation, tail=tail, evidence=view.original[start:end],
                                     doc_id=doc_id, start=offset + start, end=offset + end,
                                     confidence=round(p.confidence, 3), trigger=p.trigger,
-                                    **ends(sent, head_span, "head"), **ends(sent, tail_span, "tail"))
+                                    **ends(sent, head_span, "head", view.original[start:end]),
+                                    **ends(sent, tail_span, "tail", view.original[start:end]))
             ctx.update(sent)
 
 
-def ends(sent: Sentence, span: Span | None, role: str) -> dict[str, Any]:
+def ends(sent: Sentence, span: Span | None, role: str, original: str) -> dict[str, Any]:
     """The fields of :class:`Relation` that say where one end is: ``{role}_start``/``{role}_end`` in
-    the document's original text, and ``{role}_via`` for an anaphor."""
+    the document's original text, and ``{role}_via`` for an anaphor (as ``original``, the sentence's
+    original text, has it: 我們, not the normalised 我们)."""
     if span is None:
         return {}
     a, b = span.naming
     out: dict[str, Any] = {f"{role}_start": sent.start + a, f"{role}_end": sent.start + b}
     if span.antecedent is not None:
         ant = span.antecedent
-        out[f"{role}_via"] = Resolution(anaphor=sent.text[a:b], antecedent_start=ant.start, antecedent_end=ant.end,
+        out[f"{role}_via"] = Resolution(anaphor=original[a:b], antecedent_start=ant.start, antecedent_end=ant.end,
                                         sentence_start=ant.sentence_start, sentence_end=ant.sentence_end)
     return out
 
