@@ -49,6 +49,28 @@ def swapped_ends(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def ends_record(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Where one evidence sentence names the relation's two ends, standing alone (for stores that
+    keep evidence as text lines: the Bolt loader, neo4j-admin CSV): ``doc_id``, the sentence's
+    ``start``/``end`` in the document, ``head``/``tail`` as ``[start, end]`` in the sentence, and
+    ``head_via``/``tail_via`` for an anaphor. None for an item recorded without its ends.
+
+    >>> ends_record({"doc_id": "d", "text": "华为发布了昇腾910B", "start": 10, "end": 21, "head_start": 10,
+    ...              "head_end": 12, "tail_start": 15, "tail_end": 21})
+    {'doc_id': 'd', 'start': 10, 'end': 21, 'head': [0, 2], 'tail': [5, 11]}
+    """
+    base = item.get("start")
+    if not isinstance(base, int) or not all(isinstance(item.get(f), int) for f in END_FIELDS):
+        return None
+    out: dict[str, Any] = {"doc_id": str(item.get("doc_id", "")), "start": base, "end": item.get("end"),
+                           "head": [item["head_start"] - base, item["head_end"] - base],
+                           "tail": [item["tail_start"] - base, item["tail_end"] - base]}
+    for name in ("head_via", "tail_via"):
+        if item.get(name):
+            out[name] = item[name]
+    return out
+
+
 @dataclass(frozen=True)
 class EndMark:
     """One end's place in the evidence text (offsets into ``text``, not the document)."""
