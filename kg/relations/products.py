@@ -40,7 +40,7 @@ from kg.relations.clauses import (
 from kg.schema import ORG_LIKE, EntityType
 
 UPGRADE = re.compile(r"对\s?(?P<obj>[^,，。;；]{2,24}?)\s?进行了?(?:全面|全新)?(?:升级|迭代|更新)")
-JOINT_VERB = re.compile(r"联合|共同|携手|一起|一同")
+JOINT_VERB = alternation("relations.joint_words")
 #: Verbs used as nouns with their object before them (在M正式研发之前, 启动M的训练).
 NOMINAL_BUILD = alternation("relations.nominal_build_verbs")
 #: Verbs that launch only the list the next clause opens (公布了一系列进展，包括X、Y).
