@@ -294,3 +294,18 @@ def test_a_relation_through_an_anaphor_is_grounded_on_the_anaphor() -> None:
     assert (p.head, p.tail) == ("天穹大模型", "昇腾910B")
     assert sent.text[p.head_span.start:p.head_span.end] == "该模型" and p.head_span.antecedent is not None
     assert sent.text[p.tail_span.start:p.tail_span.end] == "昇腾910B"
+
+
+@pytest.mark.parametrize("text", ["此外，华为天穹X底座能力也再次迎来全新升级。", "这也是华为天穹X的第九次升级。"])
+def test_an_upgraded_product_is_its_brands(text: str) -> None:
+    sent = sentence(text, ("华为天穹X", E.AIMODEL))
+    assert run(products.upgrade_relations, sent) == {("华为", "DEVELOPS", "华为天穹X")}
+
+
+@pytest.mark.parametrize(("text", "mentions"), [
+    ("天穹X迎来全新升级。", [("天穹X", E.AIMODEL)]),  # no maker's name in it
+    ("星海互娱宣布华为天穹X迎来升级。", [("星海互娱", E.COMPANY), ("华为天穹X", E.AIMODEL)]),  # a company says so
+    ("华为天穹X发布后，星火Y也迎来升级。", [("华为天穹X", E.AIMODEL), ("星火Y", E.AIMODEL)]),  # another clause
+])
+def test_an_upgrade_without_the_makers_name_gives_nothing(text: str, mentions: list) -> None:
+    assert run(products.upgrade_relations, sentence(text, *mentions)) == set()

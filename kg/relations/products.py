@@ -31,6 +31,7 @@ from kg.relations.clauses import (
     SUBORDINATE_CLOSER_AHEAD,
     carried_subject,
     clause_bounds,
+    clause_subject,
     enumeration,
     joint_parties,
     listed_next,
@@ -39,8 +40,13 @@ from kg.relations.clauses import (
 )
 from kg.schema import ORG_LIKE, EntityType
 
-UPGRADE = re.compile(r"对\s?(?P<obj>[^,，。;；]{2,24}?)\s?进行了?(?:全面|全新)?(?:升级|迭代|更新)")
+UPGRADE_WORDS = alternation("relations.upgrade_words")
+UPGRADE = re.compile(rf"对\s?(?P<obj>[^,，。;；]{{2,24}}?)\s?进行了?(?:全面|全新)?(?:{UPGRADE_WORDS.pattern})")
 JOINT_VERB = alternation("relations.joint_words")
+#: 这是M的第九次升级: M's own upgrade.
+UPGRADE_OF = re.compile(r"\s?的\s?(?:第[一二三四五六七八九十\d]{1,3}次|最新|全新|重大)?\s?")
+#: What may stand between an upgraded M and the upgrade (M底座能力也再次迎来全新升级), no other verb.
+UPGRADE_GAP = re.compile(r"[^,，。;；:：]{0,16}")
 #: Verbs used as nouns with their object before them (在M正式研发之前, 启动M的训练).
 NOMINAL_BUILD = alternation("relations.nominal_build_verbs")
 #: Verbs that launch only the list the next clause opens (公布了一系列进展，包括X、Y).
@@ -160,6 +166,26 @@ def upgrade_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             continue
         for maker, conf in _makers(sent, ctx, m.start(), "升级"):
             yield propose(maker, R.DEVELOPS, things[0], 0.7 * conf, "升级")
+    yield from _upgraded(sent, ctx)
+
+
+def _upgraded(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
+    """M的底座能力迎来全新升级 / 这是M的第九次升级: M is upgraded and no company in the sentence is
+    its subject; the company whose name opens M's (讯飞 in 讯飞星火) is the one that upgrades it."""
+    text = sent.text
+    for m in UPGRADE_WORDS.finditer(text):
+        a, _ = clause_bounds(text, m.start())
+        things = [s for s in sent.spans if s.type in BUILDABLE and a <= s.start and s.end <= m.start()]
+        if not things or sent.before(m.start(), ORG_LIKE) is not None:
+            continue
+        thing = things[0]  # the clause's subject (M迎来升级) or the owner of 的…升级 (是M的第九次升级)
+        owned = UPGRADE_OF.fullmatch(text, thing.end, m.start())
+        if not (owned or clause_subject(sent, a, m.start()) == thing) or not UPGRADE_GAP.fullmatch(
+                text, thing.end, m.start()):
+            continue
+        maker = brand_span(thing, ctx.dictionary)
+        if maker is not None:
+            yield propose(maker, R.DEVELOPS, thing, 0.6, m.group())
 
 
 @RELATION_RULES.register("brand", order=700, help="华为昇腾910B, 英伟达A100")
