@@ -85,3 +85,22 @@ def test_offsets_outside_the_text_mark_nothing(role: str) -> None:
             "tail_start": 15, "tail_end": 21}
     item[f"{role}_end"] = 40
     assert [m.role for m in end_marks(item)] == ["tail" if role == "head" else "head"]
+
+
+@pytest.mark.parametrize(("text", "anaphor"), [
+    ("华为去年发布了昇腾910B。该公司今年还与科大讯飞达成合作。", "该公司"),
+    ("華為去年發布了昇騰910B。該公司今年還與科大訊飛達成合作。", "該公司"),  # as the document writes it
+])
+def test_a_relation_through_an_anaphor_keeps_its_resolution_through_jsonl_and_graph_json(
+        text: str, anaphor: str, tmp_path) -> None:
+    from kg.graph import load_json, save_json
+
+    ex = Extraction.model_validate_json(extractor().extract(Document(id="d", text=text)).model_dump_json())
+    [rel] = [r for r in ex.relations if r.relation == "PARTNERS_WITH"]
+    assert rel.head_via is not None and rel.head_via.anaphor == anaphor
+    assert text[rel.head_start:rel.head_end] == anaphor
+    assert text[rel.head_via.antecedent_start:rel.head_via.antecedent_end] in ("华为", "華為")
+    save_json(build_graph([ex]), tmp_path / "graph.json")
+    [(_, _, data)] = [e for e in load_json(tmp_path / "graph.json").edges(data=True)
+                      if e[2]["relation"] == "PARTNERS_WITH"]
+    assert data["evidence"][0]["head_via"] == rel.head_via.model_dump()

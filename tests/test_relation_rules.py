@@ -309,3 +309,18 @@ def test_an_upgraded_product_is_its_brands(text: str) -> None:
 ])
 def test_an_upgrade_without_the_makers_name_gives_nothing(text: str, mentions: list) -> None:
     assert run(products.upgrade_relations, sentence(text, *mentions)) == set()
+
+
+def test_the_object_of_a_framed_build_verb_may_stand_right_before_it() -> None:
+    sent = sentence("星海互娱启动天穹X训练。", ("星海互娱", E.COMPANY), ("天穹X", E.AIMODEL))
+    assert develops(sent) == {("星海互娱", "DEVELOPS", "天穹X")}
+
+
+def test_a_platform_anaphor_and_a_bare_v_version_resolve_by_type_and_version() -> None:
+    ctx = Context(Dictionary.default())
+    first = "星海互娱推出了云梯平台和天穹-V3。"
+    read(ctx, first, ("星海互娱", E.COMPANY), ("云梯平台", E.PRODUCT), ("天穹-V3", E.AIMODEL))
+    sent = read(ctx, "该平台支持V3的推理。", start=len(first))
+    assert {(s.surface, s.name) for s in sent.spans if s.antecedent} == {("该平台", "云梯平台"), ("V3", "天穹-V3")}
+    # a version no name carries stands for nothing
+    assert not [s for s in read(ctx, "V5即将发布。", start=len(first) + 10).spans if s.antecedent]
