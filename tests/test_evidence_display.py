@@ -97,3 +97,22 @@ def test_an_anaphor_end_keeps_its_resolution_through_the_graph() -> None:
     assert segments(ev["text"], end_marks(ev))[0] == ("该公司", "head")
     assert Document(id="d", text=text).text[ev["head_via"]["antecedent_start"]:ev["head_via"]["antecedent_end"]] \
         == "星海互娱"
+
+
+def test_the_lookup_index_answers_with_the_ends_and_their_resolution() -> None:
+    from kg.index import GraphIndex, write_index
+
+    first, second = "星海互娱发布了天穹一号。", "该公司还将推出天穹二号。"
+    via = Resolution(anaphor="该公司", antecedent_start=0, antecedent_end=4, sentence_start=0,
+                     sentence_end=len(first))
+    rel = Relation(head="星海互娱", relation="DEVELOPS", tail="天穹二号", evidence=second, doc_id="d",
+                   start=len(first), end=len(first + second), head_start=len(first), head_end=len(first) + 3,
+                   tail_start=len(first) + 7, tail_end=len(first) + 11, head_via=via)
+    ex = Extraction(doc_id="d", entities=[Entity(name="星海互娱", type="Company"),
+                                          Entity(name="天穹二号", type="Product")], relations=[rel])
+    index = GraphIndex(write_index(build_graph([ex]), ":memory:"))
+    [row] = index.neighbours("天穹二号").rows
+    ev = row["evidence"][0]
+    assert [p for p, role in segments(ev["text"], end_marks(ev)) if role] == ["该公司", "天穹二号"]
+    assert ev["head_via"]["anaphor"] == "该公司"
+    assert rendered(row["evidence"]) == "【该公司】还将推出【天穹二号】。"
