@@ -208,6 +208,7 @@ def test_a_list_launch_verb_does_not_launch_its_own_object() -> None:
 @pytest.mark.parametrize("text", [
     "在天穹X正式研发之前，星海互娱已经准备了三年。",
     "星海互娱今年启动了天穹X的训练。",
+    "星海互娱启动了新一代天穹X训练。",
 ])
 def test_an_object_before_its_verb(text: str) -> None:
     sent = sentence(text, *sorted([("星海互娱", E.COMPANY), ("天穹X", E.AIMODEL)], key=lambda m: text.index(m[0])))
@@ -219,9 +220,9 @@ def test_a_compound_noun_with_a_build_verb_is_no_development() -> None:
     assert develops(sent) == set()
 
 
-def test_a_relative_clause_with_de_names_what_is_compared_not_what_is_made() -> None:
-    sent = sentence("星海互娱推出了对标GPT-4的天穹X。", ("星海互娱", E.COMPANY), ("GPT-4", E.AIMODEL),
-                    ("天穹X", E.AIMODEL))
+@pytest.mark.parametrize("text", ["星海互娱推出了对标GPT-4的天穹X。", "星海互娱推出了对标GPT-4的全新大模型天穹X。"])
+def test_a_relative_clause_with_de_names_what_is_compared_not_what_is_made(text: str) -> None:
+    sent = sentence(text, ("星海互娱", E.COMPANY), ("GPT-4", E.AIMODEL), ("天穹X", E.AIMODEL))
     assert develops(sent) == {("星海互娱", "DEVELOPS", "天穹X")}
     assert ("天穹X", "BENCHMARKED_AGAINST", "GPT-4") in run(products.benchmark_relations, sent)
 
@@ -235,6 +236,12 @@ def test_a_relative_clause_with_de_names_what_is_compared_not_what_is_made() -> 
 def test_every_party_of_a_joint_action_develops(text: str) -> None:
     sent = sentence(text, ("星海互娱", E.COMPANY), ("云帆科技", E.COMPANY), ("天穹一号", E.PRODUCT))
     assert develops(sent) == {("星海互娱", "DEVELOPS", "天穹一号"), ("云帆科技", "DEVELOPS", "天穹一号")}
+
+
+def test_every_party_of_a_listed_joint_action_develops() -> None:
+    sent = sentence("星海互娱与云帆科技、北辰数据共同发布天穹一号。", ("星海互娱", E.COMPANY), ("云帆科技", E.COMPANY),
+                    ("北辰数据", E.COMPANY), ("天穹一号", E.PRODUCT))
+    assert develops(sent) == {(c, "DEVELOPS", "天穹一号") for c in ("星海互娱", "云帆科技", "北辰数据")}
 
 
 def test_support_takes_the_object_not_every_organisation_after_the_person() -> None:
