@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kg.schema import EntityType, Origin, RelationType
 
@@ -74,6 +74,18 @@ class Relation(BaseModel):
     tail_end: int | None = Field(default=None, ge=0)
     head_via: Resolution | None = None
     tail_via: Resolution | None = None
+
+    @model_validator(mode="after")
+    def _ends_in_the_sentence(self) -> Relation:
+        """An end's offsets come both or neither, and lie inside the evidence sentence: a reader
+        must find the end in the evidence."""
+        for role in ("head", "tail"):
+            a, b = getattr(self, f"{role}_start"), getattr(self, f"{role}_end")
+            if (a is None) != (b is None):
+                raise ValueError(f"{role}_start and {role}_end come together")
+            if a is not None and not self.start <= a < b <= self.end:
+                raise ValueError(f"the {role} ({a}, {b}) is not inside the evidence ({self.start}, {self.end})")
+        return self
 
     def shifted(self, by: int) -> Relation:
         """The same relation with every offset moved by ``by`` (its text read at another place)."""

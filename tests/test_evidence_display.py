@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from pydantic import ValidationError
 from rich.console import Console
 
 from kg.cli.explore import _evidence_text
@@ -116,3 +118,12 @@ def test_the_lookup_index_answers_with_the_ends_and_their_resolution() -> None:
     assert [p for p, role in segments(ev["text"], end_marks(ev)) if role] == ["该公司", "天穹二号"]
     assert ev["head_via"]["anaphor"] == "该公司"
     assert rendered(row["evidence"]) == "【该公司】还将推出【天穹二号】。"
+
+
+@pytest.mark.parametrize("ends", [
+    {"head_start": 0}, {"head_start": 0, "head_end": 20}, {"tail_start": 3, "tail_end": 3},
+])
+def test_a_relation_whose_ends_are_not_in_its_evidence_is_refused(ends: dict) -> None:
+    with pytest.raises(ValidationError):
+        Relation(head="星海互娱", relation="DEVELOPS", tail="天穹一号", evidence="星海互娱发布了天穹一号", doc_id="d",
+                 start=0, end=11, **ends)
