@@ -331,3 +331,15 @@ def test_a_platform_anaphor_and_a_bare_v_version_resolve_by_type_and_version() -
     assert {(s.surface, s.name) for s in sent.spans if s.antecedent} == {("该平台", "云梯平台"), ("V3", "天穹-V3")}
     # a version no name carries stands for nothing
     assert not [s for s in read(ctx, "V5即将发布。", start=len(first) + 10).spans if s.antecedent]
+
+
+def test_a_list_after_a_clauses_opening_words_is_no_subject() -> None:
+    sent = sentence("星海互娱成立于2001年，主要股东包括云帆科技、北辰数据等，总部位于杭州。", ("星海互娱", E.COMPANY),
+                    ("云帆科技", E.COMPANY), ("北辰数据", E.COMPANY), ("杭州", E.PLACE))
+    assert run(places.location_relations, sent) == {("星海互娱", "LOCATED_IN", "杭州")}
+
+
+def test_a_clause_inside_parentheses_is_no_clause_of_its_own() -> None:
+    sent = sentence("星海互娱（英文：Star Sea，简称：XH），总部设在杭州。", ("星海互娱", E.COMPANY),
+                    ("Star Sea", E.COMPANY), ("杭州", E.PLACE))
+    assert run(places.location_relations, sent) == {("星海互娱", "LOCATED_IN", "杭州")}

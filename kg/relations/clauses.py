@@ -35,6 +35,8 @@ SUBORDINATE_CLOSERS = re.compile(rf"(?:{alternation('clauses.subordinate_closers
 #: The same words where a clause is read on (在M正式研发之前: 之前 right after the verb).
 SUBORDINATE_CLOSER_AHEAD = re.compile(rf"\s*(?:{alternation('clauses.subordinate_closers').pattern})")
 LIST_OPENERS = re.compile(rf"\s*(?:{alternation('clauses.list_openers').pattern})\s*[:：]?\s*")
+#: A list opener right before a name (主要股东包括X): what follows is a list, not a subject.
+LIST_OPENER_BEFORE = re.compile(rf"(?:{alternation('clauses.list_openers').pattern})\s*[:：]?\s*$")
 #: What joins the names of a list: X、Y和Z, X及Y, X以及Y.
 LIST_JOINERS = frozenset(words("clauses.list_joiners")) | {",", "，"}
 PARTNER_MARKERS = alternation("clauses.partner_markers")
@@ -67,15 +69,23 @@ def clause_subject(sent: Sentence, start: int, end: int) -> Span | None:
     """The subject of the clause ``[start, end)``: its first name, when only scene-setting words
     (a date, an adverb) stand before it; None when the clause opens with a verb, a preposition or
     a list (…，包括X、Y: the list goes on the clause before)."""
+    if in_parentheses(sent.text, start):
+        return None  # X（英语：Y）: the clause inside the parentheses names X again, it is no clause of its own
     first = min((s for s in sent.spans if start <= s.start < end and s.type in SUBJECTS),
                 key=lambda s: s.start, default=None)
     if first is None:
         return None
     gap = sent.text[start:first.start]
     if len(gap.strip()) > SCENE_LIMIT or OBJECT_MARKERS.search(gap) or VERBS.search(gap) or \
-            LIST_OPENERS.fullmatch(gap):
-        return None
+            LIST_OPENERS.fullmatch(gap) or LIST_OPENER_BEFORE.search(gap):
+        return None  # 主要股东包括X、Y: X opens a list, it is not the subject
     return first
+
+
+def in_parentheses(text: str, pos: int) -> bool:
+    """Whether ``pos`` is inside parentheses opened before it and not yet closed."""
+    head = text[:pos]
+    return max(head.rfind("("), head.rfind("（")) > max(head.rfind(")"), head.rfind("）"))
 
 
 def has_no_subject(text: str) -> bool:
