@@ -14,6 +14,7 @@ from kg.relations.clauses import enumeration, listed_next, subject_of
 from kg.schema import ORG_LIKE
 
 PARTNER_PREPS = alternation("relations.partner_preps")
+PARTNER_LEAD_VERBS = alternation("relations.partner_lead_verbs")
 PARTNER_VERBS = alternation("relations.partner_verbs")
 SUBSIDIARY_WORDS = alternation("relations.subsidiary_words")
 SPIN_OFF = alternation("relations.spin_off")
@@ -39,7 +40,7 @@ def partner_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
                   or re.search(r"做了?[^,，。]{0,6}工作|一起|等[^,，。]{0,12}(?:一起|共同|联合)", rest)):
             continue
         yield from _partners(sent, ctx, m.start(), partners, m.group())
-    for m in re.finditer(r"携手|联合|联手|牵手", text):
+    for m in PARTNER_LEAD_VERBS.finditer(text):
         partners = enumeration(sent, m.end(), ORG_LIKE, max_gap=1)
         if partners:
             yield from _partners(sent, ctx, m.start(), partners, m.group())
