@@ -101,7 +101,8 @@ RELATIONSHIPS_FILE = "relationships.csv"
 NODE_HEADER = ("name:ID", ":LABEL", "type", "aliases:string[]", "english", "mentions:int", "docs:string[]")
 #: ``double``, not ``float``: neo4j-admin stores ``float`` in 32 bits, and 0.9 would read back as
 #: 0.8999999761581421 (``WHERE r.confidence >= 0.9`` would miss it); ``kg load`` stores doubles.
-RELATIONSHIP_HEADER = (":START_ID", ":END_ID", ":TYPE", "confidence:double", "evidence:string[]", "docs:string[]")
+RELATIONSHIP_HEADER = (":START_ID", ":END_ID", ":TYPE", "confidence:double", "evidence:string[]", "docs:string[]",
+                       "evidence_ends:string[]")
 #: neo4j-admin's default array delimiter, and the ones tried, in order, when a value contains it.
 DEFAULT_ARRAY_DELIMITER = ";"
 ARRAY_DELIMITERS = (";", "|", "^", "~", "¦", "\x1f")
@@ -422,11 +423,13 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
     Headers (neo4j-admin's ``name:type[]`` grammar, one header line per file)::
 
         name:ID,:LABEL,type,aliases:string[],english,mentions:int,docs:string[]
-        :START_ID,:END_ID,:TYPE,confidence:double,evidence:string[],docs:string[]
+        :START_ID,:END_ID,:TYPE,confidence:double,evidence:string[],docs:string[],evidence_ends:string[]
 
     Entities are labelled ``Entity`` and their type (``Entity;Company``); relationships are typed by
     their relation; ``evidence`` is the list of ``"doc_id: sentence"`` and ``docs`` the documents, as
-    ``kg load`` stores them (offsets are not stored; the other formats keep them). An empty list or
+    ``kg load`` stores them, and ``evidence_ends`` where each sentence names the two ends (JSON text of
+    :func:`kg.evidence.ends_record`: ``doc_id``, the sentence's ``start``/``end``, ``head``/``tail``
+    offsets in the sentence, ``head_via``/``tail_via`` for an anaphor). An empty list or
     a missing English name is an empty field, which neo4j-admin leaves unset. Fields are quoted by
     the csv module (RFC 4180: ``"`` doubled, CRLF line ends, fields with a comma, quote or line
     break quoted).
@@ -443,22 +446,26 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
     >>> G = new_graph()
     >>> G.add_node("刘庆峰", type="Person", aliases=["劉慶峰"], english=None, mentions=2, docs=["d1"])
     >>> G.add_node("科大讯飞", type="Company", aliases=[], english="iFlytek", mentions=5, docs=["d1"])
-    >>> evidence = [{"doc_id": "d1", "text": "科大讯飞董事长刘庆峰说", "start": 0, "end": 11, "confidence": 0.9}]
+    >>> evidence = [{"doc_id": "d1", "text": "科大讯飞董事长刘庆峰说", "start": 0, "end": 11, "confidence": 0.9,
+    ...              "head_start": 7, "head_end": 10, "tail_start": 0, "tail_end": 4}]
     >>> _ = G.add_edge("刘庆峰", "科大讯飞", key="CHAIRMAN_OF", relation="CHAIRMAN_OF", confidence=0.9,
     ...                evidence=evidence)
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     export = to_neo4j_csv(G, tmp)
     ...     print((Path(tmp) / "nodes.csv").read_text(encoding="utf-8"), end="")
-    ...     print((Path(tmp) / "relationships.csv").read_text(encoding="utf-8"), end="")
+    ...     header, row = csv.reader((Path(tmp) / "relationships.csv").open(encoding="utf-8", newline=""))
     name:ID,:LABEL,type,aliases:string[],english,mentions:int,docs:string[]
     刘庆峰,Entity;Person,Person,劉慶峰,,2,d1
     科大讯飞,Entity;Company,Company,,iFlytek,5,d1
-    :START_ID,:END_ID,:TYPE,confidence:double,evidence:string[],docs:string[]
-    刘庆峰,科大讯飞,CHAIRMAN_OF,0.9,d1: 科大讯飞董事长刘庆峰说,d1
+    >>> print(",".join(header))
+    :START_ID,:END_ID,:TYPE,confidence:double,evidence:string[],docs:string[],evidence_ends:string[]
+    >>> row[:6], json.loads(row[6])
+    (['刘庆峰', '科大讯飞', 'CHAIRMAN_OF', '0.9', 'd1: 科大讯飞董事长刘庆峰说', 'd1'], \
+{'doc_id': 'd1', 'end': 11, 'head': [7, 10], 'start': 0, 'tail': [0, 4]})
     >>> export.array_delimiter, export.multiline
     (';', False)
     """
-    from kg.store.loader import ENTITY, evidence_line  # the neo4j driver is imported only for this format
+    from kg.store.loader import ENTITY, ends_line, evidence_line  # the neo4j driver is imported only for this format
 
     data = to_json_dict(G)
     esc = _Escaper(SURROGATES)
@@ -488,12 +495,14 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
         where = f"evidence of {head} -{e['relation']}-> {tail}"
         evidence = [esc(line, where) for line in dict.fromkeys(evidence_line(item) for item in e["evidence"])]
         docs = [esc(d, where) for d in dict.fromkeys(str(item.get("doc_id", "")) for item in e["evidence"])]
-        relationships.append((head, tail, e["relation"], repr(float(e["confidence"] or 0.0)), evidence, docs))
+        ends = [esc(line, where) for line in dict.fromkeys(ends_line(item) for item in e["evidence"])
+                if line is not None]
+        relationships.append((head, tail, e["relation"], repr(float(e["confidence"] or 0.0)), evidence, docs, ends))
     arrays = [v for row in nodes for v in (*row[1], *row[3], *row[6])]
-    arrays += [v for row in relationships for v in (*row[4], *row[5])]
+    arrays += [v for row in relationships for v in (*row[4], *row[5], *row[6])]
     delimiter = choose_array_delimiter(arrays, array_delimiter)
     multiline = any("\n" in v or "\r" in v for row in nodes for v in (row[0], row[4], *row[3], *row[6])) or any(
-        "\n" in v or "\r" in v for row in relationships for v in (row[0], row[1], *row[4], *row[5]))
+        "\n" in v or "\r" in v for row in relationships for v in (row[0], row[1], *row[4], *row[5], *row[6]))
 
     def cells(row: tuple) -> list[str]:
         return [delimiter.join(c) if isinstance(c, list) else c for c in row]

@@ -123,7 +123,8 @@ def expected_csv(G: nx.MultiDiGraph, escape: Callable[[str], str] = str,
              for rows in node_rows(G).values() for r in rows]
     relationships = [{"START_ID": escape(r["head"]), "END_ID": escape(r["tail"]), "TYPE": str(kind),
                       "confidence": r["confidence"], "evidence": [escape(e) for e in r["evidence"]],
-                      "docs": [escape(d) for d in r["docs"]]}
+                      "docs": [escape(d) for d in r["docs"]],
+                      "evidence_ends": [escape(e) for e in r["evidence_ends"]]}
                      for kind, rows in relation_rows(G).items() for r in rows]
     return sort_csv(nodes, relationships)
 

@@ -24,13 +24,13 @@ from typing import Any
 from kg.chunks import MergedDocument, chunk_spans
 from kg.config import ExtractorConfig
 from kg.dictionary import Dictionary
-from kg.models import Document, Entity, Extraction, Mention, Relation
+from kg.models import Document, Entity, Extraction, Mention, Relation, Resolution
 from kg.ner.combine import MentionFinder
 from kg.ner.dictionary_matcher import DictionaryRecogniser
 from kg.ner.textview import TextView
 from kg.normalize import normalize, sentence_spans
 from kg.registry import RELATION_RULES, TAGGERS
-from kg.relations import Context, RelationRule, Sentence, Span, sentence_relations
+from kg.relations import Context, RelationRule, Sentence, Span, read_anaphors, sentence_relations
 from kg.relations.base import joined_places
 from kg.resolve import resolve_mentions
 from kg.schema import SYMMETRIC
@@ -152,18 +152,35 @@ class Extractor:
                 Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start, m.text))
         for si, (start, end) in enumerate(view.sentences):
             spans = by_sentence.get(si, [])
-            sent = Sentence(view.norm[start:end], joined_places(spans))
+            sent = read_anaphors(Sentence(view.norm[start:end], joined_places(spans), offset + start), ctx)
             for p in sentence_relations(sent, ctx, types, self.components.rules):
-                head, tail = p.head, p.tail
+                head, tail, head_span, tail_span = p.head, p.tail, p.head_span, p.tail_span
                 if p.relation in SYMMETRIC and tail < head:
-                    head, tail = tail, head
+                    head, tail, head_span, tail_span = tail, head, tail_span, head_span
                 k = (head, p.relation, tail)
                 if k in found and found[k].confidence >= p.confidence:
                     continue
                 found[k] = Relation(head=head, relation=p.relation, tail=tail, evidence=view.original[start:end],
                                     doc_id=doc_id, start=offset + start, end=offset + end,
-                                    confidence=round(p.confidence, 3), trigger=p.trigger)
-            ctx.update(spans)
+                                    confidence=round(p.confidence, 3), trigger=p.trigger,
+                                    **ends(sent, head_span, "head", view.original[start:end]),
+                                    **ends(sent, tail_span, "tail", view.original[start:end]))
+            ctx.update(sent)
+
+
+def ends(sent: Sentence, span: Span | None, role: str, original: str) -> dict[str, Any]:
+    """The fields of :class:`Relation` that say where one end is: ``{role}_start``/``{role}_end`` in
+    the document's original text, and ``{role}_via`` for an anaphor (as ``original``, the sentence's
+    original text, has it: 我們, not the normalised 我们)."""
+    if span is None:
+        return {}
+    a, b = span.naming
+    out: dict[str, Any] = {f"{role}_start": sent.start + a, f"{role}_end": sent.start + b}
+    if span.antecedent is not None:
+        ant = span.antecedent
+        out[f"{role}_via"] = Resolution(anaphor=original[a:b], antecedent_start=ant.start, antecedent_end=ant.end,
+                                        sentence_start=ant.sentence_start, sentence_end=ant.sentence_end)
+    return out
 
 
 def extract_document(doc: Document, config: ExtractorConfig | None = None) -> Extraction:

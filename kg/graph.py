@@ -2,7 +2,9 @@
 
 Nodes are keyed by canonical entity name and carry ``type``, ``aliases``, ``english``,
 ``mentions`` and ``docs``. Edges are keyed by relation type and carry ``evidence``: a list of
-``{"doc_id", "text", "start", "end", "confidence"}``. Symmetric relations are stored once.
+``{"doc_id", "text", "start", "end", "confidence"}`` with where the head and the tail are in
+``text`` (``head_start``… and ``head_via``/``tail_via`` for an anaphor, see :mod:`kg.evidence`).
+Symmetric relations are stored once.
 
 >>> from kg.models import Entity, Extraction, Relation
 >>> ex = Extraction(doc_id="d1",
@@ -28,6 +30,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.evidence import evidence_item, swapped_ends
 from kg.models import Extraction
 from kg.normalize import key
 from kg.outputs import write_text
@@ -83,8 +86,9 @@ def add_extraction(G: nx.MultiDiGraph, ex: Extraction) -> None:
         if not G.has_edge(head, tail, key=kind):
             G.add_edge(head, tail, key=kind, relation=kind, evidence=[], confidence=0.0)
         edge = G.edges[head, tail, kind]
-        item = {"doc_id": rel.doc_id, "text": rel.evidence, "start": rel.start, "end": rel.end,
-                "confidence": rel.confidence}
+        item = evidence_item(rel)
+        if (head, tail) != (rel.head, rel.tail):
+            item = swapped_ends(item)
         if not any(e["doc_id"] == item["doc_id"] and e["start"] == item["start"] for e in edge["evidence"]):
             edge["evidence"].append(item)
         edge["confidence"] = max(edge["confidence"], rel.confidence)

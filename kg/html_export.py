@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.edge import Edge
 from pyvis.network import Network
 
+from kg.evidence import end_marks, segments, window
 from kg.normalize import key
 from kg.outputs import write_text
 from kg.schema import SYMMETRIC, EntityType, RelationType
@@ -205,12 +206,20 @@ def _node_title(name: str, data: dict[str, Any], degree: int) -> str:
     return "\n".join(lines)
 
 
+def _marked_parts(item: dict[str, Any]) -> list[list[str | None]]:
+    """The evidence text cut at the relation's two ends, ``[piece, "head"|"tail"|"both"|None]``:
+    the page puts each end in a ``<mark>`` element whose text is a text node (never HTML)."""
+    return [[piece, role] for piece, role in segments(str(item.get("text", "")), end_marks(item))]
+
+
 def _edge_title(u: str, v: str, kind: str, evidence: list[dict[str, Any]]) -> str:
     arrow = "↔" if kind in SYMMETRIC else "→"
     lines = [f"{u} {arrow} {kind} {arrow} {v}"]
     for ev in evidence[:2]:
-        text = str(ev.get("text", ""))
-        lines.append(f"“{text[:160]}{'…' if len(text) > 160 else ''}” ({ev.get('doc_id', '?')})")
+        # hover text is plain text: the two ends in 【】
+        text, marks = window(str(ev.get("text", "")), end_marks(ev), 160)
+        marked = "".join(f"【{piece}】" if role else piece for piece, role in segments(text, marks))
+        lines.append(f"“{marked}” ({ev.get('doc_id', '?')})")
     if len(evidence) > 2:
         lines.append(f"+{len(evidence) - 2} more: click the edge")
     return "\n".join(lines)
@@ -283,7 +292,8 @@ def page_data(G: nx.MultiDiGraph, *, title: str, focus: str | None, size_by: Siz
         edges.append({"id": f"e{i}", "from": u, "to": v, "relation": kind,
                       "symmetric": kind in SYMMETRIC, "confidence": data.get("confidence", 0.0),
                       "evidence": [{"doc_id": e.get("doc_id"), "text": e.get("text", ""),
-                                    "confidence": e.get("confidence")} for e in evidence[:MAX_EVIDENCE]],
+                                    "confidence": e.get("confidence"), "parts": _marked_parts(e)}
+                                   for e in evidence[:MAX_EVIDENCE]],
                       "more_evidence": max(0, len(evidence) - MAX_EVIDENCE)})
     known_types = [str(t) for t in ENTITY_STYLE]
     entity_types = [*known_types, *sorted(set(type_counts) - set(known_types))]

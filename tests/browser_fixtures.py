@@ -42,8 +42,13 @@ document.addEventListener("securitypolicyviolation",
 """
 
 
-def _sentence(text: str, doc: str, offset: int) -> dict[str, Any]:
-    return {"evidence": text, "doc_id": doc, "start": offset, "end": offset + len(text)}
+def _sentence(text: str, doc: str, offset: int, head: str, tail: str) -> dict[str, Any]:
+    """A relation's evidence fields, with where the sentence names each end (when it does)."""
+    out: dict[str, Any] = {"evidence": text, "doc_id": doc, "start": offset, "end": offset + len(text)}
+    for role, name in (("head", head), ("tail", tail)):
+        if (at := text.find(name)) >= 0:
+            out |= {f"{role}_start": offset + at, f"{role}_end": offset + at + len(name)}
+    return out
 
 
 def make_sample_graph() -> nx.MultiDiGraph:
@@ -79,7 +84,7 @@ def make_sample_graph() -> nx.MultiDiGraph:
     relations = []
     for head, kind, tail, text, conf in rels:
         relations.append(Relation(head=head, relation=kind, tail=tail, confidence=conf,
-                                  **_sentence(text, "news-001", offset)))
+                                  **_sentence(text, "news-001", offset, head, tail)))
         offset += len(text)
     news = Extraction(doc_id="news-001", entities=ents, relations=relations)
     hostile_doc = "evil<script>.txt"
@@ -89,7 +94,8 @@ def make_sample_graph() -> nx.MultiDiGraph:
         Entity(name="科大讯飞", type="Company", aliases=["讯飞"], mentions=1),
     ], relations=[
         Relation(head=HOSTILE_IMG, relation="PARTNERS_WITH", tail="科大讯飞", confidence=0.4,
-                 **_sentence(f"{HOSTILE_SCRIPT}与{HOSTILE_IMG}合作 &amp; <b>bold</b>", hostile_doc, 0)),
+                 **_sentence(f"{HOSTILE_SCRIPT}与{HOSTILE_IMG}合作 &amp; <b>bold</b>", hostile_doc, 0, HOSTILE_IMG,
+                             "科大讯飞")),
     ])
     return build_graph([news, hostile])
 

@@ -127,7 +127,7 @@ def test_data_matches_graph(page, sample_graph):
     assert by_id["科大讯飞"]["value"] == sample_graph.degree("科大讯飞")
     assert by_id["阿里巴巴"]["physics"] is False  # unconnected: lined up by the page, not simulated
     chairman = next(e for e in edges if e["label"] == "CHAIRMAN_OF")
-    assert "科大讯飞董事长刘庆峰" in chairman["title"]  # evidence on hover
+    assert "【科大讯飞】董事长【刘庆峰】" in chairman["title"]  # evidence on hover, its two ends bracketed
     partners = next(e for e in edges if e["label"] == "PARTNERS_WITH" and e["from"] == "华为")
     assert partners["arrows"] == {"to": {"enabled": False}}  # symmetric: no arrow head
 

@@ -117,6 +117,11 @@ def test_click_node_shows_details_and_evidence(loaded):
     assert "Person" in text and "劉慶峰" in text and "news-001" in text
     assert "CHAIRMAN_OF" in text and "FOUNDER_OF" in text
     assert "科大讯飞董事长刘庆峰表示，公司将继续加大研发投入。" in text
+    # the two ends of each relation are marked in its sentence
+    marks = js(loaded, "return [...document.querySelectorAll('#details blockquote')].slice(0, 2).map("
+                       "q => [...q.querySelectorAll('mark.end')].map(m => m.className + ':' + m.textContent))")
+    assert ["end end-tail:科大讯飞", "end end-head:刘庆峰"] in marks and ["end end-head:刘庆峰",
+                                                                     "end end-tail:科大讯飞"] in marks
     # Following a relation moves the selection to the other entity.
     loaded.find_element(By.CSS_SELECTOR, "#details a.entity").click()
     assert selected(loaded) == ["科大讯飞"]
@@ -178,7 +183,7 @@ def test_hover_shows_aliases_and_evidence(loaded):
     assert point is not None
     hover(loaded, [0, 0])
     tip = hover(loaded, point)
-    assert "LOCATED_IN" in tip and "总部位于合肥的科大讯飞发布了新品。" in tip and "news-001" in tip
+    assert "LOCATED_IN" in tip and "总部位于【合肥】的【科大讯飞】发布了新品。" in tip and "news-001" in tip
 
 
 def test_size_toggle(loaded, sample_graph):
@@ -225,6 +230,10 @@ def test_hostile_document_runs_nothing(loaded):
         driver.switch_to.alert  # noqa: B018 - the property access is the check
     assert js(driver, "return window.__kgDialogs") == []
     assert js(driver, "return window.__kgViolations") == []
+    assert js(driver, "return document.querySelectorAll('img, b, iframe, #details script').length") == 0
+    js(driver, "kg.focusNode(arguments[0], false)", HOSTILE_IMG)
+    assert js(driver, "return [...document.querySelectorAll('#details mark.end')].map(m => m.textContent)") == [
+        HOSTILE_IMG]  # the marked end is text, like the rest of the sentence
     assert js(driver, "return document.querySelectorAll('img, b, iframe, #details script').length") == 0
     assert js(driver, "return document.scripts.length") == 6
 

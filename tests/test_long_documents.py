@@ -126,8 +126,7 @@ def test_relations_of_a_later_chunk_are_those_of_its_text_at_its_offset(chunked:
     [(a, b)] = [(a, b) for a, b in _chunks(text) if a <= len(padding) + 1 and b >= len(text)]  # one chunk holds it
     alone = Extractor().extract(Document(id="d", text=article)).relations
     later = chunked.extract(Document(id="d", text=text)).relations
-    assert alone and [r.model_copy(update={"start": r.start - len(padding), "end": r.end - len(padding)})
-                      for r in later] == alone
+    assert alone and [r.shifted(-len(padding)) for r in later] == alone
 
 
 def test_a_chunked_document_may_drop_its_mentions(long_text: str, chunked: Extractor) -> None:
@@ -199,7 +198,7 @@ def test_the_topic_company_is_the_one_counter_most_common_names(sentences: list[
         expected.update(names)
         assert ctx.topic_org(sent) == (expected.most_common(1)[0][0] if expected else None)
         assert ctx.topic_org() == (counts.most_common(1)[0][0] if counts else None)
-        ctx.update(sent.spans)
+        ctx.update(sent)
         counts.update(names)
 
 

@@ -3,14 +3,17 @@ incremental loads, injection, and every saved query in cypher/ on the seeds."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from db_fixtures import HOSTILE_EVIDENCE, HOSTILE_NAME, HOSTILE_NAMES
 
 from kg.graph import build_graph
+from kg.normalize import key
 from kg.store import saved_queries
 from kg.store.bolt import cypher_literal, with_parameter_header
 from kg.store.errors import MissingParameter, QueryFailed, UnknownQuery
-from kg.store.loader import clear, counts, graph_counts, load_extractions, load_graph
+from kg.store.loader import clear, counts, ends_line, graph_counts, load_extractions, load_graph
 
 pytestmark = pytest.mark.db
 
@@ -46,6 +49,27 @@ def test_relationship_properties_carry_evidence_docs_and_confidence(db, mini_gra
     assert row["e"] == ["d1: 科大讯飞董事长刘庆峰表示。"]
     assert row["d"] == ["d1"]
     assert row["c"] == pytest.approx(0.8)
+
+
+def test_relationships_carry_where_each_sentence_names_their_two_ends(db, seed_graph):
+    load_graph(db, seed_graph)
+    load_graph(db, seed_graph)  # merged, not doubled
+    rows = db.run("MATCH (a:Entity)-[r]->(b:Entity) RETURN a.name AS a, type(r) AS t, b.name AS b, "
+                  "r.evidence_ends AS ends").records
+    stored = {(r["a"], r["t"], r["b"]): sorted(r["ends"]) for r in rows}
+    expected = {(u, k, v): sorted(filter(None, dict.fromkeys(ends_line(e) for e in d["evidence"])))
+                for u, v, k, d in seed_graph.edges(keys=True, data=True)}
+    assert stored == expected and all(stored.values())
+    texts = {(e["doc_id"], e["start"]): e["text"] for _, _, d in seed_graph.edges(data=True) for e in d["evidence"]}
+    for (head, _, tail), ends in stored.items():
+        for line in ends:
+            record = json.loads(line)
+            text = texts[record["doc_id"], record["start"]]
+            for role, name in (("head", head), ("tail", tail)):
+                a, b = record[role]
+                said = record[f"{role}_via"]["anaphor"] if f"{role}_via" in record else None
+                names = {key(n) for n in [name, *seed_graph.nodes[name]["aliases"]]}
+                assert text[a:b] == said or key(text[a:b]) in names, (role, name, text)
 
 
 def test_loading_a_new_document_adds_to_what_is_there(db, mini_docs, mini_graph):

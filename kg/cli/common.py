@@ -52,10 +52,14 @@ def plain(text: object, style: str = "") -> Text:
 
 def say(*parts: object, err: bool = False) -> None:
     """Print one line made of ``parts``: strings and other values as plain text, ``(text, style)``
-    pairs styled (the style is ours; the text is still plain)."""
+    pairs styled (the style is ours; the text is still plain), and rich ``Text`` as it is (built by
+    us from plain pieces, e.g. evidence with its two ends marked)."""
     line = Text()
     for part in parts:
-        line.append_text(plain(*part) if isinstance(part, tuple) else plain(part))
+        if isinstance(part, Text):
+            line.append_text(part)
+        else:
+            line.append_text(plain(*part) if isinstance(part, tuple) else plain(part))
     (err_console if err else console).print(line, highlight=False, soft_wrap=True)
 
 

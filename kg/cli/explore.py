@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from kg.cli.common import OutOption, console, fail, graph_path, load_graph_or_fail, plain, print_json, say
+from kg.evidence import EndMark, end_marks, segments, window
 from kg.schema import EntityType, RelationType
 
 if TYPE_CHECKING:
@@ -49,14 +51,28 @@ def open_index(out: Path) -> GraphIndex:
         return GraphIndex(write_index(G, ":memory:", source=graph))
 
 
-def _evidence_text(evidence: list[dict], width: int = 48) -> str:
-    """The first evidence sentence, shortened, and how many more there are."""
+#: How an end of a relation shows in its evidence: in brackets (plain text, so also without colour).
+END_STYLE = "bold"
+
+
+def _evidence_text(evidence: list[dict], width: int = 48) -> Text:
+    """The first evidence sentence, shortened around the relation's two ends (each in 【】), and
+    how many more sentences there are. The sentence stays plain text (see :func:`plain`)."""
+    line = Text()
     if not evidence:
-        return ""
-    first = evidence[0]["text"].strip()
-    text = first if len(first) <= width else first[: width - 1] + "…"
+        return line
+    first = evidence[0]
+    raw = str(first.get("text", ""))
+    text, lead = raw.strip(), len(raw) - len(raw.lstrip())
+    marks = [EndMark(m.role, m.start - lead, m.end - lead) for m in end_marks(first)
+             if m.start >= lead and m.end <= lead + len(text)]
+    text, marks = window(text, marks, width)
+    for piece, role in segments(text, marks):
+        line.append_text(plain(piece) if role is None else plain(f"【{piece}】", END_STYLE))
     more = len({e["text"] for e in evidence}) - 1
-    return f"{text} (+{more})" if more else text
+    if more:
+        line.append(f" (+{more})")
+    return line
 
 
 ARROWS = {"out": "->", "in": "<-", "both": "<->"}
@@ -97,8 +113,8 @@ def neighbours_cmd(
     table.add_column("type", overflow="fold")
     table.add_column("evidence", overflow="fold", ratio=1)
     for r in rows:
-        cells = [f"{ARROWS[r['direction']]} {r['relation']}", r["name"], r["type"], _evidence_text(r["evidence"])]
-        table.add_row(*map(plain, [*([r["depth"], r["via"]] if deep else []), *cells]))
+        cells = [f"{ARROWS[r['direction']]} {r['relation']}", r["name"], r["type"]]
+        table.add_row(*map(plain, [*([r["depth"], r["via"]] if deep else []), *cells]), _evidence_text(r["evidence"]))
     console.print(table)
     if found.omitted:
         say((f"… and {found.omitted} more (--limit {limit} shown; --limit 0 shows all)", "dim"))
@@ -128,7 +144,9 @@ def path_cmd(
         say(f"no path between {a} and {b}")
     for s in [] if as_json else steps:
         arrow = {"out": f"-{s['relation']}->", "in": f"<-{s['relation']}-", "both": f"<-{s['relation']}->"}
-        say(f"{s['from']} {arrow[s['direction']]} {s['to']}    ", (_evidence_text(s["evidence"]), "dim"))
+        evidence = _evidence_text(s["evidence"])
+        evidence.stylize("dim")
+        say(f"{s['from']} {arrow[s['direction']]} {s['to']}    ", evidence)
     if not steps and not same:
         raise typer.Exit(1)
 

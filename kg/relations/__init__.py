@@ -1,9 +1,15 @@
-"""Sentence-level relation extraction: trigger lexicons, positions, and type signatures.
+"""Sentence-level relation extraction: trigger lexicons, sentence structure, and type signatures.
 
 Every rule (:class:`~kg.relations.base.RelationRule`) reads one sentence with its resolved
-mentions and proposes ``(head, relation, tail)`` with a confidence; the type signatures of
-:mod:`kg.schema` then drop what makes no sense. Pronoun and zero subjects (该公司, 双方, 我们, or
-none at all) fall back to the organisation the text was talking about (:class:`Context`).
+mentions and proposes ``(head, relation, tail)`` with a confidence and the spans of both ends; the
+type signatures of :mod:`kg.schema` then drop what makes no sense. Subjects and objects are found
+by the structure of the sentence (:mod:`.clauses`: a clause's subject, the subject a subject-less
+clause carries over, joint actions, lists in the next clause). Anaphors (该公司, 其, 我们, 4.0版本)
+stand for entities named before (:mod:`.anaphora`).
+
+A proposal is emitted only if both its ends are in the sentence: a mention of the entity, or an
+anaphor resolved to it (with the antecedent's place recorded), so a reader can check every
+relation against its evidence (:func:`grounded`).
 
 The rules live in one module per family and register in ``kg.registry.RELATION_RULES``:
 :mod:`.people` (titles, founders, supporters), :mod:`.places` (locations), :mod:`.organisations`
@@ -13,26 +19,42 @@ The rules live in one module per family and register in ``kg.registry.RELATION_R
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from kg.relations import organisations, people, places, products  # noqa: F401  (each registers its rules)
-from kg.relations.base import Context, Proposal, RelationRule, Sentence, Span
+from kg.relations.anaphora import read_anaphors
+from kg.relations.base import Antecedent, Context, Proposal, RelationRule, Sentence, Span
 from kg.schema import EntityType, RelationType, allowed
 
-__all__ = ["Context", "Proposal", "RelationRule", "Sentence", "Span", "sentence_relations"]
+__all__ = ["Antecedent", "Context", "Proposal", "RelationRule", "Sentence", "Span", "grounded", "read_anaphors",
+           "sentence_relations"]
+
+#: How much less sure a relation is when one of its ends is an anaphor (该公司, 其) rather than a name.
+ANAPHOR_CONFIDENCE = 0.8
+
+
+def grounded(p: Proposal, sent: Sentence) -> bool:
+    """Both ends of ``p`` are spans of ``sent`` that name them (a mention, or a resolved anaphor)."""
+    for name, span in ((p.head, p.head_span), (p.tail, p.tail_span)):
+        if span is None or span.name != name or not 0 <= span.start < span.end <= len(sent.text):
+            return False
+    return True
 
 
 def sentence_relations(sent: Sentence, ctx: Context, types: dict[str, EntityType],
                        rules: Iterable[RelationRule]) -> list[Proposal]:
-    """All proposals of ``rules`` for one sentence that respect the type signatures; of equal
-    proposals the most confident (the first of equals) stands."""
+    """All grounded proposals of ``rules`` for one sentence that respect the type signatures; of
+    equal proposals the most confident (the first of equals) stands."""
     out: dict[tuple[str, RelationType, str], Proposal] = {}
     for rule in rules:
         for p in rule(sent, ctx):
             head_t, tail_t = types.get(p.head), types.get(p.tail)
             if head_t is None or tail_t is None or p.head == p.tail:
                 continue
-            if not allowed(p.relation, head_t, tail_t):
+            if not allowed(p.relation, head_t, tail_t) or not grounded(p, sent):
                 continue
+            if p.head_span.antecedent is not None or p.tail_span.antecedent is not None:  # type: ignore[union-attr]
+                p = replace(p, confidence=p.confidence * ANAPHOR_CONFIDENCE)
             k = (p.head, p.relation, p.tail)
             if k not in out or out[k].confidence < p.confidence:
                 out[k] = p

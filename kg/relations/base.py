@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from kg.dictionary import Dictionary
 from kg.lexicons import alternation
-from kg.schema import ORG_LIKE, EntityType, RelationType
+from kg.schema import EntityType, RelationType
 
 E = EntityType
 R = RelationType
@@ -31,14 +31,36 @@ BENCH_VERBS = alternation("relations.bench_verbs")
 
 
 @dataclass(frozen=True)
+class Antecedent:
+    """Where the entity an anaphor stands for was named: the naming mention and its sentence,
+    offsets in the document's original text."""
+
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+
+
+@dataclass(frozen=True)
 class Span:
-    """An entity mention inside one sentence (offsets relative to the sentence)."""
+    """An entity mention inside one sentence (offsets relative to the sentence).
+
+    ``named``: the part of the span that names the entity when the span is wider (湖南省岳阳市 read
+    as one place names 岳阳市 at its end). ``antecedent``: set when the span is an anaphor (该公司,
+    其, 4.0版本) standing for an entity named before (see :mod:`kg.relations.anaphora`)."""
 
     name: str
     type: EntityType
     start: int
     end: int
     surface: str = ""
+    named: tuple[int, int] | None = None
+    antecedent: Antecedent | None = None
+
+    @property
+    def naming(self) -> tuple[int, int]:
+        """The offsets (in the sentence) of the text that names the entity or stands for it."""
+        return self.named or (self.start, self.end)
 
 
 def joined_places(spans: list[Span]) -> list[Span]:
@@ -53,7 +75,7 @@ def joined_places(spans: list[Span]) -> list[Span]:
     for s in spans:
         last = out[-1] if out else None
         if last is not None and last.type is s.type is EntityType.PLACE and last.end == s.start:
-            out[-1] = Span(s.name, s.type, last.start, s.end, last.surface + s.surface)
+            out[-1] = Span(s.name, s.type, last.start, s.end, last.surface + s.surface, named=s.naming)
         else:
             out.append(s)
     return out
@@ -62,7 +84,8 @@ def joined_places(spans: list[Span]) -> list[Span]:
 @dataclass(frozen=True)
 class Proposal:
     """A relation a component read in one sentence. ``head_span``/``tail_span``: the mentions (in
-    this sentence) that name its ends, or the anaphor that stood for one."""
+    this sentence) that name its ends, or the anaphor that stood for one. A proposal without both
+    is never emitted (:func:`kg.relations.grounded`): a reader must find both ends in the evidence."""
 
     head: str
     relation: RelationType
@@ -73,26 +96,46 @@ class Proposal:
     tail_span: Span | None = None
 
 
+def propose(head: Span, relation: RelationType, tail: Span, confidence: float, trigger: str) -> Proposal:
+    """The proposal ``head -relation-> tail`` with the spans of both ends."""
+    return Proposal(head.name, relation, tail.name, confidence, trigger, head, tail)
+
+
+@dataclass(frozen=True)
+class Named:
+    """An entity as it was last named in the document (for anaphors of later sentences)."""
+
+    name: str
+    type: EntityType
+    antecedent: Antecedent
+
+
+#: How many naming mentions the context keeps for anaphors: enough for a paragraph.
+RECENT_LIMIT = 48
+
+
 @dataclass
 class Context:
-    """What the document was talking about (recent organisations and models, for zero subjects),
-    and the dictionary of the extractor that reads it."""
+    """What the document was talking about: the entities named most recently (for anaphors such as
+    该公司 or 4.0版本), the company mentioned most (for 我们), and the dictionary of the extractor
+    that reads it."""
 
     dictionary: Dictionary
-    recent_orgs: list[str] = field(default_factory=list)
-    recent_models: list[str] = field(default_factory=list)
+    recent: list[Named] = field(default_factory=list)
     org_counts: Counter[str] = field(default_factory=Counter)
     #: The most counted company so far (on equal counts the first counted), kept up to date by
     #: :meth:`update` so :meth:`topic_org` does not rank every company of the document per call.
     _leader: str | None = field(default=None, repr=False)
     _order: dict[str, int] = field(default_factory=dict, repr=False)
+    _last_named: dict[str, Named] = field(default_factory=dict, repr=False)
 
     def topic_org(self, sent: Sentence | None = None) -> str | None:
         """The company the text is mostly about so far (this sentence included).
 
         Equal counts go to the company counted first, as ``Counter.most_common`` would: the
         document's companies in counting order, then this sentence's new ones in its order."""
-        in_sentence = Counter(s.name for s in sent.spans if s.type is E.COMPANY) if sent is not None else Counter()
+        in_sentence = Counter(s.name for s in sent.spans if s.type is E.COMPANY and s.antecedent is None) \
+            if sent is not None else Counter()
         candidates = ([self._leader] if self._leader is not None else []) + list(in_sentence)
         if not candidates:
             return None
@@ -104,15 +147,30 @@ class Context:
 
         return max(candidates, key=rank)
 
-    def update(self, spans: list[Span]) -> None:
-        for s in spans:
+    def last_named(self, types: frozenset[EntityType], accept: Callable[[str], bool] | None = None) -> Named | None:
+        """The entity of one of ``types`` (and, if given, whose name ``accept`` takes) named most recently."""
+        for named in reversed(self.recent):
+            if named.type in types and (accept is None or accept(named.name)):
+                return named
+        return None
+
+    def where_named(self, name: str) -> Named | None:
+        """Where ``name`` was last named in an earlier sentence."""
+        return self._last_named.get(name)
+
+    def update(self, sent: Sentence) -> None:
+        """Remember the naming mentions of ``sent`` (not its anaphors), once it has been read."""
+        end = sent.start + len(sent.text)
+        for s in sent.spans:
+            if s.antecedent is not None:
+                continue
+            a, b = s.naming
+            named = Named(s.name, s.type, Antecedent(sent.start + a, sent.start + b, sent.start, end))
+            self.recent.append(named)
+            self._last_named[s.name] = named
             if s.type is E.COMPANY:
-                self.recent_orgs.append(s.name)
                 self._count(s.name)
-            elif s.type is E.AIMODEL:
-                self.recent_models.append(s.name)
-        del self.recent_orgs[:-3]
-        del self.recent_models[:-3]
+        del self.recent[:-RECENT_LIMIT]
 
     def _count(self, name: str) -> None:
         self._order.setdefault(name, len(self._order))
@@ -126,8 +184,12 @@ class Context:
 
 @dataclass
 class Sentence:
+    """One sentence with its mentions (and resolved anaphors); ``start``: its offset in the
+    document's original text."""
+
     text: str
     spans: list[Span]
+    start: int = 0
 
     def before(self, pos: int, types: frozenset[EntityType] | set[EntityType], same_clause: bool = True,
                max_gap: int = 60) -> Span | None:
@@ -161,36 +223,3 @@ class RelationRule(Protocol):
     signatures of :mod:`kg.schema` later drop proposals that make no sense."""
 
     def __call__(self, sent: Sentence, ctx: Context) -> Iterator[Proposal]: ...
-
-
-def subject_of(sent: Sentence, pos: int, ctx: Context, types: frozenset[EntityType] = ORG_LIKE,
-            ) -> tuple[str | None, float]:
-    """Who did it: the nearest organisation before ``pos`` in the clause; for a pronoun or zero
-    subject (我们跟华为…, 该公司推出…), the organisation the text is about (lower confidence)."""
-    s = sent.before(pos, types)
-    if s:
-        return s.name, 1.0
-    topic = ctx.topic_org(sent)
-    if topic:
-        return topic, 0.7
-    s = sent.before(pos, types, same_clause=False)
-    return (s.name, 0.7) if s else (None, 0.0)
-
-
-def enumeration(sent: Sentence, pos: int, types: frozenset[EntityType], max_gap: int = 2) -> list[Span]:
-    """Mentions listed from ``pos``: X、Y和Z (stops at the first other word)."""
-    out: list[Span] = []
-    cursor = pos
-    for s in sorted(sent.spans, key=lambda s: s.start):
-        if s.start < cursor:
-            continue
-        gap = sent.between(cursor, s.start).strip()
-        limit = max_gap if not out else 3
-        if s.type in types and len(gap) <= limit and (not out or gap in ("、", "和", "及", "与", "以及", ",", "，")):
-            if not out and gap and gap not in ("了", "的", "“"):
-                break
-            out.append(s)
-            cursor = s.end
-        else:
-            break
-    return out

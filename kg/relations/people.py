@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from kg.lexicons import alternation
 from kg.ner.lexicon import PERSON_TITLES
 from kg.registry import RELATION_RULES
-from kg.relations.base import PERSON, Context, E, Proposal, R, Sentence, Span
+from kg.relations.base import PERSON, Context, E, Proposal, R, Sentence, Span, propose
+from kg.relations.clauses import PARTNER_MARKERS, clause_bounds, enumeration, subject_of
 from kg.schema import ORG_LIKE
 
 TITLE_TRIGGERS = [
@@ -19,6 +20,7 @@ TITLE_TRIGGERS = [
 ]
 FOUND_VERBS = alternation("relations.found_verbs")
 SUPPORT_VERBS = alternation("relations.support_verbs")
+PARTNER_VERBS = alternation("relations.partner_verbs")
 _TITLE_WORD = (r"(?:党委|党组)?(?:副|常务|执行|联席|名誉|首任|现任|前任)?(?:"
                + "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True)) + ")")
 # 董事长、总裁徐永安 / 董事长兼CEO孙丕恕: other titles between a title and the name
@@ -40,16 +42,10 @@ def title_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             ts, te = m.start(), m.end()
             if sent.text[max(0, ts - 1):ts] in ("副",) or sent.text[te:te + 1] in ("助", "办"):
                 continue
-            org = _title_org(sent, ts)
-            person, confidence = _title_person(sent, ts, te, org), 0.9
-            if person is None:
-                continue
-            if org is None and re.search(r"(?:该公司|公司|其|本公司)\s*$", sent.text[:ts]):
-                topic = ctx.topic_org(sent)
-                if topic:
-                    org, confidence = Span(topic, E.COMPANY, 0, 0), 0.6
-            if org is not None:
-                yield Proposal(person.name, rel, org.name, confidence, m.group())
+            org = _title_org(sent, ts)  # an anaphor too: 该公司董事长X
+            person = _title_person(sent, ts, te, org)
+            if person is not None and org is not None:
+                yield propose(person, rel, org, 0.9, m.group())
 
 
 def _title_org(sent: Sentence, ts: int) -> Span | None:
@@ -98,7 +94,7 @@ def founding_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             orgs = [org] if org else []
         for org in orgs[:1]:
             for founder in founders:
-                yield Proposal(founder.name, R.FOUNDER_OF, org.name, 0.8, m.group())
+                yield propose(founder, R.FOUNDER_OF, org, 0.8, m.group())
 
 
 def _joined_persons(sent: Sentence, person: Span) -> list[Span]:
@@ -113,14 +109,36 @@ def _joined_persons(sent: Sentence, person: Span) -> list[Span]:
         current = prev
 
 
-@RELATION_RULES.register("support", order=1200, help="任正非高度重视")
+@RELATION_RULES.register("support", order=1200, help="任正非高度重视, 大力支持星海互娱")
 def support_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
-    """任正非高度重视 (the cooperation of the organisations in the sentence)."""
+    """任正非大力支持星海互娱的研发 (what follows the verb in its clause) / 谈A与B合作：任正非高度重视
+    (with no object, the parties of the cooperation the sentence names before the person)."""
     for m in SUPPORT_VERBS.finditer(sent.text):
         person = sent.before(m.start(), PERSON, max_gap=4)
         if person is None:
             continue
-        orgs = [s for s in sent.spans if s.type in ORG_LIKE]
-        targets = [o for o in orgs if o.start > person.end] or orgs
-        for o in dict.fromkeys(o.name for o in targets):
-            yield Proposal(person.name, R.SUPPORTS, o, 0.55, m.group())
+        # only the object's own clause: 支持A，B和C也参会 supports A alone
+        _, clause_end = clause_bounds(sent.text, m.end())
+        targets = [t for t in enumeration(sent, _object_start(sent, m.end()), ORG_LIKE, max_gap=2)
+                   if t.end <= clause_end]
+        if not targets and clause_bounds(sent.text, m.end())[1] - m.end() <= 2:
+            targets = _cooperation(sent, person.start)
+        for o in targets:
+            yield propose(person, R.SUPPORTS, o, 0.55, m.group())
+
+
+def _object_start(sent: Sentence, pos: int) -> int:
+    """Where the object of a verb at ``pos`` starts (支持了对星海互娱的…: past 了 and 对)."""
+    m = re.match(r"\s*(?:了|着)?\s*(?:对|与|和)?\s*", sent.text[pos:])
+    return pos + (m.end() if m else 0)
+
+
+def _cooperation(sent: Sentence, pos: int) -> list[Span]:
+    """The parties of the last cooperation named before ``pos`` (A与B合作: A and B)."""
+    for m in reversed(list(PARTNER_MARKERS.finditer(sent.text, 0, pos))):
+        partners = enumeration(sent, m.end(), ORG_LIKE, max_gap=1)
+        if not partners or not PARTNER_VERBS.match(sent.text, partners[-1].end):
+            continue
+        subject, _ = subject_of(sent, m.start(), ORG_LIKE)
+        return [*([subject] if subject is not None else []), *partners]
+    return []

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from kg.lexicons import alternation
 from kg.registry import RELATION_RULES
-from kg.relations.base import PLACE, Context, E, Proposal, R, Sentence, Span
+from kg.relations.base import PLACE, Context, E, Proposal, R, Sentence, Span, propose
+from kg.relations.clauses import carried_subject, subject_of
 from kg.schema import ORG_LIKE
 
 LOCATED_TRIGGERS = alternation("relations.located")
@@ -24,39 +25,42 @@ def location_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
         places = sent.after(m.end(), PLACE, max_gap=3)
         if not places:
             continue
-        org = sent.before(m.start(), holders, max_gap=20) or sent.before(m.start(), holders, same_clause=False)
-        subject = org.name if org else ctx.topic_org()
-        if subject:
+        # X，总部位于Y: the subject of the clause before
+        org = sent.before(m.start(), holders, max_gap=20)
+        confidence = 0.85
+        if org is None:
+            org, confidence = carried_subject(sent, m.start(), holders), 0.7
+        if org is not None:
             for p in _adjacent_run(sent, places):
-                yield Proposal(subject, R.LOCATED_IN, p.name, 0.85 if org else 0.6, m.group())
+                yield propose(org, R.LOCATED_IN, p, confidence, m.group())
     for place in (s for s in sent.spans if s.type is E.PLACE):
         # 1998年在北京成立: the sentence's subject was founded there
         if FOUNDED_IN_PLACE.search(sent.text[max(0, place.start - 2):place.start]) and \
                 FOUNDED_AFTER_PLACE.match(sent.text[place.end:place.end + 6]):
-            org = sent.before(place.start, ORG_LIKE, same_clause=False, max_gap=60)
+            org, _ = subject_of(sent, place.start, ORG_LIKE)
             if org:
-                yield Proposal(org.name, R.LOCATED_IN, place.name, 0.7, "在…成立")
+                yield propose(org, R.LOCATED_IN, place, 0.7, "在…成立")
         # 美国科技企业OpenAI, 杭州的AI公司DeepSeek, 来自合肥的科大讯飞
         org = next((s for s in sent.spans if s.start >= place.end and s.type in ORG_LIKE), None)
         if org and re.fullmatch(r"(?:的)?[\u4e00-\u9fffA-Za-z]{0,6}(?:企业|公司|厂商|巨头|独角兽|初创企业)\s?[“\"]?",
                                 sent.between(place.end, org.start)):
-            yield Proposal(org.name, R.LOCATED_IN, place.name, 0.75, "企业")
+            yield propose(org, R.LOCATED_IN, place, 0.75, "企业")
         before = sent.text[max(0, place.start - 3):place.start]
         if org and before.endswith("来自") and sent.between(place.end, org.start) in ("的", ""):
-            yield Proposal(org.name, R.LOCATED_IN, place.name, 0.75, "来自")
+            yield propose(org, R.LOCATED_IN, place, 0.75, "来自")
     for org in (s for s in sent.spans if s.type in ORG_LIKE):
         # 科大讯飞是安徽人工智能产业发展的生动缩影 / 作为中国人工智能“国家队”，科大讯飞…
         tail = sent.text[org.end:org.end + 3]
         if tail.startswith(("是", "作为", "为")):
             place = next((p for p in sent.after(org.end, PLACE, max_gap=3)), None)
             if place and re.search(r"(?:企业|公司|代表|缩影|名片|龙头|标杆|骄傲)", sent.text[place.end:place.end + 20]):
-                yield Proposal(org.name, R.LOCATED_IN, place.name, 0.65, "是")
+                yield propose(org, R.LOCATED_IN, place, 0.65, "是")
     zuo = re.match(r"作为\s?(?P<rest>[^,，。]{1,20})[,，]", sent.text)
     if zuo:
         place = next((s for s in sent.spans if s.type is E.PLACE and s.start < zuo.end()), None)
         org = next((s for s in sent.spans if s.type in ORG_LIKE and s.start >= zuo.end()), None)
         if place and org and org.start - zuo.end() <= 1:
-            yield Proposal(org.name, R.LOCATED_IN, place.name, 0.6, "作为")
+            yield propose(org, R.LOCATED_IN, place, 0.6, "作为")
     for m in EVENT_HELD.finditer(sent.text):
         place = sent.before(m.start(), PLACE, max_gap=6)
         if place is None:
@@ -64,7 +68,7 @@ def location_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
         event = sent.before(place.start, {E.EVENT}, max_gap=10) or next(
             iter(sent.after(m.end(), {E.EVENT}, max_gap=6)), None)
         if event:
-            yield Proposal(event.name, R.LOCATED_IN, place.name, 0.8, m.group())
+            yield propose(event, R.LOCATED_IN, place, 0.8, m.group())
 
 
 def _adjacent_run(sent: Sentence, spans: list[Span]) -> list[Span]:

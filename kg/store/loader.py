@@ -6,7 +6,7 @@ from ``EntityType`` / ``RelationType`` (Cypher cannot take them as parameters, s
 statement per type, built from the enums); every value read from a document is a parameter.
 
 Loading merges into what is there, so it is idempotent and additive: list properties (aliases,
-docs, evidence) gain only the items they lack, confidence keeps the maximum, and loading a graph
+docs, evidence, evidence_ends) gain only the items they lack, confidence keeps the maximum, and loading a graph
 of new documents adds them to the stored ones.
 
 Every statement is built here, by the ``*_statement`` / ``*_query`` functions and constants below,
@@ -18,6 +18,7 @@ with the parameters it is sent with.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.evidence import ends_record
 from kg.graph import build_graph
 from kg.models import Extraction
 from kg.schema import EntityType, RelationType
@@ -81,8 +83,10 @@ MATCH (a:Entity {{name: row.head}})
 MATCH (b:Entity {{name: row.tail}})
 MERGE (a)-[r:{rel_type}]->(b)
 WITH r, row, coalesce(r.evidence, []) AS old_evidence, coalesce(r.docs, []) AS old_docs,
-     coalesce(r.confidence, 0.0) AS old_confidence
+     coalesce(r.confidence, 0.0) AS old_confidence,
+     coalesce(r.evidence_ends, []) AS old_ends
 SET r.evidence = old_evidence + [e IN row.evidence WHERE NOT e IN old_evidence],
+    r.evidence_ends = old_ends + [e IN row.evidence_ends WHERE NOT e IN old_ends],
     r.docs = old_docs + [d IN row.docs WHERE NOT d IN old_docs],
     r.confidence = CASE WHEN row.confidence > old_confidence THEN row.confidence ELSE old_confidence END
 """
@@ -165,6 +169,13 @@ def evidence_line(item: dict[str, Any]) -> str:
     return f"{item.get('doc_id', '')}: {item.get('text', '')}"
 
 
+def ends_line(item: dict[str, Any]) -> str | None:
+    """Where one evidence item names the relation's two ends, as stored in the database (the list
+    ``evidence_ends``, one per sentence): JSON text of :func:`kg.evidence.ends_record`."""
+    record = ends_record(item)
+    return None if record is None else json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def node_rows(G: nx.MultiDiGraph) -> dict[EntityType, list[dict[str, Any]]]:
     """Parameter rows per entity type (an unknown type is an error, never a label)."""
     rows: dict[EntityType, list[dict[str, Any]]] = defaultdict(list)
@@ -193,6 +204,7 @@ def relation_rows(G: nx.MultiDiGraph) -> dict[RelationType, list[dict[str, Any]]
         rows[rtype].append({
             "head": str(head), "tail": str(tail),
             "evidence": list(dict.fromkeys(evidence_line(e) for e in evidence)),
+            "evidence_ends": [line for line in dict.fromkeys(ends_line(e) for e in evidence) if line is not None],
             "docs": list(dict.fromkeys(str(e.get("doc_id", "")) for e in evidence)),
             "confidence": float(data.get("confidence") or 0.0),
         })

@@ -377,11 +377,21 @@
     return el("span", { class: "rel-badge", style: { background: style.color }, text: name, title: style.zh || name });
   }
 
+  /** The sentence with the relation's two ends in mark elements (each piece a text node). */
+  function evidenceText(ev) {
+    var frag = document.createDocumentFragment();
+    var parts = ev.parts && ev.parts.length ? ev.parts : [[ev.text, null]];
+    parts.forEach(function (part) {
+      frag.appendChild(part[1] ? el("mark", { class: "end end-" + part[1], text: part[0] }) : document.createTextNode(part[0]));
+    });
+    return frag;
+  }
+
   function evidenceList(e) {
     var frag = document.createDocumentFragment();
     e.evidence.forEach(function (ev) {
       var source = (ev.doc_id || "?") + (typeof ev.confidence === "number" ? " · confidence " + ev.confidence.toFixed(2) : "");
-      frag.appendChild(el("blockquote", {}, "“" + ev.text + "”", el("span", { class: "source", text: source })));
+      frag.appendChild(el("blockquote", {}, "“", evidenceText(ev), "”", el("span", { class: "source", text: source })));
     });
     if (e.more_evidence) frag.appendChild(el("div", { class: "muted", text: "+" + e.more_evidence + " more sentences" }));
     return frag;
