@@ -16,7 +16,7 @@ configuration once (dictionary automaton, tagger model) and shares them between 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,10 +30,11 @@ from kg.ner.dictionary_matcher import DictionaryRecogniser
 from kg.ner.textview import TextView
 from kg.normalize import normalize, sentence_spans
 from kg.registry import RELATION_RULES, TAGGERS
-from kg.relations import Context, RelationRule, Sentence, Span, sentence_relations
+from kg.relations import Context, Proposal, RelationRule, Sentence, Span, sentence_relations
 from kg.relations.base import joined_places
+from kg.relations.confidence import MeasuredRule, RulePrecision
 from kg.resolve import resolve_mentions
-from kg.schema import SYMMETRIC
+from kg.schema import SYMMETRIC, EntityType
 
 #: Called after each chunk of a long document: (characters done, characters in the document).
 ProgressCallback = Callable[[int, int], None]
@@ -50,12 +51,24 @@ class Components:
 
 @lru_cache(maxsize=8)
 def components(config: ExtractorConfig) -> Components:
-    """The components of ``config``: dictionary, recognisers (with the chosen tagger), rules."""
+    """The components of ``config``: dictionary, recognisers (with the chosen tagger), relation
+    components (rules, and the classifier with its model)."""
     dictionary = Dictionary.load(config.dictionaries, shipped=config.shipped_dictionary)
     tagger = TAGGERS.get(config.tagger)(config)
     names = config.relation_rules
-    rules = tuple(r.load() for r in RELATION_RULES.entries() if names is None or r.name in names)
+    chosen = [r for r in RELATION_RULES.entries() if names is None or r.name in names]
+    from kg.relations.classifier.component import rule_precision  # numpy and the model: only when needed
+
+    precision = rule_precision(config) if chosen else RulePrecision()
+    rules = tuple(_made_for(r.name, r.load(), config, precision) for r in chosen)
     return Components(dictionary, MentionFinder(DictionaryRecogniser(dictionary), tagger), rules)
+
+
+def _made_for(name: str, component: Any, config: ExtractorConfig, precision: RulePrecision) -> RelationRule:
+    """A registered relation component as ``config`` makes it: one that reads the configuration (a
+    model file) is built by its ``for_config``; a rule gives the precision measured for its proposals."""
+    build = getattr(component, "for_config", None)
+    return build(config) if build is not None else MeasuredRule(name, component, precision)
 
 
 class Extractor:
@@ -131,6 +144,14 @@ class Extractor:
         return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text), entities=merged.entities(),
                           relations=merged.checked_relations(), mentions=mentions)
 
+    def sentences(self, text: str) -> tuple[list[Sentence], list[Entity]]:
+        """The sentences of a (short) text as the relation components read them, and its entities:
+        what the classifier is trained and tuned on, so it sees what it will see in :meth:`extract`."""
+        view = TextView(text)
+        mentions = self.components.mentions(view)
+        entities, owner = resolve_mentions(mentions, self.components.dictionary)
+        return sentences_of(view, mentions, owner, {e.name: e.type for e in entities}), entities
+
     def _read(self, doc_id: str, view: TextView, offset: int, ctx: Context,
               found: dict[tuple, Relation]) -> tuple[list[Mention], list[Entity]]:
         """Mentions and entities of ``view`` (at ``offset`` in its document); its relations go into ``found``."""
@@ -144,26 +165,48 @@ class Extractor:
     def _relations(self, doc_id: str, view: TextView, offset: int, mentions: list[Mention], owner: dict[int, str],
                    types: dict, ctx: Context, found: dict[tuple, Relation]) -> None:
         """Add the relations of ``view`` (which starts at ``offset`` in its document) to ``found``."""
-        by_sentence: dict[int, list[Span]] = {}
-        for i, m in enumerate(mentions):
-            si = view.sentence_of(m.start)
-            s_start = view.sentences[si][0] if view.sentences else 0
-            by_sentence.setdefault(si, []).append(
-                Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start, m.text))
-        for si, (start, end) in enumerate(view.sentences):
-            spans = by_sentence.get(si, [])
-            sent = Sentence(view.norm[start:end], joined_places(spans))
-            for p in sentence_relations(sent, ctx, types, self.components.rules):
-                head, tail = p.head, p.tail
-                if p.relation in SYMMETRIC and tail < head:
-                    head, tail = tail, head
-                k = (head, p.relation, tail)
-                if k in found and found[k].confidence >= p.confidence:
-                    continue
-                found[k] = Relation(head=head, relation=p.relation, tail=tail, evidence=view.original[start:end],
-                                    doc_id=doc_id, start=offset + start, end=offset + end,
-                                    confidence=round(p.confidence, 3), trigger=p.trigger)
-            ctx.update(spans)
+        sentences = sentences_of(view, mentions, owner, types)
+        for si, p in document_proposals(sentences, ctx, types, self.components.rules):
+            if p.confidence < self.config.min_confidence:
+                continue
+            head, tail = p.head, p.tail
+            if p.relation in SYMMETRIC and tail < head:
+                head, tail = tail, head
+            k = (head, p.relation, tail)
+            if k in found and found[k].confidence >= p.confidence:
+                continue
+            start, end = view.sentences[si]
+            found[k] = Relation(head=head, relation=p.relation, tail=tail, evidence=view.original[start:end],
+                                doc_id=doc_id, start=offset + start, end=offset + end,
+                                confidence=round(p.confidence, 3), trigger=p.trigger)
+
+
+def document_proposals(sentences: list[Sentence], ctx: Context, types: dict[str, EntityType],
+                       rules: Sequence[RelationRule]) -> Iterator[tuple[int, Proposal]]:
+    """(sentence index, proposal) of every relation component over the sentences of a document, in
+    order; the context (what the text is about) moves on after each sentence."""
+    for rule in rules:
+        prepare = getattr(rule, "prepare", None)
+        if prepare is not None:
+            prepare(sentences)  # a component that reads a document better at once (the classifier)
+    for si, sent in enumerate(sentences):
+        for p in sentence_relations(sent, ctx, types, rules):
+            yield si, p
+        ctx.update(sent.spans)
+
+
+def sentences_of(view: TextView, mentions: list[Mention], owner: dict[int, str],
+                 types: dict[str, EntityType]) -> list[Sentence]:
+    """The sentences of ``view`` as the relation components read them: each with the mentions in it
+    (offsets from the sentence's start, names of their entities; places written back to back joined)."""
+    by_sentence: dict[int, list[Span]] = {}
+    for i, m in enumerate(mentions):
+        si = view.sentence_of(m.start)
+        s_start = view.sentences[si][0] if view.sentences else 0
+        by_sentence.setdefault(si, []).append(
+            Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start, m.text))
+    return [Sentence(view.norm[start:end], joined_places(by_sentence.get(si, [])))
+            for si, (start, end) in enumerate(view.sentences)]
 
 
 def extract_document(doc: Document, config: ExtractorConfig | None = None) -> Extraction:
