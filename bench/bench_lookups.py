@@ -4,8 +4,10 @@ waits for (interpreter start, imports, opening the index, the answer), and the m
 The graph is the one :mod:`bench.bench_neighbours` generates (news-like skew, hubs with tens of
 thousands of edges), saved as a ``kg build`` output folder (graph.json + index.sqlite) under
 bench/out/lookups-<edges>/ and reused. Entities are drawn uniformly (a random query) and by degree
-(the famous ones); paths between random pairs. Each command runs as ``python -m`` style process;
-wall time and peak RSS (``wait4``) per run.
+(the famous ones); paths between random pairs. Each command runs as a process of its own, started
+from ``bench.launch`` (a small process, so that Linux does not count the benchmark's own pages into
+the child's peak RSS); wall time, CPU time and peak RSS (``wait4``) per run. The hub lookups keep
+their output, to check the count of what ``--limit`` left out against the hub's degree.
 
     python -m bench.bench_lookups --edges 1000000 --runs 20
 """
@@ -13,12 +15,14 @@ wall time and peak RSS (``wait4``) per run.
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import random
+import re
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,9 @@ from bench.bench_neighbours import generate_graph
 from bench.corpus import ROOT
 
 KG = [sys.executable, "-c", "from kg.cli import main; main()"]
+#: The --limit of the hub lookups (kg neighbours' default), and the line that counts the rest.
+LIMIT = 100
+OMITTED = re.compile(r"… and ([\d,]+) more \(--limit")
 
 
 def folder(edges: int) -> Path:
@@ -50,9 +57,9 @@ def prepare(edges: int, seed: int = 7) -> None:
 
 
 def ensure_folder(edges: int, seed: int = 7) -> tuple[Path, list[str], list[str]]:
-    """The output folder of the generated graph (made by a child process, so this one stays small:
-    the kg processes it starts would otherwise count its pages in their peak RSS); returns it with
-    the node names and the 50 best-connected names."""
+    """The output folder of the generated graph (made by a child process, so the caller, e.g. the
+    whole of run_all, does not keep the graph's memory); returns it with the node names and the 50
+    best-connected names."""
     from kg.index import INDEX_FILE, GraphIndex
 
     out = folder(edges)
@@ -66,28 +73,51 @@ def ensure_folder(edges: int, seed: int = 7) -> tuple[Path, list[str], list[str]
     return out, nodes, hubs
 
 
-def timed(args: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit code) of one kg process."""
-    t = time.perf_counter()
-    proc = subprocess.Popen([*KG, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - t, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+@dataclass
+class Timed:
+    """One kg process: wall and CPU seconds, peak RSS, exit code, and what it printed if asked."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    returncode: int
+    output: str = ""
 
 
-def _summary(runs: list[tuple[float, float, int]]) -> dict[str, Any]:
-    walls = sorted(r[0] for r in runs)
-    return {"p50_s": statistics.median(walls), "p90_s": walls[int(0.9 * (len(walls) - 1))], "max_s": walls[-1],
-            "peak_rss_mb": max(r[1] for r in runs), "runs": len(runs),
-            "failed": sum(1 for r in runs if r[2] not in (0, 1))}
+def timed_all(commands: list[list[str]], capture: bool = False) -> tuple[list[Timed], float]:
+    """Run each kg command in turn from ``bench.launch`` (a small process of its own, so that the
+    peak RSS of each is not inflated by this one's pages); also returns the launcher's own RSS, the
+    floor of those figures."""
+    done = subprocess.run([sys.executable, "-m", "bench.launch"], cwd=ROOT, check=True, capture_output=True,
+                          input=json.dumps([{"args": [*KG, *a], "capture": capture} for a in commands]), text=True)
+    answer = json.loads(done.stdout)
+    return [Timed(**r) for r in answer["runs"]], answer["launcher_rss_mb"]
+
+
+def omitted(output: str) -> int:
+    """The count ``kg neighbours`` printed for what --limit left out (``… and N more``; no such
+    line when nothing was)."""
+    found = OMITTED.search(output)
+    return int(found[1].replace(",", "")) if found else 0
+
+
+def _summary(runs: list[Timed]) -> dict[str, Any]:
+    walls = sorted(r.seconds for r in runs)
+    cpu = sorted(r.cpu_seconds for r in runs)
+    summary = {"p50_s": statistics.median(walls), "p90_s": walls[int(0.9 * (len(walls) - 1))], "max_s": walls[-1],
+               "cpu_p50_s": statistics.median(cpu), "peak_rss_mb": max(r.peak_rss_mb for r in runs),
+               "runs": len(runs), "failed": sum(1 for r in runs if r.returncode not in (0, 1))}
+    return summary
 
 
 def run(edges: int = 1_000_000, runs: int = 20, seed: int = 7) -> dict[str, Any]:
     out, nodes, hubs = ensure_folder(edges, seed)
     rng = random.Random(seed)
     where = ["--out", str(out)]
+    hub = f"neighbours, hub (--limit {LIMIT})"
     mixes = {
         "neighbours, random entity": [["neighbours", rng.choice(nodes), *where] for _ in range(runs)],
-        "neighbours, hub (--limit 100)": [["neighbours", rng.choice(hubs), *where] for _ in range(runs)],
+        hub: [["neighbours", rng.choice(hubs), "--limit", str(LIMIT), *where] for _ in range(runs)],
         "neighbours --depth 2, random entity": [["neighbours", rng.choice(nodes), "--depth", "2", *where]
                                                 for _ in range(runs)],
         "path, random pair": [["path", rng.choice(nodes), rng.choice(nodes), *where] for _ in range(runs)],
@@ -95,9 +125,30 @@ def run(edges: int = 1_000_000, runs: int = 20, seed: int = 7) -> dict[str, Any]
         "stats": [["stats", *where] for _ in range(runs)],
         "--help (start-up alone)": [["--help"] for _ in range(runs)],
     }
-    timed(["stats", *where])  # warm the page cache once
-    return {"edges": edges, "folder": str(out), **{name: _summary([timed(a) for a in args])
-                                                   for name, args in mixes.items()}}
+    timed_all([["stats", *where]])  # warm the page cache once
+    result: dict[str, Any] = {"edges": edges, "folder": str(out)}
+    for name, commands in mixes.items():
+        runs_of, floor = timed_all(commands, capture=name == hub)
+        result[name] = _summary(runs_of) | {"launcher_rss_mb": floor}
+        if name == hub:  # what --limit left out, as the command printed it, against the hub's degree
+            degrees = _degrees(out, [a[1] for a in commands])
+            result[name]["limited"] = [{"degree": d, "shown": min(d, LIMIT), "omitted": omitted(r.output)}
+                                       for d, r in zip(degrees, runs_of, strict=True)]
+    return result
+
+
+def _degrees(out: Path, names: list[str]) -> list[int]:
+    """Each entity's number of neighbourhood rows (its edges, both directions) from the index."""
+    from kg.index import INDEX_FILE, GraphIndex
+
+    db = GraphIndex.open(out / INDEX_FILE).db
+    degrees = [db.execute("SELECT degree FROM nodes WHERE name = ?", (n,)).fetchone()[0] for n in names]
+    db.close()
+    return degrees
+
+
+def _range(values: list[int]) -> str:
+    return f"{min(values):,}" if min(values) == max(values) else f"{min(values):,} to {max(values):,}"
 
 
 def main() -> None:
@@ -112,11 +163,13 @@ def main() -> None:
         return
     r = run(args.edges, args.runs, args.seed)
     print(f"kg lookups as processes, {r['edges']:,} edges ({r['folder']})")
-    print(f"{'command':40s} {'p50 s':>7s} {'p90 s':>7s} {'max s':>7s} {'peak RSS MB':>12s}")
+    print(f"{'command':40s} {'p50 s':>7s} {'p90 s':>7s} {'max s':>7s} {'CPU p50':>8s} {'peak RSS MB':>12s}")
     for name, m in r.items():
         if isinstance(m, dict):
-            print(f"{name:40s} {m['p50_s']:7.3f} {m['p90_s']:7.3f} {m['max_s']:7.3f} {m['peak_rss_mb']:12.0f}"
-                  + (f"  ({m['failed']} failed)" if m["failed"] else ""))
+            print(f"{name:40s} {m['p50_s']:7.3f} {m['p90_s']:7.3f} {m['max_s']:7.3f} {m['cpu_p50_s']:8.3f} "
+                  f"{m['peak_rss_mb']:12.0f}" + (f"  ({m['failed']} failed)" if m["failed"] else "")
+                  + (f"  printed '… and N more' for N = {_range([x['omitted'] for x in m['limited']])}"
+                     if m.get("limited") else ""))
 
 
 if __name__ == "__main__":

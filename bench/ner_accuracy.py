@@ -9,7 +9,7 @@ CLUENER name/address/company/organization+government, company told apart; Resume
 named PER, LOC/GPE, ORG), Company and Organization counted as ORG where the corpus does not tell
 them apart. Predictions of other types (AIModel, Product ...) are not scored.
 
-    python -m bench.ner_accuracy [--taggers statistical,jieba,lac,none] [--limit N] [--json]
+    python -m bench.ner_accuracy [--taggers statistical,jieba,lac,none] [--limit N] [--ner-model FILE] [--json]
 """
 
 from __future__ import annotations
@@ -31,24 +31,31 @@ CORPORA = ("msra", "cluener", "resume", "weibo")
 Spans = Callable[[Sequence[str]], list[list[tuple[int, int, str]]]]
 
 
-def pipeline(tagger: str) -> Spans:
+def pipeline(tagger: str, model: Path | None = None) -> Spans:
     """kg's mentions of each sentence (one document per sentence), as (start, end, type)."""
     from kg.config import ExtractorConfig
     from kg.extract import Extractor
     from kg.ner.textview import TextView
+    from kg.pipeline import BATCH_DOCS
 
-    finder = Extractor(ExtractorConfig(tagger=tagger)).components.mentions
+    config = ExtractorConfig(tagger=tagger, ner_model=model if tagger == "statistical" else None)
+    finder = Extractor(config).components.mentions
 
     def spans(sentences: Sequence[str]) -> list[list[tuple[int, int, str]]]:
-        return [[(m.start, m.end, str(m.type)) for m in finder(TextView(s))] for s in sentences]
+        out = []
+        for i in range(0, len(sentences), BATCH_DOCS):  # batched as kg extract batches documents
+            views = [TextView(s) for s in sentences[i:i + BATCH_DOCS]]
+            finder.prepare(views)
+            out += [[(m.start, m.end, str(m.type)) for m in finder(view)] for view in views]
+        return out
 
     return spans
 
 
-def model_alone() -> Spans:
+def model_alone(model: Path | None = None) -> Spans:
     from kg.ner.taggers.statistical import load_model, shipped_model
 
-    return load_model(shipped_model()).tag
+    return load_model(model or shipped_model()).tag
 
 
 def score(spans: Spans, dev: Iterable[Example]) -> tuple[dict[str, Counts], float]:
@@ -75,7 +82,7 @@ def score(spans: Spans, dev: Iterable[Example]) -> tuple[dict[str, Counts], floa
     return out, cpu
 
 
-def run(taggers: Sequence[str], limit: int | None = None) -> dict[str, Any]:
+def run(taggers: Sequence[str], limit: int | None = None, model: Path | None = None) -> dict[str, Any]:
     _, dev = load_public(DATA)
     if limit:
         by: dict[str, int] = {}
@@ -83,8 +90,8 @@ def run(taggers: Sequence[str], limit: int | None = None) -> dict[str, Any]:
                                                                                                by[ex.corpus] + 1)]
     chars = sum(len(ex.text) for ex in dev)
     rows: dict[str, Any] = {}
-    systems: list[tuple[str, Callable[[], Spans]]] = [("model alone (statistical)", model_alone)]
-    systems += [(f"kg --ner {t}", lambda t=t: pipeline(t)) for t in taggers]
+    systems: list[tuple[str, Callable[[], Spans]]] = [("model alone (statistical)", lambda: model_alone(model))]
+    systems += [(f"kg --ner {t}", lambda t=t: pipeline(t, model)) for t in taggers]
     for name, make in systems:
         try:
             spans = make()
@@ -116,12 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--taggers", default="statistical,jieba,lac,none")
     ap.add_argument("--limit", type=int, default=None, help="at most N sentences per corpus")
+    ap.add_argument("--ner-model", type=Path, default=None, help="the statistical tagger's model (default: shipped)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if not DATA.exists():
         print(f"no corpora at {DATA} (see ../shared/data/README.md)", file=sys.stderr)
         return 2
-    result = run([t.strip() for t in args.taggers.split(",") if t.strip()], args.limit)
+    result = run([t.strip() for t in args.taggers.split(",") if t.strip()], args.limit, args.ner_model)
     print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else render(result))
     return 0
 

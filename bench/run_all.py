@@ -1,5 +1,6 @@
 """Every benchmark in one run, one table: extraction speed and scaling, memory, build, Bolt load,
-neighbourhood latency, HTML generation, exports.
+neighbourhood latency, the lookup commands as processes, HTML generation, exports and their round
+trips, the Cypher lint.
 
     python -m bench.run_all              # 50 MB corpus (10 MB for the timing runs), ~15 minutes
     python -m bench.run_all --quick      # small sizes, about a minute
@@ -7,8 +8,8 @@ neighbourhood latency, HTML generation, exports.
 
 Corpora are generated reproducibly (``bench.corpus``, fixed seed) under bench/corpus/ and reused;
 outputs and results (``results.json``, ``results.md``) go to bench/out/. Benchmarks owned by other
-modules (``bench.bench_load``, ``bench.bench_html``, ``bench.bench_export``) are imported when present; a missing or
-failing one prints "n/a" and the run goes on.
+modules (``bench.bench_load``, ``bench.bench_html``, ``bench.bench_export``, ``bench.bench_cypher_lint``) are
+imported when present; a missing or failing one prints "n/a" and the run goes on.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import bench_extract, bench_neighbours, ceiling
+from bench import bench_extract, bench_lookups, bench_neighbours, ceiling
 from bench.corpus import ROOT, ensure_corpus
 from kg.config import DEFAULT_TAGGER
 from kg.pipeline import default_workers
@@ -120,10 +121,10 @@ class Runner:
         return result
 
 
-def _optional(module: str) -> Any:
-    """``bench.<module>.run`` if that module exists and imports, else None."""
+def _optional(module: str, function: str = "run") -> Any:
+    """``bench.<module>.<function>`` if that module exists and imports, else None."""
     try:
-        return importlib.import_module(f"bench.{module}").run
+        return getattr(importlib.import_module(f"bench.{module}"), function)
     except Exception as exc:  # absent or broken: that row says n/a
         print(f"    bench.{module} unavailable: {type(exc).__name__}: {exc}", file=sys.stderr)
         return None
@@ -155,12 +156,15 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     e1, en = _scaling_rows(run, args, workers, small, boot)
     _big_corpus_rows(run, args, workers, big, e1, en)
     if not args.quick:
-        _no_tagger_row(run, small, boot)
+        _fast_path_rows(run, small, boot)
     _build_row(run, workers, small)
     _load_row(run, args)
     _neighbour_rows(run, args)
+    _lookup_rows(run, args)
     _html_row(run)
     _export_rows(run, args)
+    _round_trip_rows(run, args)
+    _lint_row(run)
     return run.rows, run.results
 
 
@@ -291,19 +295,24 @@ def _big_corpus_rows(run: Runner, args: argparse.Namespace, workers: int, big: C
         met = _yes(speedup >= 0.9 * min(workers, 2))
         if met != "yes" and ebn.get("others_cpu_seconds") is not None:
             met += f" (others took {ebn['others_cpu_seconds'] / (ebn['seconds'] * workers):.0%} of the CPUs)"
-        same = ebn.get("sha256") == eb1.get("sha256") and eb1["kg_digest"] == ebn["kg_digest"]
+        same = ebn.get("sha256") == eb1.get("sha256")
+        # outputs of two different versions of kg say nothing about the pool: not compared
+        comparable = eb1["kg_digest"] == ebn["kg_digest"] != "changed during the run"
+        outputs = ("identical" if same else "DIFFER") if comparable else "not compared (kg's source changed)"
         run.rows.append(Row(f"scaling 1 -> {workers} workers, {ebn['mb']:.0f} MB",
-                            f"{speedup:.2f}x wall clock; outputs {'identical' if same else 'DIFFER'}",
+                            f"{speedup:.2f}x wall clock; outputs {outputs}",
                             "near-linear (>= 1.8x at 2)", met))
 
 
-def _no_tagger_row(run: Runner, small: Corpus, boot: dict[int, dict[str, Any]] | None) -> None:
+def _fast_path_rows(run: Runner, small: Corpus, boot: dict[int, dict[str, Any]] | None) -> None:
+    """The named fast paths: jieba's windows around person cues, and no tagger at all."""
     corpus, manifest = small
-    fast = run.step("extract_none", lambda: bench_extract.kg_extract(
-        corpus, manifest, 1, OUT, env={"KG_NER": "none"}), ["kg extract, --ner none"])
-    if fast:
-        run.rows.append(_per_core_row(f"kg extract, --ner none (no tagger), 1 worker, {fast['mb']:.0f} MB",
-                                      fast, boot))
+    for tagger, label in (("jieba", "jieba around person cues, the fast path"), ("none", "no tagger")):
+        fast = run.step(f"extract_{tagger}", lambda t=tagger: bench_extract.kg_extract(
+            corpus, manifest, 1, OUT, env={"KG_NER": t}), [f"kg extract, --ner {tagger}"])
+        if fast:
+            run.rows.append(_per_core_row(f"kg extract, --ner {tagger} ({label}), 1 worker, {fast['mb']:.0f} MB",
+                                          fast, boot))
 
 
 def _build_row(run: Runner, workers: int, small: Corpus) -> None:
@@ -349,6 +358,39 @@ def _neighbour_rows(run: Runner, args: argparse.Namespace) -> None:
                             f"{h['p50_ms']:.3f} / {h['p99_ms']:.1f} ms"))
 
 
+LOOKUP_TARGET = "< 1 s p50, < 300 MB"
+
+
+def _lookup_rows(run: Runner, args: argparse.Namespace) -> None:
+    """kg neighbours / path / stats / --help as whole processes on the --edges graph: what a user
+    waits for (start-up, imports, opening the index, the answer) and the memory it takes."""
+    lk = run.step("lookups", lambda: bench_lookups.run(args.edges, args.lookup_runs),
+                  ["kg neighbours / path / stats as processes"])
+    if not lk:
+        return
+    for name, m in lk.items():
+        if not isinstance(m, dict):
+            continue
+        ok = m["p50_s"] < 1 and m["peak_rss_mb"] < 300 and not m["failed"]
+        failed = f"; {m['failed']} of {m['runs']} FAILED" if m["failed"] else ""
+        graph = "" if name.startswith("--help") else f", {lk['edges']:,} edges"
+        run.rows.append(Row(f"kg {name}{graph}, process ({m['runs']} runs)",
+                            f"p50 {m['p50_s']:.2f} s / p90 {m['p90_s']:.2f} s ({m['cpu_p50_s']:.2f} CPU-s), "
+                            f"peak {_mb(m['peak_rss_mb'])}{failed}", LOOKUP_TARGET, _yes(ok)))
+        if m.get("limited"):
+            run.rows.append(_limit_row(m["limited"]))
+
+
+def _limit_row(limited: list[dict[str, Any]]) -> Row:
+    """What --limit left out of the hub lookups, as kg neighbours printed it, against the hubs' degrees."""
+    counts = [x["omitted"] for x in limited]
+    degrees = [x["degree"] for x in limited]
+    right = all(x["omitted"] == x["degree"] - x["shown"] for x in limited)
+    return Row(f"  hubs of {min(degrees):,} to {max(degrees):,} edges, --limit {bench_lookups.LIMIT}",
+               f"printed '… and N more' for N = {min(counts):,} to {max(counts):,}",
+               "N = degree - shown", _yes(right))
+
+
 def _html_row(run: Runner) -> None:
     html = _optional("bench_html")
     if html is None:
@@ -365,7 +407,7 @@ def _export_rows(run: Runner, args: argparse.Namespace) -> None:
     if export is None:
         run.rows.append(Row("kg export", "n/a (module missing or failing)"))
         return
-    er = run.step("export", lambda: export(edges=args.edges), ["kg export"])
+    er = run.step("export", lambda: export(edges=args.export_edges or args.edges), ["kg export"])
     if not er:
         return
     for fmt, f in er["formats"].items():
@@ -374,6 +416,46 @@ def _export_rows(run: Runner, args: argparse.Namespace) -> None:
         writer = f"writer alone {f['writer_s']:.0f} s ({f['writer_cpu_s']:.0f} CPU-s)"
         run.rows.append(Row(f"kg export --format {fmt}, {er['edges']:,} edges",
                             f"{command}, {f['bytes'] / 1e6:,.0f} MB; {writer}"))
+
+
+def _round_trip_rows(run: Runner, args: argparse.Namespace) -> None:
+    """Each format written by kg export and read back by another tool's rules (bench_export.round_trip)."""
+    round_trip = _optional("bench_export", "round_trip")
+    if round_trip is None:
+        run.rows.append(Row("kg export round trips", "n/a (module missing or failing)"))
+        return
+    rt = run.step("export_round_trip", lambda: round_trip(edges=args.round_trip_edges), ["kg export round trips"])
+    if not rt:
+        return
+    for fmt, f in rt["formats"].items():
+        what = ("identical nodes/edges/attributes" if f["identical"] else
+                f"DIFFERENT ({f.get('problem') or 'records differ'})")
+        run.rows.append(Row(f"kg export --format {fmt} round trip, {rt['edges']:,} edges ({READ_BACK[fmt]})",
+                            f"{what}, {f['export_s'] + f['read_s']:.1f} s (export {f['export_s']:.1f} s, "
+                            f"{f['export_cpu_s']:.1f} CPU-s; read back {f['read_s']:.1f} s)",
+                            "identical", _yes(f["identical"])))
+
+
+READ_BACK = {"graphml": "networkx", "gexf": "networkx", "csv": "neo4j-admin header grammar", "jsonl": "json"}
+
+
+def _lint_row(run: Runner) -> None:
+    """Every statement kg sends to Neo4j through Neo4j's parser (bench_cypher_lint)."""
+    lint = _optional("bench_cypher_lint")
+    label = "Cypher lint (Neo4j's parser, CYPHER 5)"
+    if lint is None:
+        run.rows.append(Row(label, "n/a (module missing or failing)"))
+        return
+    r = run.step("cypher_lint", lint, [label])
+    if not r:
+        return
+    groups = ", ".join(f"{n} {g}" for g, n in r["groups"].items())
+    label = f"Cypher lint (Neo4j's parser, CYPHER 5): {r['statements']} statements ({groups})"
+    if "missing" in r:
+        run.rows.append(Row(label, "n/a (node or the npm package missing)", "0 errors"))
+        return
+    run.rows.append(Row(label, f"{r['errors']} errors, {r['warnings']} warnings, {r['seconds']:.1f} s",
+                        "0 errors", _yes(r["errors"] == 0)))
 
 
 def render(rows: list[Row], info: dict[str, Any], command: str) -> str:
@@ -400,6 +482,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sample-chars", type=int, default=300_000, help="in-process sample size")
     parser.add_argument("--edges", type=int, default=1_000_000, help="edges of the neighbours graph")
     parser.add_argument("--lookups", type=int, default=10_000)
+    parser.add_argument("--lookup-runs", type=int, default=20, help="processes per kg neighbours/path/stats row")
+    parser.add_argument("--export-edges", type=int, default=None,
+                        help="edges of the kg export timing (default: --edges)")
+    parser.add_argument("--round-trip-edges", type=int, default=20_000, help="edges of the export round trips")
     parser.add_argument("--relationships", type=int, default=200_000, help="Bolt load size")
     parser.add_argument("--batch-size", type=int, default=2000, help="Bolt load batch size")
     parser.add_argument("--repeat", type=int, default=3, help="runs of 1 worker vs N (best of each)")
@@ -409,7 +495,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.mb, args.small_mb = min(args.mb, 4.0), min(args.small_mb, 2.0)
         args.sample_chars, args.edges = min(args.sample_chars, 50_000), min(args.edges, 100_000)
         args.lookups, args.relationships = min(args.lookups, 2000), min(args.relationships, 5000)
-        args.repeat = 1
+        args.repeat, args.lookup_runs = 1, min(args.lookup_runs, 5)
+        args.round_trip_edges = min(args.round_trip_edges, 5000)
+        if args.export_edges:
+            args.export_edges = min(args.export_edges, args.edges)
     return args
 
 

@@ -52,12 +52,37 @@ def resolve_mentions(mentions: list[Mention], dictionary: Dictionary) -> tuple[l
         slot["count"] += len(group)
         for i in idxs:
             owner[i] = name
+    for last, surface in compound_places(mentions):
+        by_name[owner[last]]["surfaces"].append(surface)
     entities = [
         Entity(name=name, type=slot["type"], english=slot["english"], mentions=slot["count"],
                aliases=[s for s in dict.fromkeys(slot["surfaces"]) if s and s != name])
         for name, slot in by_name.items()
     ]
     return entities, owner
+
+
+def compound_places(mentions: list[Mention]) -> list[tuple[int, str]]:
+    """Places written back to back (广东省深圳市, 德国慕尼黑) name the last, most specific one: for
+    each such run, the index of its last mention and the whole run as written (an alias of it).
+    ``mentions`` in text order.
+
+    >>> P = EntityType.PLACE
+    >>> ms = [Mention(text=t, start=a, end=a + len(t), type=P, canonical=t) for t, a in (("广东省", 0), ("深圳市", 3))]
+    >>> compound_places(ms)
+    [(1, '广东省深圳市')]
+    """
+    out = []
+    run: list[int] = []
+    for i, m in enumerate([*mentions, None]):
+        prev = mentions[run[-1]] if run else None
+        if m is not None and prev is not None and m.type is prev.type is EntityType.PLACE and m.start == prev.end:
+            run.append(i)
+            continue
+        if len(run) > 1:
+            out.append((run[-1], "".join(strip_format(mentions[j].text) for j in run)))
+        run = [i] if m is not None and m.type is EntityType.PLACE else []
+    return out
 
 
 def _dictionary_entry(group: list[Mention], group_key: str, dictionary: Dictionary):

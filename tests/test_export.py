@@ -5,7 +5,6 @@ and on arbitrary text; and every bad input is one line."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from kg import export_check
 from kg.cli import app
 from kg.export import (
     NEO4J_CONSTRAINT,
@@ -36,6 +36,7 @@ from kg.export import (
     to_jsonl,
     to_neo4j_csv,
 )
+from kg.export_check import canonical, read_csv_file, sort_csv, xml_records
 from kg.graph import build_graph, load_json, save_json, to_json_dict
 from kg.models import Entity, Extraction, Relation
 
@@ -73,11 +74,6 @@ def expected_xml(G: nx.MultiDiGraph) -> dict[str, Any]:
              for e in data["edges"]]
     return {**data, "nodes": sorted(nodes, key=lambda n: n["name"]),
             "edges": sorted(edges, key=lambda e: (e["head"], e["relation"], e["tail"]))}
-
-
-def canonical(data: dict[str, Any]) -> dict[str, Any]:
-    return {**data, "nodes": sorted(data["nodes"], key=lambda n: n["name"]),
-            "edges": sorted(data["edges"], key=lambda e: (e["head"], e["relation"], e["tail"]))}
 
 
 # --- graphs -----------------------------------------------------------------------------------------------
@@ -147,23 +143,6 @@ def graph(request: pytest.FixtureRequest) -> nx.MultiDiGraph:
 
 # --- GraphML and GEXF ---------------------------------------------------------------------------------------
 
-def xml_records(H: nx.Graph) -> dict[str, Any]:
-    """What networkx read, deserialised: JSON-text lists parsed, nothing else changed."""
-    nodes = []
-    for name, d in H.nodes(data=True):
-        assert d["label"] == name
-        assert isinstance(d["mentions"], int)
-        nodes.append({"name": name, "type": d["type"], "aliases": json.loads(d["aliases"]),
-                      "english": d.get("english"), "mentions": d["mentions"], "docs": json.loads(d["docs"])})
-    edges = []
-    for u, v, d in H.edges(data=True):
-        assert isinstance(d["confidence"], float)
-        assert d["label"] == d["relation"]
-        edges.append({"head": u, "relation": d["relation"], "tail": v, "confidence": d["confidence"],
-                      "evidence": json.loads(d["evidence"])})
-    return {"format": "kg-graph", "version": 1, "nodes": nodes, "edges": edges}
-
-
 def test_graphml_reads_back_with_networkx(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
     path = tmp_path / "g.graphml"
     export = to_graphml(graph, path)
@@ -218,79 +197,37 @@ def test_a_name_that_escaping_would_merge_with_another_is_refused(tmp_path: Path
 
 # --- CSV for neo4j-admin ------------------------------------------------------------------------------------
 
-PROPERTY_TYPES = ("int", "long", "float", "double", "boolean", "byte", "short", "char", "string", "point", "date",
-                  "localtime", "time", "localdatetime", "datetime", "duration")
-# name:TYPE[] for properties; :ID, :START_ID, :END_ID with an optional (ID space); :LABEL, :TYPE, :IGNORE.
-HEADER_FIELD = re.compile(
-    r"(?P<name>[^:()\[\]]*)"
-    r"(?::(?:(?P<id>ID|START_ID|END_ID)(?:\((?P<space>[^()]+)\))?"
-    r"|(?P<special>LABEL|TYPE|IGNORE)"
-    rf"|(?P<type>{'|'.join(PROPERTY_TYPES)})(?P<array>\[\])?))?")
-
-
-def check_header(header: list[str], kind: str) -> list[dict[str, Any]]:
-    """Each column of a neo4j-admin header, checked against the grammar: ``{name, role, type, array}``."""
-    columns = []
-    for text in header:
-        m = HEADER_FIELD.fullmatch(text)
-        assert m, f"{text!r} is not a neo4j-admin header field"
-        role = m["id"] or m["special"] or "property"
-        if role == "property":
-            assert m["name"], f"{text!r}: a property needs a name"
-        elif role in ("LABEL", "TYPE", "START_ID", "END_ID"):
-            assert not m["name"], f"{text!r}: neo4j-admin ignores a name here; we write none"
-        columns.append({"name": m["name"], "role": role, "type": m["type"] or "string", "array": bool(m["array"])})
-    roles = [c["role"] for c in columns]
-    if kind == "nodes":
-        assert roles.count("ID") == 1 and roles.count("LABEL") == 1
-        assert not {"START_ID", "END_ID", "TYPE"} & set(roles)
-    else:
-        assert roles.count("START_ID") == roles.count("END_ID") == roles.count("TYPE") == 1
-        assert not {"ID", "LABEL"} & set(roles)
-    names = [c["name"] for c in columns if c["role"] in ("property", "ID")]
-    assert len(names) == len(set(names)), "property names are unique"
-    return columns
-
-
-CONVERT = {"int": int, "long": int, "double": float, "float": float, "string": str}
-
-
-def read_csv_file(path: Path, kind: str, delimiter: str) -> list[dict[str, Any]]:
-    """The rows of a neo4j-admin CSV file as neo4j-admin would store them: typed, arrays split, an
-    empty field meaning no property."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    columns = check_header(rows[0], kind)
-    records = []
-    for row in rows[1:]:
-        assert len(row) == len(columns)
-        record: dict[str, Any] = {}
-        for column, cell in zip(columns, row, strict=True):
-            key = column["name"] if column["role"] in ("property", "ID") else column["role"]
-            if column["role"] in ("LABEL",) or column["array"]:
-                record[key] = [CONVERT[column["type"]](v) for v in cell.split(delimiter)] if cell else []
-            elif column["role"] == "property" and cell == "":
-                record[key] = None
-            else:
-                record[key] = CONVERT[column["type"]](cell)
-        records.append(record)
-    return records
-
-
 def expected_csv(G: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """What the database holds after `kg load` of ``G`` (kg.store.loader's rows), in CSV terms."""
-    from kg.store.loader import node_rows, relation_rows
+    """What the database holds after `kg load` of ``G``, with what UTF-8 cannot hold escaped."""
+    return export_check.expected_csv(G, escape=utf8)
 
-    nodes = [{"name": utf8(r["name"]), "LABEL": ["Entity", r["type"]], "type": r["type"],
-              "aliases": [utf8(a) for a in r["aliases"]], "english": utf8(r["english"]) if r["english"] else None,
-              "mentions": r["mentions"], "docs": [utf8(d) for d in r["docs"]]}
-             for rows in node_rows(G).values() for r in rows]
-    relationships = [{"START_ID": utf8(r["head"]), "END_ID": utf8(r["tail"]), "TYPE": str(kind),
-                      "confidence": r["confidence"], "evidence": [utf8(e) for e in r["evidence"]],
-                      "docs": [utf8(d) for d in r["docs"]]}
-                     for kind, rows in relation_rows(G).items() for r in rows]
-    return (sorted(nodes, key=lambda n: n["name"]),
-            sorted(relationships, key=lambda r: (r["START_ID"], r["TYPE"], r["END_ID"])))
+
+@pytest.mark.parametrize(("header", "kind", "message"), [
+    (["name:ID", ":LABEL", "mentions:integer"], "nodes", "is not a neo4j-admin header field"),
+    (["name:ID", ":LABEL", ":int"], "nodes", "a property needs a name"),
+    (["name:ID", "kind:LABEL"], "nodes", "ignores a name here"),
+    (["name:ID", "other:ID", ":LABEL"], "nodes", "one :ID and one :LABEL"),
+    (["name:ID", ":LABEL", ":TYPE"], "nodes", "relationship columns"),
+    ([":START_ID", ":END_ID"], "relationships", "one :START_ID, :END_ID and :TYPE"),
+    ([":START_ID", ":END_ID", ":TYPE", "name:ID"], "relationships", "node columns"),
+    (["name:ID", ":LABEL", "docs:string[]", "docs"], "nodes", "not unique"),
+])
+def test_the_header_checker_rejects_what_neo4j_admin_would(header: list[str], kind: str, message: str) -> None:
+    with pytest.raises(export_check.ExportCheckError, match=message):
+        export_check.check_header(header, kind)
+
+
+def test_the_xml_checker_rejects_wrong_attribute_types(seed: nx.MultiDiGraph, tmp_path: Path) -> None:
+    to_graphml(seed, tmp_path / "g.graphml")
+    H = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
+    u, v, k = next(iter(H.edges(keys=True)))
+    H.edges[u, v, k]["confidence"] = str(H.edges[u, v, k]["confidence"])
+    with pytest.raises(export_check.ExportCheckError, match="confidence is not a float"):
+        xml_records(H)
+    name = next(iter(H.nodes))
+    H.nodes[name]["mentions"] = 1.0
+    with pytest.raises(export_check.ExportCheckError, match="mentions 1.0 is not an int"):
+        xml_records(H)
 
 
 def test_csv_matches_the_header_grammar_and_the_graph(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
@@ -298,9 +235,7 @@ def test_csv_matches_the_header_grammar_and_the_graph(graph: nx.MultiDiGraph, tm
     assert export.files == [tmp_path / "csv" / "nodes.csv", tmp_path / "csv" / "relationships.csv"]
     nodes = read_csv_file(export.files[0], "nodes", export.array_delimiter)
     relationships = read_csv_file(export.files[1], "relationships", export.array_delimiter)
-    want_nodes, want_relationships = expected_csv(graph)
-    assert sorted(nodes, key=lambda n: n["name"]) == want_nodes
-    assert sorted(relationships, key=lambda r: (r["START_ID"], r["TYPE"], r["END_ID"])) == want_relationships
+    assert sort_csv(nodes, relationships) == expected_csv(graph)
     assert {r["START_ID"] for r in relationships} | {r["END_ID"] for r in relationships} <= {n["name"] for n in nodes}
 
 
@@ -406,7 +341,7 @@ def test_any_text_survives_every_format(head: str, tail: str, alias: str, englis
         export = to_neo4j_csv(G, folder / "csv")
         nodes = read_csv_file(export.files[0], "nodes", export.array_delimiter)
         relationships = read_csv_file(export.files[1], "relationships", export.array_delimiter)
-        assert (sorted(nodes, key=lambda n: n["name"]), relationships) == expected_csv(G)
+        assert sort_csv(nodes, relationships) == expected_csv(G)
 
 
 # --- the command --------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_config_is_frozen_hashable_and_checked() -> None:
     assert hash(config) == hash(ExtractorConfig(tagger="none"))
     with pytest.raises(ValueError):
         config.tagger = "jieba"  # type: ignore[misc]
-    with pytest.raises(ConfigError, match="unknown tagger 'bogus'; choose from: jieba, jieba-posseg, lac, none, statistical"):
+    with pytest.raises(ConfigError, match="unknown tagger 'bogus'; choose from: jieba, jieba-posseg, lac, none, stat"):
         make_config(tagger="bogus")
     with pytest.raises(ConfigError, match="unknown relation rule 'nope'"):
         make_config(relation_rules=("title", "nope"))

@@ -134,6 +134,20 @@ def test_people_after_titles_in_bylines_and_with_a_middle_dot() -> None:
     assert sorted(names(people.title_person_mentions, text)) == sorted(["张伟明", "周小舟", "约翰·哈里森"])
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("星海科技有限公司2024年1月月星集团宣布合作。", ["星海科技有限公司", "月星集团"]),  # 1月 is the date's
+    ("这部纪录片由公视文化公司制作。", ["公视文化公司"]),  # 由 is not part of the name
+    ("市长昨日会见蓝海传媒集团董事长。", ["蓝海传媒集团"]),  # nor 会见 (tagged a noun by jieba)
+])
+def test_org_names_start_after_the_words_before_them(text: str, expected: list[str]) -> None:
+    assert names(organisations.org_suffix_mentions, text) == expected
+
+
+def test_a_title_chain_is_read_to_its_last_title() -> None:
+    # 创始人 + 兼董事长王立 is not a name: the search tries 董事长 next
+    assert names(people.title_person_mentions, "星海科技创始人兼董事长王立群表示。") == ["王立群"]
+
+
 def test_a_profile_opens_with_the_name() -> None:
     assert names(people.title_person_mentions, "钱益达，浙江云帆物流股份有限公司董事长。") == ["钱益达"]
 
@@ -172,6 +186,24 @@ def test_windowed_taggers_find_people_and_places_near_cues(name: str) -> None:
     assert all(o == Origin.NER for o in (m.origin for m in tagger(TextView("张伟明表示"), [])))
 
 
+def test_the_statistical_tagger_reads_every_sentence() -> None:
+    tagger = TAGGERS.get("statistical")(ExtractorConfig())
+    # no person cue, no suffix: a windowed tagger or a suffix rule finds none of these
+    got = found(tagger, "邓小平和江泽民都曾在中国共产党的会议上讲话，马克龙也到访过深圳。")
+    assert got == [("邓小平", "Person", "邓小平"), ("江泽民", "Person", "江泽民"),
+                   ("中国共产党", "Organization", "中国共产党"), ("马克龙", "Person", "马克龙"),
+                   ("深圳", "Place", "深圳")]
+    assert {m.origin for m in tagger(TextView("邓小平视察了深圳。"), [])} == {Origin.TAGGER}
+
+
+def test_the_statistical_tagger_drops_spans_that_are_no_names() -> None:
+    from kg.ner.taggers.statistical import cuts_a_word, plausible
+
+    assert not plausible("https://a.cn/x", E.ORGANIZATION) and not plausible("程", E.PERSON)
+    assert plausible("美", E.PLACE)  # 中美: a place abbreviated to one character
+    assert cuts_a_word("安徽抢抓通用人工智能发展机遇", 0, 8)  # ...人工|智能
+
+
 def test_the_none_tagger_finds_nothing() -> None:
     assert found(no_tagger(ExtractorConfig()), "发布会上，张伟明表示。") == []
 
@@ -195,6 +227,20 @@ def test_a_tagger_guess_never_cuts_a_dictionary_name() -> None:
     cut, whole = _m(1, 4, Origin.NER, "cut"), _m(0, 3, Origin.NER, "whole")
     assert [m.canonical for m in select([_m(0, 2, Origin.DICTIONARY, "华为"), cut])] == ["华为"]
     assert [m.canonical for m in select([_m(1, 3, Origin.DICTIONARY, "华为"), whole])] == ["whole"]
+
+
+def test_a_guess_made_of_two_known_names_is_no_name() -> None:
+    a, b = _m(0, 3, Origin.DICTIONARY, "阿里云"), _m(5, 9, Origin.DICTIONARY, "中国联通")
+    joined = Mention(text="阿里云联手中国联通", start=0, end=9, type=E.COMPANY, canonical="g", origin=Origin.TAGGER)
+    listed = Mention(text="阿里云与中国联通x", start=0, end=9, type=E.COMPANY, canonical="l", origin=Origin.TAGGER)
+    for guess in (joined, listed):
+        assert [m.canonical for m in select([a, b, guess])] == ["阿里云", "中国联通"]
+
+
+def test_a_taggers_name_pushes_out_the_rules_guesses_it_overlaps() -> None:
+    rule = _m(0, 8, Origin.NER, "2024年1月月星集团")
+    tagged = _m(6, 10, Origin.TAGGER, "月星集团")
+    assert [m.canonical for m in select([rule, tagged])] == ["月星集团"]
 
 
 def test_mention_finder_runs_every_stage_in_order() -> None:

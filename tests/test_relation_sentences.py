@@ -155,7 +155,8 @@ def test_abbreviation_is_an_alias_of_the_full_name() -> None:
         (r.head, r.relation.value, r.tail) for r in ex.relations}
 
 
-@pytest.mark.parametrize("text", ["北辰数据有限公司2015年创立于湖南省岳阳市。", "北辰数据有限公司2015年在湖南省岳阳市成立。"])
+@pytest.mark.parametrize("text", ["北辰数据有限公司2015年创立于湖南省岳阳市。",
+                                  "北辰数据有限公司2015年在湖南省岳阳市成立。"])
 def test_compound_place_is_located_at_its_most_specific_part(text: str) -> None:
     ex = extract_document(Document(id="t", text=text))
     located = {r.tail for r in ex.relations if r.relation.value == "LOCATED_IN"}

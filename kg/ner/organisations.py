@@ -37,12 +37,24 @@ _GENERIC_PREFIX_CHARS = characters("organisations.generic_prefix_chars")
 _NOT_TITLE_HEADS = frozenset(words("organisations.not_title_heads"))
 _LEADER_TITLES = re.compile("|".join(words("titles.leader")))
 _TITLE_RX = "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True))
+_DATE_UNITS = frozenset("年月日号")
 _TITLE_TAIL = re.compile(rf"(?:(?:{_TITLE_RX})(?:、|兼|和|及|/))*[”\"」』]?(?:的)?$")
 
 
+#: Endings of company names beyond the formal suffixes (星海科技, 浙商银行, 华夏基金).
+_COMPANY_ENDINGS = tuple(words("tagger.company_suffixes"))
+
+
 def org_type(name: str) -> EntityType:
-    """Company for a company suffix (有限公司, 集团 ...), else Organization."""
-    return E.COMPANY if name.endswith(COMPANY_SUFFIXES) else E.ORGANIZATION
+    """Organization for an institution's suffix (研究院, 大学 ...), Company for a company's
+    (有限公司, 集团, 科技, 银行 ...), else Organization.
+
+    >>> [org_type(n).value for n in ("星海科技", "中国电信研究院", "月星集团", "国家发展改革委")]
+    ['Company', 'Organization', 'Company', 'Organization']
+    """
+    if name.endswith(ORG_SUFFIXES):
+        return E.ORGANIZATION
+    return E.COMPANY if name.endswith(COMPANY_SUFFIXES + _COMPANY_ENDINGS) else E.ORGANIZATION
 
 
 def org_suffix_mentions(view: TextView, known: Sequence[Mention]) -> list[Mention]:
@@ -97,6 +109,11 @@ def left_edge(toks: list[tuple[str, str, int]], j: int, end: int) -> int:
             continue
         name_like = f.startswith(_NAME_TAGS) or w in _NAME_VERBS
         if w in STOP_WORDS or not name_like or end - p > MAX_NAME:
+            break
+        if w in _DATE_UNITS and j > 0 and toks[j - 1][0].isdigit():
+            break  # 2024年1月月星集团: the 月 after a number is the date's, the next one the name's
+        if f == "unk" and len(w) > 1 and w[0] in STOP_WORDS:
+            start = p + 1  # 由公视: a new word jieba made of a function word and the name
             break
         if not re.fullmatch(rf"[{CJK}A-Za-z0-9]+", w):
             break

@@ -105,14 +105,20 @@ def title_person_mentions(view: TextView, known: Sequence[Mention]) -> list[Ment
 
     >>> [m.canonical for m in title_person_mentions(TextView("公司董事长刘庆峰说。"), [])]
     ['刘庆峰']
+    >>> [m.canonical for m in title_person_mentions(TextView("星海科技创始人兼董事长王立群表示"), [])]
+    ['王立群']
     """
     out = []
     text = view.norm
-    for match in _TITLE_THEN_NAME.finditer(text):
+    pos = 0
+    while match := _TITLE_THEN_NAME.search(text, pos):
+        start = match.start("name")
         name = trim_name(match.group("name"))
         if name:
-            start = match.start("name")
             out.append(view.mention(start, start + len(name), E.PERSON, name, origin=Origin.NER))
+            pos = start + len(name)
+        else:
+            pos = start  # 创始人兼董事长王立群: the next title starts inside what was not a name
     for match in _BYLINE.finditer(text):
         start = match.start("name")
         # 作者|许昊杰 许可亮: a byline may list several names (each right after the last: a search
