@@ -1,7 +1,7 @@
 """The hyper-parameters of the relation classifier, chosen on the TUNING part only (never the held-out one).
 
 For each setting: train on the train part, calibrate and choose thresholds on the tuning part (as
-``kg train-relations`` does), and report the F1 there, read as a user runs kg (production setting).
+``kg train-relations`` does), and report the F1 there (kg's mentions, annotated names forced in, as tuning reads them).
 
     python -m bench.relation_grid [--duie FILE] [--finre DIR]
 """
@@ -11,15 +11,13 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-import tempfile
-from pathlib import Path
 
 from bench.eval_duie import DEFAULT_DATA, resolve_data
 from kg.config import ExtractorConfig
 from kg.extract import Extractor
 from kg.relations.classifier.candidates import training_examples
 from kg.relations.classifier.corpora import DUIE_REPORTED, load_split
-from kg.relations.classifier.training import Hyper, signatures, train
+from kg.relations.classifier.training import Hyper, train
 from kg.relations.classifier.tuning import calibration, counts, read_texts, rule_tally, union
 from kg.relations.confidence import RulePrecision
 
@@ -39,10 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     for l2, pos_weight in itertools.product(GRID["l2"], GRID["pos_weight"]):
         model = train(examples, Hyper(l2=l2, pos_weight=pos_weight))
         if scored is None:  # the rules and kg's reading of the texts do not depend on the model
-            with tempfile.TemporaryDirectory() as work:
-                path = Path(work) / "m.npz"
-                model.save(path, signatures())
-                scored = read_texts(model, path, split.tune)
+            scored = read_texts(model, split.tune)
             precision = RulePrecision.from_tally(rule_tally(scored))
         else:
             for s in scored:

@@ -18,11 +18,11 @@ def train_relations(
                                                               "when training has finished."),
     duie: Path | None = typer.Option(None, "--duie", metavar="FILE", readable=False,
                                      help="DuIE 2.0 JSON lines (e.g. ../shared/data/duie_org_train_excerpt.jsonl): "
-                                          "its first 70 % trains, the next 15 % tunes, the last 15 % is held out "
+                                          "its first 65 % trains, the next 15 % tunes, the last 20 % is held out "
                                           "and never read."),
     finre: Path | None = typer.Option(None, "--finre", metavar="DIR", readable=False,
-                                      help="A folder with FinRE's finre_train.txt (trains) and finre_valid.txt (its "
-                                           "first half of sentences tunes; the second half is held out)."),
+                                      help="A folder with FinRE's finre_train.txt: its first 90 % of sentences "
+                                           "train, the last 10 % tune (finre_valid.txt is held out, never read)."),
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
     ner_model: Path | None = NerModelOption,

@@ -1,6 +1,6 @@
-"""Tuning on texts the classifier was not trained on, as a user runs kg (its own entities, the
-default tagger): what each component proposes there, judged by names; the classifier's calibration
-(Platt per label) and thresholds; the measured precision of the rules' confidences.
+"""Tuning on texts the classifier was not trained on, read by kg's pipeline (the default tagger,
+annotated names forced in): what each component proposes there, judged by names; the classifier's
+calibration (Platt per label) and thresholds; the measured precision of the rules' confidences.
 """
 
 from __future__ import annotations
@@ -8,20 +8,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from kg.config import ExtractorConfig
-from kg.extract import Extractor
-from kg.models import Document
+from kg.extract import Extractor, document_proposals
+from kg.normalize import key
 from kg.registry import RELATION_RULES
-from kg.relations.base import Span
-from kg.relations.classifier.candidates import normalised
+from kg.relations.base import Context, Sentence, Span
+from kg.relations.classifier.candidates import normalised, with_gold
 from kg.relations.classifier.corpora import LabelledText
 from kg.relations.classifier.model import SYMMETRIC_LABELS, Calibration, PairClassifier
 from kg.relations.classifier.scoring import Counts, Judge
 from kg.relations.confidence import RulePrecision, Tally
+from kg.schema import SYMMETRIC
 
 CLASSIFIER = "classifier"
 Triple = tuple[str, str, str]
@@ -48,26 +48,35 @@ def rule_names() -> list[str]:
     return [name for name in RELATION_RULES.names() if name != CLASSIFIER]
 
 
-def read_texts(model: PairClassifier, model_path: Path, texts: Sequence[LabelledText],
-               config: ExtractorConfig | None = None) -> list[Scored]:
-    """Read ``texts`` as ``kg extract`` would (``config``, default: the default one) and score what
-    every component finds. ``model_path``: a file of ``model`` (without a rule table, so each rule's
-    confidences come as the rule gives them)."""
-    base = config or ExtractorConfig()
-    reader = Extractor(base.model_copy(update={"relation_rules": ()}))
-    per_rule = {name: Extractor(base.model_copy(update={"relation_rules": (name,), "relation_model": model_path,
-                                                         "min_confidence": 0.0}))
-                for name in rule_names()}
+def read_texts(model: PairClassifier, texts: Sequence[LabelledText], config: ExtractorConfig | None = None,
+               gold: bool = True) -> list[Scored]:
+    """Read ``texts`` with kg's pipeline (``config``, default: the default one) and score what the
+    classifier and every rule find there. ``gold``: the annotated names kg does not find are forced
+    into the sentences (as in training: many more judged pairs, so calibration and thresholds rest
+    on more than the entity tagger happens to find); else kg's own mentions only, as ``kg extract``
+    reads them. Rules give their own confidences here (that is what is measured)."""
+    base = (config or ExtractorConfig()).model_copy(update={"relation_rules": (), "min_confidence": 0.0})
+    reader = Extractor(base)
+    rules = {name: RELATION_RULES.get(name) for name in rule_names()}
     out = []
     for raw in texts:
         t = normalised(raw)
         sentences, entities = reader.sentences(t.text)
+        if gold:
+            keys = {e.name: {key(n) for n in (e.name, *e.aliases)} for e in entities}
+            sentences = [Sentence(x.text, with_gold(x, t.entities, keys)) for x in sentences]
+        types = {sp.name: sp.type for x in sentences for sp in x.spans}
         s = Scored(Judge(t, entities), [(x.text, x.spans) for x in sentences])
         s.rescore(model)
-        doc = Document(id="tune", text=t.text)
-        for name, ex in per_rule.items():
-            found = ex.extract(doc, keep_mentions=False)
-            s.rules[name] = {(r.head, r.relation.value, r.tail): r.confidence for r in found.relations}
+        for name, rule in rules.items():
+            triples: dict[Triple, float] = {}
+            for _, p in document_proposals(sentences, Context(reader.components.dictionary), types, [rule]):
+                head, tail = p.head, p.tail
+                if p.relation in SYMMETRIC and tail < head:
+                    head, tail = tail, head
+                triple = (head, p.relation.value, tail)
+                triples[triple] = max(p.confidence, triples.get(triple, 0.0))
+            s.rules[name] = triples
         out.append(s)
     return out
 
