@@ -58,12 +58,15 @@ def locate(text: str, names: Iterable[tuple[str, str]]) -> list[Span]:
 
 
 def with_gold(sent: Sentence, entities: Sequence[tuple[str, str]],
-              keys: Mapping[str, set[str]] | None = None) -> list[Span]:
-    """The sentence's kg mentions with the annotated ``entities`` that kg did not find forced in
-    (they win overlaps). A kg mention finds an annotated name when the name is (by
+              keys: Mapping[str, set[str]] | None = None, every: bool = True) -> list[Span]:
+    """The sentence's kg mentions with the annotated ``entities`` forced in, named and typed as
+    annotated (they win overlaps; kg's other mentions stay as distractors). ``every=False``: only the
+    annotated names kg did not find, where a kg mention finds a name when the name is (by
     :func:`kg.normalize.key`) the mention's surface, its entity's name or one of its aliases (``keys``:
-    entity name -> the keys of its names)."""
-    found = {k for s in sent.spans for k in _keys(s, keys)}
+    entity name -> the keys of its names). Forcing every name keeps an annotated pair a pair even
+    where kg types one end otherwise or resolves both ends to one entity (自己: a full and a short name).
+    """
+    found = set() if every else {k for s in sent.spans for k in _keys(s, keys)}
     gold = locate(sent.text, [(name, typ) for name, typ in entities if key(name) not in found])
     kept = [s for s in sent.spans if not any(s.start < g.end and g.start < s.end for g in gold)]
     return sorted(gold + kept, key=lambda s: (s.start, s.end))

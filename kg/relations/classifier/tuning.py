@@ -25,6 +25,9 @@ from kg.schema import SYMMETRIC
 
 CLASSIFIER = "classifier"
 Triple = tuple[str, str, str]
+#: The steepest calibration believed (calibrated logit = a * raw logit + b); a steeper fit means the
+#: tuning data is separable (the synthetic CEO copies) and the label stays uncalibrated.
+MAX_SLOPE = 4.0
 #: Thresholds tried per label.
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 
@@ -104,25 +107,38 @@ def classifier_logits(model: PairClassifier, sentences: Sequence[tuple[str, Sequ
 
 
 def platt(z: np.ndarray, y: np.ndarray, ridge: float = 1.0, iterations: int = 50) -> tuple[float, float]:
-    """``(a, b)`` of ``p = sigmoid(a * z + b)`` fitted to the outcomes ``y`` (Newton's method, with a
-    ridge towards the identity a = 1, b = 0 that keeps a fit on few or separable points sane).
+    """``(a, b)`` of ``p = sigmoid(a * z + b)`` fitted to the outcomes ``y`` (Newton's method). As in
+    Platt's paper the targets are smoothed ((n+ + 1) / (n+ + 2) and 1 / (n- + 2)), and a ridge pulls
+    towards the identity a = 1, b = 0: without both, separable tuning data (the synthetic CEO copies)
+    drives ``a`` to hundreds and every score to 0 or 1; a fit steeper than :data:`MAX_SLOPE` is
+    not believed (identity).
 
     >>> a, b = platt(np.array([-2.0, -1.0, 0.0, 1.0, 2.0] * 10), np.array([0, 0, 0, 1, 1] * 10, float))
     >>> a > 1.0 and b < 0.0
     True
+    >>> platt(np.array([-30.0, -20.0, 20.0, 30.0] * 20), np.array([0, 0, 1, 1] * 20, float))
+    (1.0, 0.0)
     """
+    positives, negatives = float(y.sum()), float(len(y) - y.sum())
+    target = np.where(y > 0, (positives + 1) / (positives + 2), 1 / (negatives + 2))
     ab = np.array([1.0, 0.0])
     x = np.stack([z, np.ones_like(z)], axis=1)
     prior = np.array([1.0, 0.0])
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-(x @ ab)))
-        grad = x.T @ (p - y) + ridge * (ab - prior)
+        p = _sigmoid(x @ ab)
+        grad = x.T @ (p - target) + ridge * (ab - prior)
         hess = (x * (p * (1 - p))[:, None]).T @ x + ridge * np.eye(2)
         step = np.linalg.solve(hess, grad)
         ab -= step
         if np.abs(step).max() < 1e-9:
             break
+    if not 0.0 < ab[0] <= MAX_SLOPE:  # separable (or inverted) tuning data: nothing to measure, keep identity
+        return 1.0, 0.0
     return float(ab[0]), float(ab[1])
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))  # clipped: no overflow warnings for -inf logits
 
 
 def judged_logits(scored: Iterable[Scored], label: str) -> tuple[np.ndarray, np.ndarray]:
@@ -154,7 +170,7 @@ def calibrated(s: Scored, platt_ab: dict[str, tuple[float, float]]) -> dict[Trip
     for triple, z in s.logits.items():
         ab = platt_ab.get(triple[1])
         if ab is not None:
-            out[triple] = float(1.0 / (1.0 + np.exp(-(ab[0] * z + ab[1]))))
+            out[triple] = float(_sigmoid(np.float64(ab[0] * z + ab[1])))
     return out
 
 
