@@ -68,7 +68,8 @@ def with_gold(sent: Sentence, entities: Sequence[tuple[str, str]],
     """
     found = set() if every else {k for s in sent.spans for k in _keys(s, keys)}
     gold = locate(sent.text, [(name, typ) for name, typ in entities if key(name) not in found])
-    kept = [s for s in sent.spans if not any(s.start < g.end and g.start < s.end for g in gold)]
+    kept = [s for s in sent.spans if s.end <= len(sent.text)  # a sentence cut for length may cut a mention
+            and not any(s.start < g.end and g.start < s.end for g in gold)]
     return sorted(gold + kept, key=lambda s: (s.start, s.end))
 
 

@@ -68,19 +68,29 @@ class ClassifierRule:
 
     def prepare(self, sentences: Sequence[Sentence]) -> None:
         """Score every sentence of a document now, in one batch; each is then read from what was scored."""
-        for sent, scored in zip(sentences, self.model.score_batch([(s.text, s.spans) for s in sentences]),
-                                strict=True):
-            sent.__dict__.setdefault("_prepared", {})[self] = scored
+        inside = [_inside(s) for s in sentences]
+        batch = self.model.score_batch([(s.text, [s.spans[i] for i in keep]) for s, keep in zip(sentences, inside,
+                                                                                               strict=True)])
+        for sent, keep, scored in zip(sentences, inside, batch, strict=True):
+            sent.__dict__.setdefault("_prepared", {})[self] = (keep, scored)
 
     def __call__(self, sent: Sentence, ctx: Context) -> Iterator[Proposal]:
-        scored: list[Scored] | None = sent.__dict__.get("_prepared", {}).pop(self, None)
-        if scored is None:
-            scored = self.model.score(sent.text, sent.spans)
+        prepared: tuple[list[int], list[Scored]] | None = sent.__dict__.get("_prepared", {}).pop(self, None)
+        if prepared is None:
+            keep = _inside(sent)
+            prepared = keep, self.model.score(sent.text, [sent.spans[i] for i in keep])
+        keep, scored = prepared
         for h, t, label, p in scored:
             relation = _RELATIONS.get(label)
             if relation is not None:
-                head, tail = sent.spans[h], sent.spans[t]
+                head, tail = sent.spans[keep[h]], sent.spans[keep[t]]
                 yield Proposal(head.name, relation, tail.name, p, TRIGGER, head_span=head, tail_span=tail)
+
+
+def _inside(sent: Sentence) -> list[int]:
+    """The indices of the sentence's mentions that lie within it: a sentence cut for length (no
+    punctuation for too long) may end inside a mention, which then belongs to no pair."""
+    return [i for i, s in enumerate(sent.spans) if 0 <= s.start < s.end <= len(sent.text)]
 
 
 #: What the registry holds (``classifier``): the component with the shipped model.

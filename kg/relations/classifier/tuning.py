@@ -68,6 +68,8 @@ def read_texts(model: PairClassifier, texts: Sequence[LabelledText], config: Ext
         if gold:
             keys = {e.name: {key(n) for n in (e.name, *e.aliases)} for e in entities}
             sentences = [Sentence(x.text, with_gold(x, t.entities, keys)) for x in sentences]
+        else:  # a sentence cut for length may end inside a mention, which then belongs to no pair
+            sentences = [Sentence(x.text, [sp for sp in x.spans if sp.end <= len(x.text)]) for x in sentences]
         types = {sp.name: sp.type for x in sentences for sp in x.spans}
         s = Scored(Judge(t, entities), [(x.text, x.spans) for x in sentences])
         s.rescore(model)
