@@ -184,15 +184,26 @@ class Extractor:
 def document_proposals(sentences: list[Sentence], ctx: Context, types: dict[str, EntityType],
                        rules: Sequence[RelationRule]) -> Iterator[tuple[int, Proposal]]:
     """(sentence index, proposal) of every relation component over the sentences of a document, in
-    order; the context (what the text is about) moves on after each sentence."""
+    order; the context (what the text is about) moves on after each sentence. A trained component's
+    proposals (``overruled_by_rules``) join the rules' unless a rule of the document has given their
+    head the same relation with another tail (see :mod:`kg.relations.classifier.combine`)."""
+    from kg.relations.classifier.combine import unclaimed
+
     for rule in rules:
         prepare = getattr(rule, "prepare", None)
         if prepare is not None:
             prepare(sentences)  # a component that reads a document better at once (the classifier)
+    stated = [r for r in rules if not getattr(r, "overruled_by_rules", False)]
+    scored = [r for r in rules if getattr(r, "overruled_by_rules", False)]
+    by_rules: list[tuple[int, Proposal]] = []
+    by_model: list[tuple[int, Proposal]] = []
     for si, sent in enumerate(sentences):
-        for p in sentence_relations(sent, ctx, types, rules):
-            yield si, p
+        by_rules += ((si, p) for p in sentence_relations(sent, ctx, types, stated))
+        by_model += ((si, p) for p in sentence_relations(sent, ctx, types, scored)) if scored else ()
         ctx.update(sent.spans)
+    kept = {id(p) for p in unclaimed((p for _, p in by_rules), (p for _, p in by_model))}
+    # sentence order, a sentence's rule proposals first (a rule wins a tie: its trigger names the words)
+    yield from sorted(by_rules + [(si, p) for si, p in by_model if id(p) in kept], key=lambda x: x[0])
 
 
 def sentences_of(view: TextView, mentions: list[Mention], owner: dict[int, str],

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from kg.modelfile import open_model
 from kg.relations.base import Context, Proposal, Sentence
+from kg.relations.classifier.combine import TRIGGER
 from kg.relations.classifier.model import PairClassifier, Scored
 from kg.relations.confidence import RulePrecision
 from kg.schema import RelationType
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from kg.config import ExtractorConfig
 
 MODEL_FILE = "kg_relations.npz"
-TRIGGER = "classifier"
 _RELATIONS = {r.value: r for r in RelationType}
 
 
@@ -51,6 +51,9 @@ class ClassifierRule:
     calibrated probability as confidence. Labels that are no relation type (ALIAS) are not proposed.
 
     ``model``: the file of the model (None: the shipped one), loaded when first needed."""
+
+    #: The extractor lets a rule's proposal overrule this one (kg.relations.classifier.combine).
+    overruled_by_rules = True
 
     def __init__(self, model: Path | None = None) -> None:
         self.path = model

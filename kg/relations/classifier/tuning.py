@@ -17,6 +17,7 @@ from kg.normalize import key
 from kg.registry import RELATION_RULES
 from kg.relations.base import Context, Sentence, Span
 from kg.relations.classifier.candidates import normalised, with_gold
+from kg.relations.classifier.combine import union_triples
 from kg.relations.classifier.corpora import LabelledText
 from kg.relations.classifier.model import SYMMETRIC_LABELS, Calibration, PairClassifier
 from kg.relations.classifier.scoring import Counts, Judge
@@ -209,11 +210,8 @@ def classifier_alone(rules: dict[Triple, float], clf: dict[Triple, float],
 
 
 def union(rules: dict[Triple, float], clf: dict[Triple, float], thr: dict[str, float]) -> dict[Triple, float]:
-    """Rules ∪ classifier above its thresholds, each triple at the higher confidence."""
-    out = dict(rules)
-    for t, p in classifier_alone(rules, clf, thr).items():
-        out[t] = max(p, out.get(t, 0.0))
-    return out
+    """Rules ∪ classifier above its thresholds (as the pipeline combines them: :mod:`.combine`)."""
+    return union_triples(rules, classifier_alone(rules, clf, thr))
 
 
 def rule_triples(s: Scored, precision: RulePrecision) -> dict[Triple, float]:
