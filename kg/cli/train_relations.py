@@ -32,7 +32,7 @@ def train_relations(
 
     Candidate mentions come from kg's own pipeline (as `--ner`, `--dictionary` and `--ner-model`
     say), annotated names forced in; the classifier is calibrated, and the rules' confidences are
-    measured, on the tuning part read as `kg extract` reads it. The same data gives the same file."""
+    measured, on the tuning part read the same way. The same data gives the same file."""
     from kg.outputs import OutputError, check_not_input, replacing
     from kg.relations.classifier.corpora import DataError
     from kg.relations.classifier.model import PairClassifier
