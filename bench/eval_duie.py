@@ -14,7 +14,7 @@ DuIE annotates only some facts of a sentence, so precision understates; recall i
 It also reports entity recall: the share of DuIE subject/object names (人物, 企业/机构, 地点) found
 among the extracted entity names and aliases, type-agnostic and type-aware.
 
-    python -m bench.eval_duie [--ner TAGGER] [--limit N | --last N] [--misses K] [--json]
+    python -m bench.eval_duie [--ner TAGGER] [--limit N] [--last N] [--misses K] [--json]
 
 ``--last N`` scores only the last N records: the held-out part of the excerpt (the last 346 of 1,729)
 that nothing is tuned to.
@@ -179,8 +179,9 @@ def resolve_data(path: str | Path) -> Path:
     return (REPO_ROOT / p).resolve()
 
 
-def load_records(path: str | Path, limit: int | None = None) -> list[Record]:
-    """The first ``limit`` records (all when None) of a DuIE jsonl file."""
+def load_records(path: str | Path, limit: int | None = None, last: int | None = None) -> list[Record]:
+    """The first ``limit`` records (all when None) of a DuIE jsonl file; with ``last``, only the last
+    ``last`` of those (the part ``kg train-relations`` holds out is the last 346 of the excerpt)."""
     out: list[Record] = []
     with resolve_data(path).open(encoding="utf-8") as f:
         for line in f:
@@ -190,7 +191,7 @@ def load_records(path: str | Path, limit: int | None = None) -> list[Record]:
                 break
             d = json.loads(line)
             out.append(Record(index=len(out), text=d["text"], spo=d.get("spo_list") or []))
-    return out
+    return out if last is None else out[max(0, len(out) - last):]
 
 
 def _object(spo: dict[str, Any]) -> str:
@@ -451,10 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=DEFAULT_DATA, help="DuIE jsonl (relative paths: from the repo root)")
     ap.add_argument("--ner", default=DEFAULT_TAGGER, help=f"entity tagger ({', '.join(TAGGERS.names())})")
-    which = ap.add_mutually_exclusive_group()
-    which.add_argument("--limit", type=int, default=None, help="score only the first N sentences")
-    which.add_argument("--last", type=int, default=None, metavar="N",
-                       help="score only the last N sentences (the held-out part: --last 346)")
+    ap.add_argument("--limit", type=int, default=None, help="score only the first N sentences")
+    ap.add_argument("--last", type=int, default=None, metavar="N",
+                    help="score only the last N sentences (346: the part kg train-relations holds out)")
     ap.add_argument("--misses", type=int, default=0, metavar="K", help="print K example misses per relation")
     ap.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = ap.parse_args(argv)
@@ -462,10 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"no DuIE data at {path} (see ../shared/data/README.md)", file=sys.stderr)
         return 2
-    records = load_records(path, args.limit)
-    if args.last is not None:
-        records = records[-args.last:] if args.last > 0 else []
-    result = evaluate(records, ExtractorConfig(tagger=args.ner))
+    result = evaluate(load_records(path, args.limit, args.last), ExtractorConfig(tagger=args.ner))
     if args.json:
         print(json.dumps(result.to_dict(args.misses), ensure_ascii=False, indent=1))
     else:

@@ -36,8 +36,14 @@ class ExtractorConfig(BaseModel):
     dictionaries: tuple[Path, ...] = ()
     #: Whether the shipped dictionary (kg/data/entities.tsv) is read at all.
     shipped_dictionary: bool = True
-    #: Relation rules to run, by registered name, in their registered order; None: every one.
+    #: Relation components to run (the rules and ``classifier``), by registered name, in their
+    #: registered order; None: every one.
     relation_rules: tuple[str, ...] | None = None
+    #: The model of the ``classifier`` component, which also holds the measured precision that
+    #: calibrates the rules' confidences (None: the shipped kg/data/kg_relations.npz).
+    relation_model: Path | None = None
+    #: Relations less confident than this are left out (confidences are calibrated: ~ precision).
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     #: Documents longer than this many characters are read in chunks of at most this size, cut at
     #: sentence boundaries (see kg.chunks): memory is bounded by a chunk, time linear in the length.
     chunk_chars: int = Field(default=DEFAULT_CHUNK_CHARS, ge=10_000)

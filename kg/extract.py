@@ -16,7 +16,7 @@ configuration once (dictionary automaton, tagger model) and shares them between 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,10 +30,11 @@ from kg.ner.dictionary_matcher import DictionaryRecogniser
 from kg.ner.textview import TextView
 from kg.normalize import normalize, sentence_spans
 from kg.registry import RELATION_RULES, TAGGERS
-from kg.relations import Context, RelationRule, Sentence, Span, read_anaphors, sentence_relations
+from kg.relations import Context, Proposal, RelationRule, Sentence, Span, read_anaphors, sentence_relations
 from kg.relations.base import joined_places
+from kg.relations.confidence import MeasuredRule, RulePrecision
 from kg.resolve import resolve_mentions
-from kg.schema import SYMMETRIC
+from kg.schema import SYMMETRIC, EntityType
 
 #: Called after each chunk of a long document: (characters done, characters in the document).
 ProgressCallback = Callable[[int, int], None]
@@ -50,12 +51,24 @@ class Components:
 
 @lru_cache(maxsize=8)
 def components(config: ExtractorConfig) -> Components:
-    """The components of ``config``: dictionary, recognisers (with the chosen tagger), rules."""
+    """The components of ``config``: dictionary, recognisers (with the chosen tagger), relation
+    components (rules, and the classifier with its model)."""
     dictionary = Dictionary.load(config.dictionaries, shipped=config.shipped_dictionary)
     tagger = TAGGERS.get(config.tagger)(config)
     names = config.relation_rules
-    rules = tuple(r.load() for r in RELATION_RULES.entries() if names is None or r.name in names)
+    chosen = [r for r in RELATION_RULES.entries() if names is None or r.name in names]
+    from kg.relations.classifier.component import rule_precision  # numpy and the model: only when needed
+
+    precision = rule_precision(config) if chosen else RulePrecision()
+    rules = tuple(_made_for(r.name, r.load(), config, precision) for r in chosen)
     return Components(dictionary, MentionFinder(DictionaryRecogniser(dictionary), tagger), rules)
+
+
+def _made_for(name: str, component: Any, config: ExtractorConfig, precision: RulePrecision) -> RelationRule:
+    """A registered relation component as ``config`` makes it: one that reads the configuration (a
+    model file) is built by its ``for_config``; a rule gives the precision measured for its proposals."""
+    build = getattr(component, "for_config", None)
+    return build(config) if build is not None else MeasuredRule(name, component, precision)
 
 
 class Extractor:
@@ -131,6 +144,14 @@ class Extractor:
         return Extraction(doc_id=doc.id, source=doc.source, chars=len(doc.text), entities=merged.entities(),
                           relations=merged.checked_relations(), mentions=mentions)
 
+    def sentences(self, text: str) -> tuple[list[Sentence], list[Entity]]:
+        """The sentences of a (short) text as the relation components read them, and its entities:
+        what the classifier is trained and tuned on, so it sees what it will see in :meth:`extract`."""
+        view = TextView(text)
+        mentions = self.components.mentions(view)
+        entities, owner = resolve_mentions(mentions, self.components.dictionary)
+        return sentences_of(view, mentions, owner, {e.name: e.type for e in entities}), entities
+
     def _read(self, doc_id: str, view: TextView, offset: int, ctx: Context,
               found: dict[tuple, Relation]) -> tuple[list[Mention], list[Entity]]:
         """Mentions and entities of ``view`` (at ``offset`` in its document); its relations go into ``found``."""
@@ -144,28 +165,23 @@ class Extractor:
     def _relations(self, doc_id: str, view: TextView, offset: int, mentions: list[Mention], owner: dict[int, str],
                    types: dict, ctx: Context, found: dict[tuple, Relation]) -> None:
         """Add the relations of ``view`` (which starts at ``offset`` in its document) to ``found``."""
-        by_sentence: dict[int, list[Span]] = {}
-        for i, m in enumerate(mentions):
-            si = view.sentence_of(m.start)
-            s_start = view.sentences[si][0] if view.sentences else 0
-            by_sentence.setdefault(si, []).append(
-                Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start, m.text))
-        for si, (start, end) in enumerate(view.sentences):
-            spans = by_sentence.get(si, [])
-            sent = read_anaphors(Sentence(view.norm[start:end], joined_places(spans), offset + start), ctx)
-            for p in sentence_relations(sent, ctx, types, self.components.rules):
-                head, tail, head_span, tail_span = p.head, p.tail, p.head_span, p.tail_span
-                if p.relation in SYMMETRIC and tail < head:
-                    head, tail, head_span, tail_span = tail, head, tail_span, head_span
-                k = (head, p.relation, tail)
-                if k in found and found[k].confidence >= p.confidence:
-                    continue
-                found[k] = Relation(head=head, relation=p.relation, tail=tail, evidence=view.original[start:end],
-                                    doc_id=doc_id, start=offset + start, end=offset + end,
-                                    confidence=round(p.confidence, 3), trigger=p.trigger,
-                                    **ends(sent, head_span, "head", view.original[start:end]),
-                                    **ends(sent, tail_span, "tail", view.original[start:end]))
-            ctx.update(sent)
+        sentences = sentences_of(view, mentions, owner, types, offset)
+        for si, p in document_proposals(sentences, ctx, types, self.components.rules):
+            if p.confidence < self.config.min_confidence:
+                continue
+            head, tail, head_span, tail_span = p.head, p.tail, p.head_span, p.tail_span
+            if p.relation in SYMMETRIC and tail < head:
+                head, tail, head_span, tail_span = tail, head, tail_span, head_span
+            k = (head, p.relation, tail)
+            if k in found and found[k].confidence >= p.confidence:
+                continue
+            start, end = view.sentences[si]
+            original = view.original[start:end]
+            found[k] = Relation(head=head, relation=p.relation, tail=tail, evidence=original,
+                                doc_id=doc_id, start=offset + start, end=offset + end,
+                                confidence=round(p.confidence, 3), trigger=p.trigger,
+                                **ends(sentences[si], head_span, "head", original),
+                                **ends(sentences[si], tail_span, "tail", original))
 
 
 def ends(sent: Sentence, span: Span | None, role: str, original: str) -> dict[str, Any]:
@@ -181,6 +197,60 @@ def ends(sent: Sentence, span: Span | None, role: str, original: str) -> dict[st
         out[f"{role}_via"] = Resolution(anaphor=original[a:b], antecedent_start=ant.start, antecedent_end=ant.end,
                                         sentence_start=ant.sentence_start, sentence_end=ant.sentence_end)
     return out
+
+
+def with_anaphors(sentences: list[Sentence], ctx: Context) -> list[Sentence]:
+    """``sentences`` with their anaphors resolved, each against what the earlier ones named. Read on
+    a copy of ``ctx``: the rules must see the context as it stood before each sentence."""
+    ahead = ctx.copy()
+    out = []
+    for sent in sentences:
+        sent = read_anaphors(sent, ahead)
+        ahead.update(sent)
+        out.append(sent)
+    return out
+
+
+def document_proposals(sentences: list[Sentence], ctx: Context, types: dict[str, EntityType],
+                       rules: Sequence[RelationRule]) -> Iterator[tuple[int, Proposal]]:
+    """(sentence index, proposal) of every relation component over the sentences of a document, in
+    order; the context (what the text is about) moves on after each sentence. Anaphors are resolved
+    first, so every component reads them as the names they stand for. A trained component's
+    proposals (``overruled_by_rules``) join the rules' unless a rule of the document has given their
+    head the same relation with another tail (see :mod:`kg.relations.classifier.combine`)."""
+    from kg.relations.classifier.combine import unclaimed
+
+    sentences[:] = with_anaphors(sentences, ctx)
+    for rule in rules:
+        prepare = getattr(rule, "prepare", None)
+        if prepare is not None:
+            prepare(sentences)  # a component that reads a document better at once (the classifier)
+    stated = [r for r in rules if not getattr(r, "overruled_by_rules", False)]
+    scored = [r for r in rules if getattr(r, "overruled_by_rules", False)]
+    by_rules: list[tuple[int, Proposal]] = []
+    by_model: list[tuple[int, Proposal]] = []
+    for si, sent in enumerate(sentences):
+        by_rules += ((si, p) for p in sentence_relations(sent, ctx, types, stated))
+        by_model += ((si, p) for p in sentence_relations(sent, ctx, types, scored)) if scored else ()
+        ctx.update(sent)
+    kept = {id(p) for p in unclaimed((p for _, p in by_rules), (p for _, p in by_model))}
+    # sentence order, a sentence's rule proposals first (a rule wins a tie: its trigger names the words)
+    yield from sorted(by_rules + [(si, p) for si, p in by_model if id(p) in kept], key=lambda x: x[0])
+
+
+def sentences_of(view: TextView, mentions: list[Mention], owner: dict[int, str],
+                 types: dict[str, EntityType], offset: int = 0) -> list[Sentence]:
+    """The sentences of ``view`` (at ``offset`` in its document) as the relation components read
+    them: each with the mentions in it (offsets from the sentence's start, names of their entities;
+    places written back to back joined), before anaphors are read."""
+    by_sentence: dict[int, list[Span]] = {}
+    for i, m in enumerate(mentions):
+        si = view.sentence_of(m.start)
+        s_start = view.sentences[si][0] if view.sentences else 0
+        by_sentence.setdefault(si, []).append(
+            Span(owner[i], types[owner[i]], m.start - s_start, m.end - s_start, m.text))
+    return [Sentence(view.norm[start:end], joined_places(by_sentence.get(si, [])), offset + start)
+            for si, (start, end) in enumerate(view.sentences)]
 
 
 def extract_document(doc: Document, config: ExtractorConfig | None = None) -> Extraction:

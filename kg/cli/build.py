@@ -16,10 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kg.cli.common import (
     DatabaseOption,
     DictionaryOption,
+    MinConfidenceOption,
     NerModelOption,
     NerOption,
     OutOption,
     PasswordOption,
+    RelationModelOption,
     UriOption,
     UserOption,
     console,
@@ -166,6 +168,8 @@ def build(
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
     ner_model: Path | None = NerModelOption,
+    relation_model: Path | None = RelationModelOption,
+    min_confidence: float = MinConfidenceOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -180,7 +184,7 @@ def build(
     from kg import building
     from kg.pipeline import default_workers
 
-    extractor = extractor_from_options(ner, dictionary, ner_model)
+    extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence)
     if add and not paths:
         fail("--add needs the files or folders to add")
     inputs = list(paths) if paths else _default_inputs()
@@ -229,6 +233,8 @@ def extract(
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
     ner_model: Path | None = NerModelOption,
+    relation_model: Path | None = RelationModelOption,
+    min_confidence: float = MinConfidenceOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -240,7 +246,7 @@ def extract(
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
     from kg.outputs import OutputError, check_not_input
     from kg.pipeline import default_workers, write_extractions
-    extractor = extractor_from_options(ner, dictionary, ner_model)
+    extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence)
     read = _read_options(recursive, include, encoding, max_chars, exclude=(output,))  # never read the output
     try:
         check_not_input(output, [input])

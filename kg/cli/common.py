@@ -102,16 +102,35 @@ NerModelOption = typer.Option(None, "--ner-model", metavar="FILE", readable=Fals
                                    "shipped one).")
 
 
-def extractor_from_options(ner: str, dictionaries: list[Path] | None, ner_model: Path | None = None) -> Extractor:
-    """The extractor the options describe, built now, so a bad name, dictionary or missing package
-    is one line before any document is read."""
+RelationModelOption = typer.Option(None, "--relation-model", metavar="FILE", readable=False,
+                                   help="A relation model trained with kg train-relations: the classifier and the "
+                                        "measured precision of the rules (default: the shipped one).")
+MinConfidenceOption = typer.Option(0.0, "--min-confidence", metavar="X",
+                                   help="Leave out relations less confident than X (0..1; confidences are "
+                                        "calibrated: about the share of such relations that are right).")
+
+
+def check_confidence(value: float) -> float:
+    """``value`` if it is a confidence (0..1), else a one-line error."""
+    if not 0.0 <= value <= 1.0:
+        fail(f"--min-confidence: {value} is not between 0 and 1")
+    return value
+
+
+def extractor_from_options(ner: str, dictionaries: list[Path] | None, ner_model: Path | None = None,
+                           relation_model: Path | None = None, min_confidence: float = 0.0,
+                           relation_rules: tuple[str, ...] | None = None) -> Extractor:
+    """The extractor the options describe, built now, so a bad name, dictionary, model or missing
+    package is one line before any document is read."""
     from kg.config import ConfigError, make_config
     from kg.dictionary import DictionaryError
     from kg.extract import Extractor
     from kg.ner.taggers.base import MissingPackageError, ModelError
 
     try:
-        extractor = Extractor(make_config(tagger=ner, dictionaries=tuple(dictionaries or ()), ner_model=ner_model))
+        extractor = Extractor(make_config(tagger=ner, dictionaries=tuple(dictionaries or ()), ner_model=ner_model,
+                                          relation_model=relation_model, relation_rules=relation_rules,
+                                          min_confidence=check_confidence(min_confidence)))
         extractor.components  # noqa: B018  (builds and caches them)
     except (ConfigError, DictionaryError, MissingPackageError, ModelError) as exc:
         fail(str(exc))

@@ -11,8 +11,10 @@ from rich.table import Table
 
 from kg.cli.common import (
     DictionaryOption,
+    MinConfidenceOption,
     NerModelOption,
     NerOption,
+    RelationModelOption,
     console,
     extractor_from_options,
     fail,
@@ -92,6 +94,8 @@ def eval_cmd(
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
     ner_model: Path | None = NerModelOption,
+    relation_model: Path | None = RelationModelOption,
+    min_confidence: float = MinConfidenceOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -107,7 +111,8 @@ def eval_cmd(
     if pred:
         preds = _read_predictions(pred)
     else:
-        preds = _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary, ner_model))
+        preds = _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary, ner_model, relation_model,
+                                                                         min_confidence))
     score = score_all(gold, preds)
     if as_json:
         print_json(score.to_dict())

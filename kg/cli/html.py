@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from kg.cli.common import DEFAULT_OUT, fail, graph_path, load_graph_or_fail, say, warn
+from kg.cli.common import (
+    DEFAULT_OUT,
+    MinConfidenceOption,
+    check_confidence,
+    fail,
+    graph_path,
+    load_graph_or_fail,
+    say,
+    warn,
+)
 from kg.schema import EntityType, RelationType
 
 if TYPE_CHECKING:
@@ -53,10 +62,12 @@ def select_subgraph(
     depth: int = 1,
     types: set[str] | None = None,
     relations: set[str] | None = None,
+    min_confidence: float = 0.0,
 ) -> nx.MultiDiGraph:
-    """The part of ``G`` to draw: entities of ``types`` joined by ``relations``, optionally only
-    those within ``depth`` hops of ``focus`` (walking edges either way; the focus itself is always
-    kept). Filters apply while walking, so the neighbourhood stays connected.
+    """The part of ``G`` to draw: entities of ``types`` joined by ``relations`` at least
+    ``min_confidence`` confident, optionally only those within ``depth`` hops of ``focus`` (walking
+    edges either way; the focus itself is always kept). Filters apply while walking, so the
+    neighbourhood stays connected.
     Raises ``UnknownEntityError`` for an unknown focus.
     """
     import networkx as nx
@@ -69,7 +80,8 @@ def select_subgraph(
         return n == centre or types is None or G.nodes[n].get("type") in types
 
     def edge_ok(u: str, v: str, k: str) -> bool:
-        return (relations is None or k in relations) and node_ok(u) and node_ok(v)
+        return ((relations is None or k in relations) and node_ok(u) and node_ok(v)
+                and float(G.edges[u, v, k].get("confidence", 0.0) or 0.0) >= min_confidence)
 
     view = nx.subgraph_view(G, filter_node=node_ok, filter_edge=edge_ok)
     if centre is None:
@@ -104,6 +116,7 @@ def html_cmd(
     title: str = typer.Option(None, "--title", help="Page title."),
     max_nodes: int = typer.Option(MAX_NODES, "--max-nodes", min=0,
                                   help="Draw at most this many entities, the best-connected (0: all)."),
+    min_confidence: float = MinConfidenceOption,
     out: Path = typer.Option(DEFAULT_OUT, "--out", help="Folder of `kg build` holding graph.json.",
                              envvar="KG_OUT"),
 ) -> None:
@@ -117,9 +130,10 @@ def html_cmd(
         fail("--depth needs --focus NAME")
     type_set = parse_choices(types, EntityType, "--types")
     rel_set = parse_choices(relations, RelationType, "--relations")
+    check_confidence(min_confidence)
     G = load_graph_or_fail(out)
     try:
-        H = select_subgraph(G, focus, depth or 1, type_set, rel_set)
+        H = select_subgraph(G, focus, depth or 1, type_set, rel_set, min_confidence)
     except UnknownEntityError as exc:
         fail(str(exc))
     centre = resolve(G, focus) if focus else None

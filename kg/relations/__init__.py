@@ -13,7 +13,8 @@ relation against its evidence (:func:`grounded`).
 
 The rules live in one module per family and register in ``kg.registry.RELATION_RULES``:
 :mod:`.people` (titles, founders, supporters), :mod:`.places` (locations), :mod:`.organisations`
-(partners, subsidiaries, listings), :mod:`.products` (developers, users, benchmarks).
+(partners, subsidiaries, listings), :mod:`.products` (developers, users, benchmarks). Beside them,
+:mod:`.classifier` scores every mention pair with a trained model (the component ``classifier``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from kg.registry import RELATION_RULES
 from kg.relations import organisations, people, places, products  # noqa: F401  (each registers its rules)
 from kg.relations.anaphora import read_anaphors
 from kg.relations.base import Antecedent, Context, Proposal, RelationRule, Sentence, Span
 from kg.schema import EntityType, RelationType, allowed
+
+# Last, so a rule's proposal wins a tie (its trigger names the words that stated it).
+RELATION_RULES.lazy("classifier", "kg.relations.classifier.component:CLASSIFIER", order=5000,
+                    help="a trained model scores every mention pair (kg train-relations)")
 
 __all__ = ["Antecedent", "Context", "Proposal", "RelationRule", "Sentence", "Span", "grounded", "read_anaphors",
            "sentence_relations"]

@@ -3,6 +3,7 @@ proposals; and the helpers rules share (who did it, lists of names)."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -128,6 +129,13 @@ class Context:
     _leader: str | None = field(default=None, repr=False)
     _order: dict[str, int] = field(default_factory=dict, repr=False)
     _last_named: dict[str, Named] = field(default_factory=dict, repr=False)
+
+    def copy(self) -> Context:
+        """An independent copy of what was read so far (sharing the dictionary, which is read only)."""
+        twin = copy.copy(self)
+        twin.recent, twin.org_counts = list(self.recent), Counter(self.org_counts)
+        twin._order, twin._last_named = dict(self._order), dict(self._last_named)
+        return twin
 
     def topic_org(self, sent: Sentence | None = None) -> str | None:
         """The company the text is mostly about so far (this sentence included).

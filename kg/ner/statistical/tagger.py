@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import json
 import re
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from kg.modelfile import load_npz, save_npz
 from kg.ner.statistical.crf import ALLOWED_END, ALLOWED_START, ALLOWED_TRANS, NEG, spans_from_tags, viterbi
 from kg.ner.statistical.features import FeatureExtractor, Lexicon, domain_features
 
@@ -93,26 +91,14 @@ class Tagger:
     # ------------------------------------------------------------------------------ persistence
     @classmethod
     def load(cls, path: str | Path, style: str | None = "default") -> Tagger:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(bytes(arrays.pop("meta")).decode("utf-8"))
+        meta, arrays = load_npz(path)
         return cls(meta, arrays, style=style)
 
     @staticmethod
     def save(path: str | Path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
-        """An ``.npz`` that depends only on ``meta`` and ``arrays``: entries in a fixed order with a
-        fixed date (``np.savez`` stamps the time), so a model retrained from the same data and seed
-        is the same file, byte for byte."""
-        meta_bytes = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), np.uint8)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, array in [("meta", meta_bytes), *sorted(arrays.items())]:
-                entry = io.BytesIO()
-                np.lib.format.write_array(entry, np.asanyarray(array), allow_pickle=False)
-                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, entry.getvalue())
-        Path(path).write_bytes(buf.getvalue())
+        """An ``.npz`` that depends only on ``meta`` and ``arrays`` (see :mod:`kg.modelfile`), so a
+        model retrained from the same data and seed is the same file, byte for byte."""
+        save_npz(path, meta, arrays)
 
     # ------------------------------------------------------------------------------ inference
     def emissions(self, ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:

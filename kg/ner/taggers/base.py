@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from kg.modelfile import ModelError  # noqa: F401  (re-exported: the taggers' model files fail with it)
 from kg.models import Mention
 from kg.ner.textview import TextView
 
@@ -14,10 +15,6 @@ if TYPE_CHECKING:
 
 class MissingPackageError(RuntimeError):
     """A tagger needs a package that is not installed; the message says how to install it."""
-
-
-class ModelError(RuntimeError):
-    """A model file that cannot be loaded; the message names the file and why."""
 
 
 class Recogniser(Protocol):

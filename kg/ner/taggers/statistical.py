@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.lexicons import words
+from kg.modelfile import open_model
 from kg.models import Mention
 from kg.ner.lexicon import COMPANY_SUFFIXES, ORG_SUFFIXES
-from kg.ner.taggers.base import ModelError
 from kg.ner.textview import TextView
 from kg.ner.words import word_frequencies
 from kg.schema import EntityType, Origin
@@ -35,19 +35,9 @@ def shipped_model() -> Path:
 @lru_cache(maxsize=4)
 def load_model(path: Path) -> Tagger:
     """The model in ``path``, loaded once per process, or ``ModelError`` saying what is wrong."""
-    import zipfile
-
     from kg.ner.statistical.tagger import Tagger
-    try:
-        return Tagger.load(path)
-    except FileNotFoundError:
-        raise ModelError(f"{path}: no such model file") from None
-    except IsADirectoryError:
-        raise ModelError(f"{path}: a folder, not a model file") from None
-    except PermissionError:
-        raise ModelError(f"{path}: not readable (permission denied)") from None
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, UnicodeDecodeError):
-        raise ModelError(f"{path}: not a kg NER model (kg train-ner writes one)") from None
+
+    return open_model(path, Tagger.load, "kg NER model (kg train-ner writes one)")
 
 
 E = EntityType
