@@ -189,7 +189,7 @@ def test_windowed_taggers_find_people_and_places_near_cues(name: str) -> None:
 def test_the_statistical_tagger_reads_every_sentence() -> None:
     tagger = TAGGERS.get("statistical")(ExtractorConfig())
     # no person cue, no suffix: a windowed tagger or a suffix rule finds none of these
-    got = found(tagger, "邓小平和江泽民都曾在中国共产党的会议上讲话，马克龙也到访过深圳。")
+    got = found(tagger, "邓小平和江泽民都曾在中国共产党的会议上讲话。马克龙也到访过深圳。")
     assert got == [("邓小平", "Person", "邓小平"), ("江泽民", "Person", "江泽民"),
                    ("中国共产党", "Organization", "中国共产党"), ("马克龙", "Person", "马克龙"),
                    ("深圳", "Place", "深圳")]
@@ -241,6 +241,19 @@ def test_a_taggers_name_pushes_out_the_rules_guesses_it_overlaps() -> None:
     rule = _m(0, 8, Origin.NER, "2024年1月月星集团")
     tagged = _m(6, 10, Origin.TAGGER, "月星集团")
     assert [m.canonical for m in select([rule, tagged])] == ["月星集团"]
+
+
+def test_a_registered_company_name_the_tagger_split_at_its_place_is_one_company() -> None:
+    text = "与云岭市大数据运营有限公司联合"
+    name = "云岭市大数据运营有限公司"
+    a = text.index(name)
+    rule = Mention(text=name, start=a, end=a + len(name), type=E.COMPANY, canonical=name, origin=Origin.NER)
+    place = Mention(text="云岭", start=a, end=a + 2, type=E.PLACE, canonical="云岭", origin=Origin.TAGGER)
+    company = Mention(text="运营有限公司", start=a + 7, end=a + len(name), type=E.COMPANY, canonical="运营有限公司",
+                      origin=Origin.TAGGER)
+    assert [m.canonical for m in select([rule, place, company])] == [name]
+    # a tagger company alone (no place read at the name's start) keeps its boundaries
+    assert [m.canonical for m in select([rule, company])] == ["运营有限公司"]
 
 
 def test_mention_finder_runs_every_stage_in_order() -> None:

@@ -7,6 +7,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kg.lexicons import words
 from kg.models import Mention
 from kg.ner.coref import abbreviation_mentions, surname_mentions
 from kg.ner.organisations import org_suffix_mentions, title_org_mentions
@@ -58,13 +59,34 @@ def _tagger_boundaries(candidates: list[Mention]) -> list[Mention]:
     tagged = [m for m in candidates if m.origin is Origin.TAGGER]
     if not tagged:
         return candidates
+    kept = {id(m) for m in _registered_names(candidates, tagged)}
+    if kept:
+        whole = MentionIndex([m for m in candidates if id(m) in kept])
+        cut = {id(m) for m in tagged if whole.any_overlapping(m.start, m.end)}
+        tagged = [m for m in tagged if id(m) not in cut]
+        candidates = [m for m in candidates if id(m) not in cut]
     index = MentionIndex(tagged)
 
     def beaten(m: Mention) -> bool:
         rule = m.origin is Origin.NER or (m.origin is Origin.PATTERN and m.type is EntityType.PLACE)
-        return rule and index.any_overlapping(m.start, m.end)
+        return rule and id(m) not in kept and index.any_overlapping(m.start, m.end)
 
     return [m for m in candidates if not beaten(m)]
+
+
+#: Endings of a company's registered name (kg/data/lexicons.toml).
+REGISTERED_ENDINGS = tuple(words("tagger_filters.registered_company_endings"))
+
+
+def _registered_names(candidates: list[Mention], tagged: list[Mention]) -> list[Mention]:
+    """The rules' registered company names (…有限公司) that the tagger read as a place and then a
+    company ending where the name ends (合肥|资产运营有限公司): the place is part of the registered name,
+    which is one entity."""
+    starts = {(m.start, m.type) for m in tagged}
+    ends = {(m.end, m.type) for m in tagged}
+    return [m for m in candidates if m.origin is Origin.NER and m.type is EntityType.COMPANY
+            and m.text.endswith(REGISTERED_ENDINGS) and (m.start, EntityType.PLACE) in starts
+            and (m.end, EntityType.COMPANY) in ends]
 
 
 #: Words that join two names into a list (星海与Starsea), never into one name.

@@ -5,6 +5,7 @@ The model loads once per process and model file; forked workers share it (loaded
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +44,7 @@ def load_model(path: Path) -> Tagger:
 E = EntityType
 # Characters of web addresses and markup, never of a name (a page's image links are tagged otherwise).
 _NOT_IN_NAMES = frozenset("~=/\\:@#%_<>|{}[]^$*+?")
+_IDENTIFIER = re.compile(r"[a-z0-9-]+")
 _PAIRS = (("“", "”"), ("(", ")"), ("（", "）"), ("《", "》"), ("「", "」"))
 #: Inc., Ltd. ...: not names on their own (kg/data/lexicons.toml)
 LEGAL_FORMS = frozenset(words("tagger_filters.legal_forms"))
@@ -66,13 +68,17 @@ def plausible(name: str, kind: EntityType) -> bool:
     (False, True)
     >>> plausible("Inc.", E.COMPANY), plausible("Ltd", E.COMPANY)
     (False, False)
+    >>> plausible("法院", E.ORGANIZATION), plausible("tplv-tt-origin-asy", E.ORGANIZATION)
+    (False, False)
     """
     if len(name.strip()) < 2 and not (kind is E.PLACE and name in ABBREVIATED_PLACES):
         return False
     if any(ch in _NOT_IN_NAMES for ch in name) or name.endswith("-"):
         return False
-    if name.strip(" .").lower() in LEGAL_FORMS:
-        return False
+    if name.strip(" .").lower() in LEGAL_FORMS or name in ORG_SUFFIXES:
+        return False  # Inc. or 法院 alone: a legal form or a kind of institution, no name
+    if "-" in name and _IDENTIFIER.fullmatch(name):
+        return False  # tplv-tt-origin-asy: lower-case Latin with hyphens is an identifier, not a name
     if "、" in name or (kind in (E.COMPANY, E.ORGANIZATION) and "与" in name[1:] and not name.endswith(SUFFIXES)):
         return False  # 长安汽车与福特: two names joined, not one
     return all(name.count(a) == name.count(b) for a, b in _PAIRS) and name.count('"') % 2 == 0
