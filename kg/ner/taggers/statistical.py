@@ -75,8 +75,8 @@ def plausible(name: str, kind: EntityType) -> bool:
         return False
     if any(ch in _NOT_IN_NAMES for ch in name) or name.endswith("-"):
         return False
-    if name.strip(" .").lower() in LEGAL_FORMS or name in ORG_SUFFIXES:
-        return False  # Inc. or 法院 alone: a legal form or a kind of institution, no name
+    if name.strip(" .").lower() in LEGAL_FORMS or name in SUFFIXES:
+        return False  # Inc., 公司 or 法院 alone: a legal form or a kind of organisation, no name
     if "-" in name and _IDENTIFIER.fullmatch(name):
         return False  # tplv-tt-origin-asy: lower-case Latin with hyphens is an identifier, not a name
     if "、" in name or (kind in (E.COMPANY, E.ORGANIZATION) and "与" in name[1:] and not name.endswith(SUFFIXES)):
