@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,13 +150,13 @@ def startup(workers: int, out_dir: Path) -> dict[str, Any]:
 
 
 def kg_extract(corpus: Path, manifest: dict, workers: int, out_dir: Path,
-               env: dict[str, str] | None = None) -> dict[str, Any]:
-    """``kg extract CORPUS -o OUT --workers N``: wall time, chars/s and peak memory of all processes."""
+               env: dict[str, str] | None = None, args: Sequence[str] = ()) -> dict[str, Any]:
+    """``kg extract CORPUS -o OUT --workers N [ARGS]``: wall time, chars/s and peak memory of all processes."""
     out_dir.mkdir(parents=True, exist_ok=True)
     digest, load = source_digest(), os.getloadavg()[0]
-    tag = "-".join(f"{k}={v}" for k, v in sorted((env or {}).items()))
+    tag = "-".join([*(f"{k}={v}" for k, v in sorted((env or {}).items())), *(a.strip("-") for a in args)])
     out = out_dir / f"extract-{corpus.name}-w{workers}{'-' + tag if tag else ''}.jsonl"
-    stats = procmem.run([KG, "extract", str(corpus), "-o", str(out), "--workers", str(workers), "-q"],
+    stats = procmem.run([KG, "extract", str(corpus), "-o", str(out), "--workers", str(workers), "-q", *args],
                         env=env)
     result: dict[str, Any] = {
         "corpus": corpus.name, "workers": workers, "env": env or {}, "returncode": stats.returncode,

@@ -341,11 +341,14 @@ def _big_corpus_rows(run: Runner, args: argparse.Namespace, workers: int, big: C
 def _fast_path_rows(run: Runner, small: Corpus, boot: dict[int, dict[str, Any]] | None) -> None:
     """The named fast paths: jieba's windows around person cues, and no tagger at all."""
     corpus, manifest = small
-    for tagger, label in (("jieba", "jieba around person cues, the fast path"), ("none", "no tagger")):
-        fast = run.step(f"extract_{tagger}", lambda t=tagger: bench_extract.kg_extract(
-            corpus, manifest, 1, OUT, env={"KG_NER": t}), [f"kg extract, --ner {tagger}"])
+    for tagger, args, label in (("jieba", (), "jieba around person cues"),
+                                ("jieba", ("--no-classifier",), "the fast path: jieba, rules alone"),
+                                ("none", ("--no-classifier",), "no tagger, rules alone")):
+        name = f"--ner {tagger}{''.join(' ' + a for a in args)}"
+        fast = run.step(f"extract_{tagger}{''.join(args)}", lambda t=tagger, a=args: bench_extract.kg_extract(
+            corpus, manifest, 1, OUT, env={"KG_NER": t}, args=a), [f"kg extract, {name}"])
         if fast:
-            run.rows.append(_per_core_row(f"kg extract, --ner {tagger} ({label}), 1 worker, {fast['mb']:.0f} MB",
+            run.rows.append(_per_core_row(f"kg extract, {name} ({label}), 1 worker, {fast['mb']:.0f} MB",
                                           fast, boot, FAST_PATH_TARGET))
 
 

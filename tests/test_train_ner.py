@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from model_files import BAD_MODEL_FILES, bad_model_file
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -107,14 +108,9 @@ def test_bad_training_input_is_one_line_and_keeps_the_old_model(corpus: Path, tm
     assert old.read_bytes() == b"previous"
 
 
-@pytest.mark.parametrize(("content", "message"), [(None, "no such model file"), (b"garbage", "not a kg NER model"),
-                                                  ("DIR", "a folder, not a model file")])
+@pytest.mark.parametrize(("content", "message"), BAD_MODEL_FILES)
 def test_a_bad_model_file_is_one_line(tmp_path: Path, content: bytes | str | None, message: str) -> None:
-    bad = tmp_path / "bad.npz"
-    if content == "DIR":
-        bad.mkdir()
-    elif isinstance(content, bytes):
-        bad.write_bytes(content)
+    bad = bad_model_file(tmp_path, content)
     doc = tmp_path / "doc.txt"
     doc.write_text("陈静在成都。", encoding="utf-8")
     out = tmp_path / "out.jsonl"

@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
+from model_files import BAD_MODEL_FILES, bad_model_file
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -124,17 +125,11 @@ def test_training_never_reads_finre_valid(corpus: tuple[Path, Path]) -> None:
         load_split(None, corpus[1], held_out=True)
 
 
-@pytest.mark.parametrize(("content", "message"), [(None, "no such model file"),
-                                                  (b"garbage", "not a kg relation model"),
-                                                  ("DIR", "a folder, not a model file")])
+@pytest.mark.parametrize(("content", "message"), BAD_MODEL_FILES)
 @pytest.mark.parametrize("command", ["extract", "build", "eval"])
 def test_a_bad_relation_model_is_one_line(tmp_path: Path, content: bytes | str | None, message: str,
                                           command: str) -> None:
-    bad = tmp_path / "bad.npz"
-    if content == "DIR":
-        bad.mkdir()
-    elif isinstance(content, bytes):
-        bad.write_bytes(content)
+    bad = bad_model_file(tmp_path, content)
     doc = tmp_path / "doc.txt"
     doc.write_text("陈静在成都。", encoding="utf-8")
     gold = tmp_path / "gold"
@@ -177,3 +172,16 @@ def test_min_confidence_leaves_out_the_less_confident(tmp_path: Path) -> None:
     assert all(r["confidence"] >= 0.9 for r in found["0.9"])
     assert len(found["0.9"]) < len(found["0"])
     assert {json.dumps(r, sort_keys=True) for r in found["0.9"]} <= {json.dumps(r, sort_keys=True) for r in found["0"]}
+
+
+def test_no_classifier_runs_the_rules_alone(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.txt"
+    doc.write_text("远航集团今天发布了年报，陈静没有出席。远航集团董事长陈静表示满意。", encoding="utf-8")
+    triggers = {}
+    for flag in ("--classifier", "--no-classifier"):
+        out = tmp_path / f"{flag}.jsonl"
+        result = runner.invoke(app, ["extract", str(doc), flag, "-o", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        triggers[flag] = {r["trigger"] for r in json.loads(out.read_text(encoding="utf-8"))["relations"]}
+    assert "classifier" in triggers["--classifier"]
+    assert triggers["--no-classifier"] and "classifier" not in triggers["--no-classifier"]

@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kg.cli.common import (
+    ClassifierOption,
     DatabaseOption,
     DictionaryOption,
     MinConfidenceOption,
@@ -170,6 +171,7 @@ def build(
     ner_model: Path | None = NerModelOption,
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
+    classifier: bool = ClassifierOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -184,7 +186,8 @@ def build(
     from kg import building
     from kg.pipeline import default_workers
 
-    extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence)
+    extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
+                                       classifier=classifier)
     if add and not paths:
         fail("--add needs the files or folders to add")
     inputs = list(paths) if paths else _default_inputs()
@@ -235,6 +238,7 @@ def extract(
     ner_model: Path | None = NerModelOption,
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
+    classifier: bool = ClassifierOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -246,7 +250,8 @@ def extract(
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
     from kg.outputs import OutputError, check_not_input
     from kg.pipeline import default_workers, write_extractions
-    extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence)
+    extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
+                                       classifier=classifier)
     read = _read_options(recursive, include, encoding, max_chars, exclude=(output,))  # never read the output
     try:
         check_not_input(output, [input])

@@ -110,6 +110,11 @@ MinConfidenceOption = typer.Option(0.0, "--min-confidence", metavar="X",
                                         "calibrated: about the share of such relations that are right).")
 
 
+ClassifierOption = typer.Option(True, "--classifier/--no-classifier",
+                                help="Run the trained relation classifier beside the rules (--no-classifier: the "
+                                     "rules alone, faster, fewer relations found).")
+
+
 def check_confidence(value: float) -> float:
     """``value`` if it is a confidence (0..1), else a one-line error."""
     if not 0.0 <= value <= 1.0:
@@ -119,9 +124,13 @@ def check_confidence(value: float) -> float:
 
 def extractor_from_options(ner: str, dictionaries: list[Path] | None, ner_model: Path | None = None,
                            relation_model: Path | None = None, min_confidence: float = 0.0,
-                           relation_rules: tuple[str, ...] | None = None) -> Extractor:
+                           relation_rules: tuple[str, ...] | None = None, classifier: bool = True) -> Extractor:
     """The extractor the options describe, built now, so a bad name, dictionary, model or missing
     package is one line before any document is read."""
+    if not classifier and relation_rules is None:
+        from kg.registry import RELATION_RULES
+
+        relation_rules = tuple(name for name in RELATION_RULES.names() if name != "classifier")
     from kg.config import ConfigError, make_config
     from kg.dictionary import DictionaryError
     from kg.extract import Extractor

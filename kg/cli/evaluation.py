@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from kg.cli.common import (
+    ClassifierOption,
     DictionaryOption,
     MinConfidenceOption,
     NerModelOption,
@@ -96,6 +97,7 @@ def eval_cmd(
     ner_model: Path | None = NerModelOption,
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
+    classifier: bool = ClassifierOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -112,7 +114,7 @@ def eval_cmd(
         preds = _read_predictions(pred)
     else:
         preds = _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary, ner_model, relation_model,
-                                                                         min_confidence))
+                                                                         min_confidence, classifier=classifier))
     score = score_all(gold, preds)
     if as_json:
         print_json(score.to_dict())
