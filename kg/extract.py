@@ -220,7 +220,7 @@ def document_proposals(sentences: list[Sentence], ctx: Context, types: dict[str,
     head the same relation with another tail (see :mod:`kg.relations.classifier.combine`)."""
     from kg.relations.classifier.combine import unclaimed
 
-    sentences[:] = with_anaphors(sentences, ctx)
+    sentences = with_anaphors(sentences, ctx)
     for rule in rules:
         prepare = getattr(rule, "prepare", None)
         if prepare is not None:

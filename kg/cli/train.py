@@ -149,6 +149,7 @@ def train_ner(
     except ValueError as exc:
         fail(str(exc))
     corpora, names = _read_corpora(public, corpus)
+    sentences = sum(len(examples) for examples, _ in corpora)  # each corpus once, as read
     _apply_repeats(corpora, names, repeats)
     if default_style is not None and default_style not in names:
         fail(f"--default-style: no corpus {default_style!r}; the corpora are {', '.join(names)}")
@@ -176,6 +177,5 @@ def train_ner(
                 fh.write(trained.read_bytes())
     except OutputError as exc:
         fail(str(exc))
-    sentences = sum(len(examples) // repeats.get(name, 1) for (examples, _), name in zip(corpora, names, strict=True))
     say(f"trained on {sentences:,} sentences ({', '.join(names)}) -> {output} "
         f"({output.stat().st_size / 1e6:.1f} MB); use it with --ner-model {output}")

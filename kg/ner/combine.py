@@ -59,9 +59,9 @@ def _tagger_boundaries(candidates: list[Mention]) -> list[Mention]:
     tagged = [m for m in candidates if m.origin is Origin.TAGGER]
     if not tagged:
         return candidates
-    kept = {id(m) for m in _registered_names(candidates, tagged)}
-    if kept:
-        whole = MentionIndex([m for m in candidates if id(m) in kept])
+    registered = _registered_names(candidates, tagged)
+    if registered:  # the tagger's pieces of a registered name go; nothing tagged then overlaps it
+        whole = MentionIndex(registered)
         cut = {id(m) for m in tagged if whole.any_overlapping(m.start, m.end)}
         tagged = [m for m in tagged if id(m) not in cut]
         candidates = [m for m in candidates if id(m) not in cut]
@@ -69,7 +69,7 @@ def _tagger_boundaries(candidates: list[Mention]) -> list[Mention]:
 
     def beaten(m: Mention) -> bool:
         rule = m.origin is Origin.NER or (m.origin is Origin.PATTERN and m.type is EntityType.PLACE)
-        return rule and id(m) not in kept and index.any_overlapping(m.start, m.end)
+        return rule and index.any_overlapping(m.start, m.end)
 
     return [m for m in candidates if not beaten(m)]
 
