@@ -192,6 +192,9 @@ def _read_jsonl(path: Path, encoding: str | None, max_chars: int | None) -> Iter
             # A record of a document within max_chars takes at most 12 bytes a character (a
             # \ud83d\ude00 escape), and some room for its other fields: a longer line is not even read.
             lines = _lines(source, None if max_chars is None else 12 * max_chars + (1 << 20))
+        except DecodeError as exc:  # several encodings fit the start of the file, none clearly
+            yield InputProblem(str(path), str(exc))
+            return
         except (LookupError, OSError) as exc:
             yield InputProblem(str(path), f"unknown encoding {encoding!r}" if isinstance(exc, LookupError)
                                else f"cannot read ({exc.strerror})")

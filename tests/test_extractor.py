@@ -131,11 +131,13 @@ def test_the_env_var_chooses_the_tagger(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["extract", str(SEEDS), "-o", "OUT"], ["build", str(SEEDS), "--out", "DIR"],
-                                     ["eval", "../shared/gold"]])
+                                     ["eval", "NO-GOLD"]])
 def test_an_unknown_tagger_is_one_line_and_writes_nothing(command: list[str], tmp_path: Path) -> None:
     previous = tmp_path / "out.jsonl"
     previous.write_text("previous\n", encoding="utf-8")
-    args = [str(previous) if a == "OUT" else str(tmp_path / "kg-out") if a == "DIR" else a for a in command]
+    # NO-GOLD: a folder that does not exist; the tagger is checked first whatever the gold folder
+    stand_in = {"OUT": str(previous), "DIR": str(tmp_path / "kg-out"), "NO-GOLD": str(tmp_path / "no-gold")}
+    args = [stand_in.get(a, a) for a in command]
     result = runner.invoke(app, [*args, "--ner", "nonsense"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [

@@ -30,7 +30,7 @@ import pytest
 from kg.outfolder import BUILD_FILES
 from kg.store.connect import open_store
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.slow]  # about 3 minutes: runs after the fast suite
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 KG = [sys.executable, "-c", "from kg.cli import main; main()"]
 ROUNDS = 4  # per signal and per command

@@ -26,7 +26,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 from kg.html_export import write_html  # noqa: E402
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # starts Chromium: runs after the fast suite
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -161,6 +161,7 @@ def test_default_workers_is_at_least_one() -> None:
     assert pipeline.default_workers() >= 1
 
 
+@pytest.mark.slow  # starts a Dask cluster
 def test_dask_example_matches_kg_extract(corpus: Path, tmp_path: Path) -> None:
     """examples/dask_extract.py on a local cluster writes, shard by shard, what the pipeline writes."""
     pytest.importorskip("distributed")

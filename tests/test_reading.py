@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -51,8 +51,11 @@ SEED_TEXT = "".join(p.read_text(encoding="utf-8") for p in sorted(
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, len(SEED_TEXT) - 400), st.integers(30, 400), st.sampled_from(["gb18030", "utf-16"]))
-def test_any_stretch_of_news_comes_back(start: int, length: int, encoding: str) -> None:
+@given(st.integers(0, len(SEED_TEXT) - 400), st.integers(30, 400), st.sampled_from(["gb18030", "big5", "utf-16"]))
+@example(start=8146, length=30, encoding="gb18030")  # 而不精 also reads as Big5 (奧祥儕): once read wrong, silently
+def test_any_stretch_of_news_comes_back_or_is_refused(start: int, length: int, encoding: str) -> None:
+    """Never silently wrong: a stretch of news in a legacy encoding comes back as it was, or is
+    refused with the --encoding hint; never read as other characters."""
     text = SEED_TEXT[start:start + length]
     try:
         raw = text.encode(encoding)
@@ -60,7 +63,27 @@ def test_any_stretch_of_news_comes_back(start: int, length: int, encoding: str) 
         return
     if text.isascii():
         return  # ASCII is UTF-8 already
-    assert decode(raw).text.lstrip("\ufeff") == text
+    try:
+        decoded = decode(raw)
+    except DecodeError as exc:
+        assert "--encoding" in str(exc)
+        return
+    assert decoded.text.lstrip("\ufeff") == text
+
+
+def test_the_pinned_stretch_reads_right() -> None:
+    """The stretch once read as Big5 is GB18030: its reading in common characters wins clearly."""
+    text = SEED_TEXT[8146:8176]
+    assert decode(text.encode("gb18030")).text == text
+
+
+def test_bytes_that_read_as_chinese_in_two_encodings_are_refused() -> None:
+    """地方 in GB18030 is 華源 in Big5: both common characters, no clear winner, so no guess."""
+    raw = "地方".encode("gb18030")
+    assert raw.decode("big5") == "華源"
+    with pytest.raises(DecodeError, match="cannot be told.*--encoding"):
+        decode(raw)
+    assert decode(raw, "gb18030").text == "地方"
 
 
 def test_folders_walked_recursively_with_ids_from_their_paths(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ PEOPLE = ["王小明", "李华", "张伟", "陈静", "刘洋", "赵磊"]
 COMPANIES = ["星海科技", "蓝鲸数据", "北辰智能"]
 PLACES = ["杭州", "成都", "西安"]
 
+pytestmark = pytest.mark.slow  # trains small models with torch: runs after the fast suite
+
 
 def _bmes(parts: list[tuple[str, str]]) -> list[str]:
     lines = []

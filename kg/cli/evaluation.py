@@ -102,19 +102,22 @@ def eval_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Precision, recall and F1 per entity and relation type against gold graphs."""
+    # The options first (an unknown tagger is reported whatever the gold folder holds), then the gold.
+    extractor = None if pred else extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
+                                                          classifier=classifier)
     try:
         gold = load_gold(gold_dir)
     except GoldError as exc:
         fail(str(exc))
-    if pred is None and docs is None:
-        from kg.resources import seeds_dir
-
-        docs = seeds_dir()
     if pred:
         preds = _read_predictions(pred)
     else:
-        preds = _extract_gold_docs(gold, docs, extractor_from_options(ner, dictionary, ner_model, relation_model,
-                                                                         min_confidence, classifier=classifier))
+        if docs is None:
+            from kg.resources import seeds_dir
+
+            docs = seeds_dir()
+        assert extractor is not None
+        preds = _extract_gold_docs(gold, docs, extractor)
     score = score_all(gold, preds)
     if as_json:
         print_json(score.to_dict())
