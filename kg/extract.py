@@ -61,7 +61,10 @@ def components(config: ExtractorConfig) -> Components:
 
     precision = rule_precision(config) if chosen else RulePrecision()
     rules = tuple(_made_for(r.name, r.load(), config, precision) for r in chosen)
-    return Components(dictionary, MentionFinder(DictionaryRecogniser(dictionary), tagger), rules)
+    finder = MentionFinder(DictionaryRecogniser(dictionary), tagger)
+    if getattr(tagger, "weighs_rules", False):  # the tagger weighs the patterns' and rules' names itself
+        finder = MentionFinder(DictionaryRecogniser(dictionary), tagger, patterns=(), name_rules=())
+    return Components(dictionary, finder, rules)
 
 
 def _made_for(name: str, component: Any, config: ExtractorConfig, precision: RulePrecision) -> RelationRule:

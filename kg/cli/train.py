@@ -126,17 +126,25 @@ def train_ner(
     repeat: list[str] = typer.Option([], "--repeat", metavar="CORPUS=N",
                                      help="Read a corpus N times per epoch, to weigh a small one more (its file "
                                           "stem, or msra/cluener/resume/weibo with --public); repeatable."),
+    news: Path | None = typer.Option(None, "--news", metavar="DIR", readable=False,
+                                     help="Annotated news (texts/ and gold/ as in shared/data/schema_news): train "
+                                          "the two-stage tagger of all eight types on its training split (its "
+                                          "development split, every fifth article per topic, is never read), over "
+                                          "the base model trained from --public/--corpus or read from --base."),
+    base: Path | None = typer.Option(None, "--base", metavar="FILE", readable=False,
+                                     help="With --news: take the base model from this model file (a single model, "
+                                          "or the base part of a two-stage tagger) instead of training one."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
     r"""Train a model for `--ner statistical` (use it with `--ner-model FILE`). Needs torch:
-    pip install 'kg\[train]'."""
+    pip install 'kg\[train]'. The shipped model: --public ../shared/data/ner --news ../shared/data/schema_news."""
     if preset not in PRESETS:
         fail(f"--preset: unknown preset {preset!r}; choose from: {', '.join(PRESETS)}")
     try:
         from kg.ner.statistical import train as training
     except ImportError as exc:
         fail(f"kg train-ner needs {exc.name or 'torch'}: pip install 'kg[train]'")
-    from kg.ner.statistical.tagger import Tagger
+    from kg.ner.taggers.statistical import load_model
 
     if entities is None:
         from importlib import resources
@@ -148,8 +156,17 @@ def train_ner(
         repeats = parse_repeats(repeat)
     except ValueError as exc:
         fail(str(exc))
-    corpora, names = _read_corpora(public, corpus)
-    sentences = sum(len(examples) for examples, _ in corpora)  # each corpus once, as read
+    if base is not None and (public is not None or corpus):
+        fail("--base: the base model is read from FILE or trained from --public/--corpus, not both")
+    if base is not None and news is None:
+        fail("--base needs --news (it is the first stage of a two-stage tagger)")
+    articles = _read_news(news) if news is not None else None
+    if base is not None or (articles is not None and public is None and not corpus):
+        corpora, names, sentences = [], [], 0
+    else:
+        corpora, names = _read_corpora(public, corpus)
+        sentences = sum(len(examples) for examples, _ in corpora)  # each corpus once, as read
+    as_read = list(corpora)  # before --repeat: the public shares of the span classifier sample these
     _apply_repeats(corpora, names, repeats)
     if default_style is not None and default_style not in names:
         fail(f"--default-style: no corpus {default_style!r}; the corpora are {', '.join(names)}")
@@ -162,20 +179,68 @@ def train_ner(
         check_not_input(output, [*(parse_corpus(spec)[0] for spec in corpus), entities])
         with tempfile.TemporaryDirectory() as work:
             trained = Path(work) / "model.npz"
-            if preset == "ensemble":
-                training.train_ensemble(corpora, trained, seed=seed, domains=names, log=log,
-                                        linear_overrides={**lexicon, **epochs_override},
-                                        neural_overrides={**lexicon, **epochs_override})
+            base_model = _base_model(base, Path(work)) if base is not None else None
+
+            def train_base(data: list[tuple[list[Example], LabelMap]], path: Path) -> Path:
+                if preset == "ensemble":
+                    training.train_ensemble(data, path, seed=seed, domains=names, log=log,
+                                            linear_overrides={**lexicon, **epochs_override},
+                                            neural_overrides={**lexicon, **epochs_override})
+                else:
+                    cfg = training.Config(**{**training.LINEAR_DOMAIN, **lexicon, **epochs_override})
+                    cfg.extra["domains"] = names
+                    training.train(data, path, seed=seed, cfg=cfg, log=log)
+                if default_style is not None:
+                    training.set_default_style(path, default_style)
+                return path
+
+            if corpora:
+                base_model = train_base(corpora, Path(work) / "base.npz")
+            if articles is not None:
+                from kg.ner.statistical.train_two_stage import public_shares, train_two_stage
+
+                shares = public_shares(as_read, corpora, Path(work), train_base, log) if corpora else []
+                train_two_stage(articles, base_model, trained, crf_overrides=lexicon, seed=seed, log=log,
+                                public=shares)
             else:
-                cfg = training.Config(**{**training.LINEAR_DOMAIN, **lexicon, **epochs_override})
-                cfg.extra["domains"] = names
-                training.train(corpora, trained, seed=seed, cfg=cfg, log=log)
-            if default_style is not None:
-                training.set_default_style(trained, default_style)
-            Tagger.load(trained)  # what is about to replace OUTPUT loads
+                assert base_model is not None
+                trained = base_model
+            load_model.__wrapped__(trained)  # what is about to replace OUTPUT loads
             with replacing(output, binary=True) as fh:
                 fh.write(trained.read_bytes())
     except OutputError as exc:
         fail(str(exc))
-    say(f"trained on {sentences:,} sentences ({', '.join(names)}) -> {output} "
-        f"({output.stat().st_size / 1e6:.1f} MB); use it with --ner-model {output}")
+    sources = [f"{sentences:,} sentences ({', '.join(names)})"] if names else []
+    if base is not None:
+        sources.append(f"the base model of {base}")
+    if articles is not None:
+        sources.append(f"{len(articles)} annotated articles")
+    say(f"trained on {' and '.join(sources)} -> {output} ({output.stat().st_size / 1e6:.1f} MB); "
+        f"use it with --ner-model {output}")
+
+
+def _read_news(folder: Path) -> list:
+    """The training split of annotated news (the development split is left for measuring)."""
+    from kg.annotated_news import AnnotatedError, read_annotated, split
+
+    try:
+        docs = read_annotated(folder)
+    except AnnotatedError as exc:
+        fail(str(exc))
+    if not docs:
+        fail(f"{folder}: no gold graphs (expected gold/<id>.json and texts/<id>.txt)")
+    return split(docs)[0]
+
+
+def _base_model(path: Path, work: Path) -> Path:
+    """A single model file of the base model in ``path`` (itself, or the base part of a two-stage tagger)."""
+    import zipfile
+
+    from kg.ner.statistical.two_stage import TwoStageTagger
+
+    try:
+        return TwoStageTagger.base_model_file(path, work / "base-from-file.npz")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        fail(f"{path}: not a kg NER model (kg train-ner writes one)")
+    except ValueError as exc:
+        fail(str(exc))

@@ -23,6 +23,10 @@ def train_relations(
     finre: Path | None = typer.Option(None, "--finre", metavar="DIR", readable=False,
                                       help="A folder with FinRE's finre_train.txt: its first 90 % of sentences "
                                            "train, the last 10 % tune (finre_valid.txt is held out, never read)."),
+    news: Path | None = typer.Option(None, "--news", metavar="DIR", readable=False,
+                                     help="Annotated news (texts/ and gold/ as in shared/data/schema_news): its "
+                                          "training split trains (every fifth of its articles tunes); the "
+                                          "development split is never read."),
     ner: str = NerOption,
     dictionary: list[Path] | None = DictionaryOption,
     ner_model: Path | None = NerModelOption,
@@ -42,8 +46,8 @@ def train_relations(
     config = extractor_from_options(ner, dictionary, ner_model, relation_rules=()).config
     log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))
     try:
-        check_not_input(output, [p for p in (duie, finre) if p is not None])
-        trained = train_model(duie, finre, config=config, log=log)
+        check_not_input(output, [p for p in (duie, finre, news) if p is not None])
+        trained = train_model(duie, finre, config=config, log=log, news=news)
         with tempfile.TemporaryDirectory() as work:
             path = Path(work) / "model.npz"
             trained.model.save(path, signatures())

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 
 from kg.lexicons import characters, words
 from kg.models import Mention
-from kg.ner.lexicon import COMPANY_SUFFIXES, GENERIC_ORG_WORDS, ORG_SUFFIXES, PERSON_TITLES, STOP_WORDS
-from kg.ner.spans import MentionIndex
+from kg.ner.lexicon import COMPANY_SUFFIXES, GENERIC_ORG_WORDS, ORG_SUFFIXES, STOP_WORDS
 from kg.ner.textview import TextView
 from kg.ner.words import word_frequencies
 from kg.schema import EntityType, Origin
@@ -34,11 +33,7 @@ MAX_NAME = 18
 _COMMON_NOUN_FREQ = 2000
 _ORG_TYPES = (E.COMPANY, E.ORGANIZATION)
 _GENERIC_PREFIX_CHARS = characters("organisations.generic_prefix_chars")
-_NOT_TITLE_HEADS = frozenset(words("organisations.not_title_heads"))
-_LEADER_TITLES = re.compile("|".join(words("titles.leader")))
-_TITLE_RX = "|".join(sorted(map(re.escape, PERSON_TITLES), key=len, reverse=True))
 _DATE_UNITS = frozenset("年月日号")
-_TITLE_TAIL = re.compile(rf"(?:(?:{_TITLE_RX})(?:、|兼|和|及|/))*[”\"」』]?(?:的)?$")
 
 
 #: Endings of company names beyond the formal suffixes (星海科技, 浙商银行, 华夏基金).
@@ -141,37 +136,6 @@ def _org_mention(view: TextView, name: str, start: int) -> Mention | None:
         return None  # 航空公司, 保险公司: a common noun + suffix names no one
     end = start + len(name)
     return view.mention(start, end, org_type(name), name, origin=Origin.NER)
-
-
-def title_org_mentions(view: TextView, known: Sequence[Mention]) -> list[Mention]:
-    """The organisation right before a leader's title, even with no suffix to recognise it by:
-    完美时空董事长池宇峰, 翼龙贷网董事长王思聪, 凤凰卫视董事局主席兼行政总裁刘长乐."""
-    out = []
-    text = view.norm
-    named = MentionIndex(known)
-    for s, e in view.sentences:
-        sentence = text[s:e]
-        matches = list(_LEADER_TITLES.finditer(sentence))
-        if not matches:
-            continue
-        toks = view.tokens(s, e)
-        ends = {p + len(w): i for i, (w, _f, p) in enumerate(toks)}
-        for m in matches:
-            if sentence[max(0, m.start() - 1):m.start()] == "副":
-                continue
-            org_end = m.start() - len(_TITLE_TAIL.search(sentence[:m.start()]).group())
-            if org_end <= 0 or org_end not in ends:
-                continue
-            if named.any_reaching(s + org_end):
-                continue  # the dictionary or a pattern already knows who this is
-            start = left_edge(toks, ends[org_end], org_end)
-            name = sentence[start:org_end]
-            if len(name) < 2 or name in _NOT_TITLE_HEADS or name[-1] in "的了是":
-                continue
-            mention = _org_mention(view, name, s + start)
-            if mention:
-                out.append(mention)
-    return out
 
 
 def _all_generic(prefix: str) -> bool:

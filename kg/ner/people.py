@@ -68,7 +68,6 @@ def dotted_names(text: str) -> Iterator[tuple[int, int]]:
 _BYLINE = re.compile(
     rf"(?:^|[\s|*(（])(?P<role>{'|'.join(BYLINE_PERSON)})\s*[|｜:：]?\s*(?P<name>[{CJK}]{{2,3}})(?![{CJK}])"
 )
-_BYLINE_NAMES = re.compile(rf"[ \u3000、,，]*(?P<name>[{CJK}]{{2,3}})(?![{CJK}])")
 _BYLINE_ORG_RX = re.compile(
     rf"(?P<role>{'|'.join(BYLINE_ORG)})\s*[|｜:：]\s*(?P<name>[{CJK}A-Za-z0-9]{{2,10}})(?![{CJK}A-Za-z0-9])"
 )
@@ -120,15 +119,9 @@ def title_person_mentions(view: TextView, known: Sequence[Mention]) -> list[Ment
         else:
             pos = start  # 创始人兼董事长王立群: the next title starts inside what was not a name
     for match in _BYLINE.finditer(text):
-        start = match.start("name")
-        # 作者|许昊杰 许可亮: a byline may list several names (each right after the last: a search
-        # would scan on through the whole text for the next one)
-        while name_match := _BYLINE_NAMES.match(text, start):
-            name = name_match.group("name")
-            if not is_person_name(name):
-                break
-            out.append(view.mention(start, start + len(name), E.PERSON, name, origin=Origin.NER))
-            start = name_match.end()
+        name = match.group("name")
+        if is_person_name(name):
+            out.append(view.mention(match.start("name"), match.end("name"), E.PERSON, name, origin=Origin.NER))
     for start, end in dotted_names(text):
         out.append(view.mention(start, end, E.PERSON, text[start:end].replace("•", "·"), origin=Origin.NER))
     for s, e in view.sentences:
@@ -140,9 +133,5 @@ def title_person_mentions(view: TextView, known: Sequence[Mention]) -> list[Ment
             out.append(view.mention(start, end, E.PERSON, opener.group("name"), origin=Origin.NER))
     for match in _BYLINE_ORG_RX.finditer(text):
         start, end = match.start("name"), match.end("name")
-        # 出品 | 搜狐科技作者 | 梁昌均: the next byline role is not part of the name
-        role = re.search(rf"(?:{'|'.join(BYLINE_PERSON)})$", text[start:end])
-        if role and role.start() >= 2:
-            end = start + role.start()
         out.append(view.mention(start, end, E.ORGANIZATION, text[start:end], origin=Origin.NER))
     return out

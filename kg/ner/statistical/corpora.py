@@ -5,9 +5,10 @@ label names (end exclusive).  :class:`LabelMap` turns those into our targets for
 
 Target values of a label map:
 
-- ``Person``, ``Place``, ``Company``, ``Organization``: the span is that type;
+- a type of :data:`TYPES` (``Person``, ``Place``, … ``Event``): the span is that type;
 - ``ORG``: the span is a Company or an Organization, the corpus does not say which (partial label);
-- ``O``: the span is not one of our entities (CLUENER ``book``, Weibo ``PER.NOM`` ...);
+- ``O``: the span is not one of our entities (CLUENER ``book``, Weibo ``PER.NOM`` ...), though it
+  may be one of the types the corpus does not annotate (``LabelMap.unannotated``);
 - ``ANY``: unknown, the training loss does not constrain these characters.
 """
 
@@ -17,8 +18,17 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-TYPES = ("Person", "Place", "Company", "Organization")
+if TYPE_CHECKING:
+    from kg.annotated_news import AnnotatedDoc
+
+#: The tagger's types, in the order of its tag set (a model file records its own list).
+TYPES = ("Person", "Place", "Company", "Organization", "Chip", "AIModel", "Product", "Event")
+#: The types the public NER corpora annotate (the base model's).
+PUBLIC_TYPES = ("Person", "Place", "Company", "Organization")
+#: The types none of the public NER corpora annotates: there an unlabelled character may be one.
+UNANNOTATED_PUBLIC = ("Chip", "AIModel", "Product", "Event")
 TARGETS = frozenset(TYPES) | {"ORG", "O", "ANY"}
 
 
@@ -160,7 +170,7 @@ def read_corpus(path: str | Path, fmt: str = "auto", corpus: str = "") -> list[E
 MSRA_TRAIN = {"PER": "Person", "LOC": "Place", "ORG": "ORG"}
 CLUENER_TRAIN = {
     "name": "Person", "address": "Place", "company": "Company", "organization": "Organization",
-    "government": "Organization", "scene": "O", "book": "O", "game": "O", "movie": "O", "position": "O",
+    "government": "Organization", "scene": "O", "book": "O", "game": "Product", "movie": "O", "position": "O",
 }
 RESUME_TRAIN = {"NAME": "Person", "ORG": "ORG", "LOC": "Place", "CONT": "ANY", "RACE": "O", "TITLE": "O",
                 "EDU": "O", "PRO": "O"}
@@ -180,12 +190,12 @@ GENERIC_TRAIN = {
 class LabelMap:
     """How one corpus' labels become our targets.
 
-    ``outside``: the target of unlabelled characters: ``O``; ``O+Place`` for corpora that do not annotate
-    places (Resume: a place may be there, unlabelled); ``ANY`` for corpora that leave all our types open.
+    ``unannotated``: the types this corpus never annotates, so an unlabelled character may be one of
+    them as well as outside any name (partial labels: MSRA has no products; Resume marks no places).
     """
 
     mapping: dict[str, str] = field(default_factory=lambda: dict(GENERIC_TRAIN))
-    outside: str = "O"
+    unannotated: tuple[str, ...] = UNANNOTATED_PUBLIC
     case_insensitive: bool = True
 
     def target(self, label: str) -> str:
@@ -195,16 +205,20 @@ class LabelMap:
         return t if t is not None else "O"
 
     def __post_init__(self) -> None:
-        bad = {v for v in self.mapping.values() if v not in TARGETS} | ({self.outside} - {"O", "ANY", "O+Place"})
+        bad = {v for v in self.mapping.values() if v not in TARGETS} | (set(self.unannotated) - set(TYPES))
         if bad:
             raise ValueError(f"unknown label targets {sorted(bad)}; use one of {sorted(TARGETS)}")
 
+
+#: Annotated news (the guidelines' eight types, every name annotated): nothing unlabelled is a name.
+NEWS_TRAIN = {t: t for t in TYPES}
 
 LABEL_MAPS = {
     "msra": LabelMap(MSRA_TRAIN),
     "cluener": LabelMap(CLUENER_TRAIN, case_insensitive=False),
     "resume": LabelMap(RESUME_TRAIN),
     "weibo": LabelMap(WEIBO_TRAIN),
+    "news": LabelMap(NEWS_TRAIN, unannotated=(), case_insensitive=False),
     "generic": LabelMap(),
 }
 
@@ -260,3 +274,15 @@ def load_public(data: Path = DEFAULT_DATA) -> tuple[list[Example], list[Example]
     dev += read_corpus(data / "resume/dev.char.bmes", "bmes", "resume")
     dev += read_corpus(data / "weibo/dev.conll", "conll-digit", "weibo")
     return train, dev
+
+
+def news_examples(docs: Iterable[AnnotatedDoc], corpus: str = "news") -> list[Example]:
+    """One example per sentence of annotated news: the normalised sentence (what the tagger reads at
+    run time) and the gold mentions inside it, labelled with their types (label map ``news``)."""
+    out = []
+    for doc in docs:
+        view, mentions = doc.view, doc.mentions
+        for s, e in view.sentences:
+            spans = tuple((m.start - s, m.end - s, m.type.value) for m in mentions if s <= m.start and m.end <= e)
+            out.append(Example(view.norm[s:e], spans, corpus))
+    return out

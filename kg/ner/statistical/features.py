@@ -25,9 +25,17 @@ MAX_WORD = 10  # longest lexicon word matched
 LEX_CATEGORIES = (
     "word",  # any other jieba dictionary word (2+ chars): word boundaries
     "nr", "ns", "nt", "nz",  # jieba dictionary POS tags: person, place, organisation, other proper noun
-    "dom_company", "dom_person", "dom_place", "dom_org",  # the project's entities.tsv
+    "dom_company", "dom_person", "dom_place", "dom_org",  # known names: entities.tsv, annotated articles
     "suf_company", "suf_org", "suf_place",  # name suffixes
+    "dom_chip", "dom_model", "dom_product", "dom_event",  # known names of the other four types
+    "common",  # a jieba dictionary word of frequency >= COMMON_WORD: a name's edge does not cut one
 )
+#: How frequent a jieba word must be to count as a common word.
+COMMON_WORD = 100
+#: The dictionary category of each entity type.
+DOMAIN_CATEGORY = {"Company": "dom_company", "Person": "dom_person", "Place": "dom_place",
+                   "Organization": "dom_org", "Chip": "dom_chip", "AIModel": "dom_model", "Product": "dom_product",
+                   "Event": "dom_event"}
 CAT = {c: i for i, c in enumerate(LEX_CATEGORIES)}
 
 # The tagger's word lists (kg/data/lexicons.toml): read when a model is trained (its lexicon goes into
@@ -83,7 +91,7 @@ class Lexicon:
     """Words as sorted 64-bit hashes with a category bit mask each; matched through an open-addressing table."""
 
     keys: np.ndarray  # uint64, sorted
-    cats: np.ndarray  # uint16, same length
+    cats: np.ndarray  # uint32 (uint16 in models of four types), same length
     lengths: np.ndarray  # int8: the word lengths present (for the matcher's loop)
 
     def __post_init__(self) -> None:
@@ -101,7 +109,7 @@ class Lexicon:
             table[h] = table.get(h, 0) | (1 << CAT[cat])
             lens.add(len(word))
         keys = np.array(sorted(table), dtype=np.uint64)
-        cats = np.array([table[int(k)] for k in keys], dtype=np.uint16)
+        cats = np.array([table[int(k)] for k in keys], dtype=np.uint32)
         return cls(keys, cats, np.array(sorted(lens), dtype=np.int8))
 
     def _build_table(self) -> None:
@@ -112,7 +120,7 @@ class Lexicon:
         self._shift = np.uint64(64 - bits)
         self._mask = np.uint64(size - 1)
         table = np.zeros(size, np.uint64)
-        vals = np.zeros(size, np.uint16)
+        vals = np.zeros(size, self.cats.dtype)
         pending = np.arange(n)
         home = (self.keys >> self._shift).astype(np.int64)
         probe = 0
@@ -131,9 +139,9 @@ class Lexicon:
         self._table, self._vals, self._max_probe = table, vals, probe
 
     def lookup(self, q: np.ndarray) -> np.ndarray:
-        """Category masks (uint16, 0 = not a word) of hashed keys ``q``."""
+        """Category masks (0 = not a word) of hashed keys ``q``."""
         slot = (q >> self._shift).astype(np.intp)
-        out = np.zeros(len(q), np.uint16)
+        out = np.zeros(len(q), self.cats.dtype)
         todo = np.arange(len(q))
         size_mask = len(self._table) - 1
         for _ in range(self._max_probe):
@@ -146,12 +154,20 @@ class Lexicon:
             todo, slot, q = todo[go], (slot[go] + 1) & size_mask, q[go]
         return out
 
+    @staticmethod
+    def hash_rows(windows: np.ndarray) -> np.ndarray:
+        """The lookup keys of words given as rows of normalised code points ([n, length])."""
+        h = np.zeros(len(windows), np.uint64)
+        for j in range(windows.shape[1]):
+            h = h * _P + (windows[:, j].astype(np.uint64) + np.uint64(1))
+        return _mix(h ^ _length_salt(windows.shape[1]))
+
     def match(self, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per character, category masks (uint16) of the words that start here, cover it inside, end here."""
+        """Per character, category masks of the words that start here, cover it inside, end here."""
         n = len(cp)
-        b = np.zeros(n, np.uint16)
-        m = np.zeros(n, np.uint16)
-        e = np.zeros(n, np.uint16)
+        b = np.zeros(n, self.cats.dtype)
+        m = np.zeros(n, self.cats.dtype)
+        e = np.zeros(n, self.cats.dtype)
         if n == 0 or len(self.keys) == 0:
             return b, m, e
         h = np.zeros(n, np.uint64)
@@ -173,8 +189,10 @@ class Lexicon:
         return b, m, e
 
 
-def lexicon_words(jieba_dict: str | Path | None, entities_tsv: str | Path | None) -> list[tuple[str, str]]:
-    """(word, category) pairs from jieba's dict.txt (POS tags), the project's entities.tsv and the suffix lists."""
+def lexicon_words(jieba_dict: str | Path | None, entities_tsv: str | Path | None,
+                  names: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """(word, category) pairs from jieba's dict.txt (POS tags), the project's entities.tsv, ``names``
+    ((name, entity type) pairs, e.g. of annotated articles) and the suffix lists."""
     words: list[tuple[str, str]] = []
     if jieba_dict is not None:
         with open(jieba_dict, encoding="utf-8") as f:
@@ -183,6 +201,8 @@ def lexicon_words(jieba_dict: str | Path | None, entities_tsv: str | Path | None
                 if len(parts) < 3:
                     continue
                 w, tag = parts[0], parts[2]
+                if parts[1].isdigit() and int(parts[1]) >= COMMON_WORD:
+                    words.append((w, "common"))
                 if tag in ("nr", "nrt", "nrfg"):
                     words.append((w, "nr"))
                 elif tag in ("ns", "nt", "nz"):
@@ -190,17 +210,17 @@ def lexicon_words(jieba_dict: str | Path | None, entities_tsv: str | Path | None
                 else:
                     words.append((w, "word"))
     if entities_tsv is not None:
-        dom = {"Company": "dom_company", "Person": "dom_person", "Place": "dom_place", "Organization": "dom_org"}
         with open(entities_tsv, encoding="utf-8") as f:
             for line in f:
                 if line.startswith("#") or not line.strip():
                     continue
                 cols = line.rstrip("\n").split("\t")
-                cat = dom.get(cols[0])
+                cat = DOMAIN_CATEGORY.get(cols[0])
                 if cat is None:
                     continue
-                names = [cols[1]] + (cols[3].split("|") if len(cols) > 3 and cols[3] else [])
-                words.extend((n, cat) for n in names if n)
+                forms = [cols[1]] + (cols[3].split("|") if len(cols) > 3 and cols[3] else [])
+                words.extend((n, cat) for n in forms if n)
+    words.extend((n, DOMAIN_CATEGORY[t]) for n, t in names if t in DOMAIN_CATEGORY)
     words.extend((s, "suf_company") for s in COMPANY_SUFFIXES)
     words.extend((s, "suf_org") for s in ORG_SUFFIXES)
     words.extend((s, "suf_place") for s in PLACE_SUFFIXES)
@@ -283,6 +303,8 @@ def _shift(a: np.ndarray, k: int) -> np.ndarray:
 class FeatureExtractor:
     bits: int
     lexicon: Lexicon
+    #: bits per begin/inside/end category mask in the lexicon feature (12 in models of four types)
+    lex_shift: int = 21
 
     @property
     def n_templates(self) -> int:
@@ -334,7 +356,8 @@ class FeatureExtractor:
         feat((c << b42) | s[1])
         # lexicon: the whole begin/inside/end pattern over all categories in one key (3 x 12 bits)
         lb64, lm64, le64 = lb.astype(np.uint64), lm.astype(np.uint64), le.astype(np.uint64)
-        feat(lb64 | (lm64 << np.uint64(12)) | (le64 << np.uint64(24)))
+        lex_shift = np.uint64(self.lex_shift)
+        feat(lb64 | (lm64 << lex_shift) | (le64 << (lex_shift + lex_shift)))
         # any-word begin/inside/end bits of the char and its neighbours (word boundaries)
         wb = ((lb != 0).astype(np.uint64) | ((lm != 0).astype(np.uint64) << np.uint64(1))
               | ((le != 0).astype(np.uint64) << np.uint64(2)))

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from kg.ner.statistical.corpora import TYPES, Example, LabelMap
-from kg.ner.statistical.crf import ALLOWED_END, ALLOWED_START, ALLOWED_TRANS, NEG, K, allowed_tags
+from kg.ner.statistical.corpora import PUBLIC_TYPES, TYPES, Example, LabelMap
+from kg.ner.statistical.crf import NEG, TagSet, allowed_tags
 from kg.ner.statistical.features import TEMPLATES, FeatureExtractor, Lexicon, domain_features, lexicon_words
 from kg.ner.statistical.tagger import Tagger
 
@@ -53,6 +53,8 @@ class Config:
     optimizer: str = "adam"  # adam | sgd | adagrad (linear weights)
     l2: float = 0.0  # lazy L2 on the linear rows touched by a batch (per update, times lr)
     seed: int = 13
+    #: the types the model tags (the public corpora annotate the first four only)
+    types: tuple[str, ...] = TYPES
     jieba_dict: str | None = None
     entities_tsv: str | None = None
     extra: dict = field(default_factory=dict)
@@ -73,12 +75,12 @@ def default_jieba_dict() -> str | None:
 class Encoded:
     ids: np.ndarray  # [n_chars, F] int64
     offsets: np.ndarray  # [n_sent + 1]
-    allowed: np.ndarray  # [n_chars] uint32 bit masks
+    allowed: np.ndarray  # [n_chars] uint64 bit masks of the allowed tags
     corpus: np.ndarray  # [n_sent] int
 
 
 def encode(fx: FeatureExtractor, corpora: Sequence[tuple[Sequence[Example], LabelMap]],
-           domain_cols: Sequence[int] = ()) -> Encoded:
+           domain_cols: Sequence[int] = (), tags: TagSet | None = None) -> Encoded:
     texts: list[str] = []
     bits: list[np.ndarray] = []
     cid: list[int] = []
@@ -87,7 +89,7 @@ def encode(fx: FeatureExtractor, corpora: Sequence[tuple[Sequence[Example], Labe
             if not ex.text:
                 continue
             texts.append(ex.text)
-            bits.append(allowed_tags(ex, labels))
+            bits.append(allowed_tags(ex, labels, tags or TagSet(TYPES)))
             cid.append(c)
     ids_parts, offs = [], [np.zeros(1, np.int64)]
     step = 20000
@@ -121,7 +123,7 @@ def batches(offsets: np.ndarray, batch_chars: int, rng: np.random.Generator) -> 
     return [out[p] for p in perm]
 
 
-def pad_batch(enc: Encoded, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def pad_batch(enc: Encoded, idx: np.ndarray, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     lens = np.diff(enc.offsets)[idx]
     t_max = int(lens.max())
     mask = np.arange(t_max)[None, :] < lens[:, None]
@@ -130,7 +132,7 @@ def pad_batch(enc: Encoded, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor
     ids[mask] = enc.ids[src]
     allowed = np.zeros((len(idx), t_max), np.int64)
     allowed[mask] = enc.allowed[src]
-    tags_bits = (allowed[:, :, None] >> np.arange(K)[None, None, :]) & 1
+    tags_bits = (allowed[:, :, None] >> np.arange(k)[None, None, :]) & 1
     return torch.from_numpy(ids), torch.from_numpy(lens.astype(np.int64)), torch.from_numpy(tags_bits.astype(bool))
 
 
@@ -140,7 +142,8 @@ class Emitter(nn.Module):
     def __init__(self, cfg: Config, n_templates: int) -> None:
         super().__init__()
         self.cfg = cfg
-        self.linear = nn.Embedding(1 << cfg.bits, K, sparse=True) if cfg.linear else None
+        k = TagSet(cfg.types).k
+        self.linear = nn.Embedding(1 << cfg.bits, k, sparse=True) if cfg.linear else None
         if self.linear is not None:
             nn.init.zeros_(self.linear.weight)
         self.nn_cols = [TEMPLATES.index(t) for t in cfg.nn_templates]
@@ -193,7 +196,7 @@ class NeuralNet(nn.Module):
             self.rnn = None
             self.convs = nn.ModuleList(
                 nn.Conv1d(h, h, cfg.nn_kernel, padding=cfg.nn_kernel // 2) for _ in range(cfg.nn_layers))
-        self.out = nn.Linear(h, K)
+        self.out = nn.Linear(h, TagSet(cfg.types).k)
 
     def forward(self, x: torch.Tensor, lens: torch.Tensor) -> torch.Tensor:
         t_max = x.shape[1]
@@ -213,14 +216,16 @@ class NeuralNet(nn.Module):
 
 
 class CRF(nn.Module):
-    def __init__(self) -> None:
+    def __init__(self, tags: TagSet) -> None:
         super().__init__()
-        self.trans = nn.Parameter(torch.zeros(K, K))
-        self.start = nn.Parameter(torch.zeros(K))
-        self.end = nn.Parameter(torch.zeros(K))
-        self.register_buffer("pen_trans", torch.from_numpy(np.where(ALLOWED_TRANS, 0.0, NEG).astype(np.float32)))
-        self.register_buffer("pen_start", torch.from_numpy(np.where(ALLOWED_START, 0.0, NEG).astype(np.float32)))
-        self.register_buffer("pen_end", torch.from_numpy(np.where(ALLOWED_END, 0.0, NEG).astype(np.float32)))
+        k = tags.k
+        self.trans = nn.Parameter(torch.zeros(k, k))
+        self.start = nn.Parameter(torch.zeros(k))
+        self.end = nn.Parameter(torch.zeros(k))
+        allowed_trans, allowed_start, allowed_end = tags.allowed
+        self.register_buffer("pen_trans", torch.from_numpy(np.where(allowed_trans, 0.0, NEG).astype(np.float32)))
+        self.register_buffer("pen_start", torch.from_numpy(np.where(allowed_start, 0.0, NEG).astype(np.float32)))
+        self.register_buffer("pen_end", torch.from_numpy(np.where(allowed_end, 0.0, NEG).astype(np.float32)))
 
     def nll(self, em: torch.Tensor, lens: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
         """Sum over the batch of -log P(allowed paths)."""
@@ -256,7 +261,7 @@ def _recorded(cfg: Config) -> dict:
 
 def export(emitter: Emitter, crf: CRF, lex: Lexicon, cfg: Config, quantise: str | None = None) -> tuple[dict, dict]:
     quantise = quantise or cfg.quantise
-    meta = {"version": 1, "types": list(TYPES), "bits": cfg.bits, "templates": list(TEMPLATES),
+    meta = {"version": 1, "types": list(cfg.types), "bits": cfg.bits, "templates": list(TEMPLATES), "lex_shift": 21,
             "domain_cols": [TEMPLATES.index(t) for t in cfg.domain_templates], "domains": cfg.extra.get("domains", []),
             "config": _recorded(cfg)}
     arrays: dict[str, np.ndarray] = {
@@ -331,13 +336,14 @@ def train(corpora: Sequence[tuple[Sequence[Example], LabelMap]], out_path: str |
     lex = build_lexicon(cfg)
     fx = FeatureExtractor(cfg.bits, lex)
     domain_cols = [TEMPLATES.index(t) for t in cfg.domain_templates]
-    enc = encode(fx, corpora, domain_cols)
+    tags = TagSet(tuple(cfg.types))
+    enc = encode(fx, corpora, domain_cols, tags)
     for t in cfg.drop_templates:
         enc.ids[:, TEMPLATES.index(t)] = 0
     log(f"encoded {len(enc.offsets) - 1} sentences, {enc.ids.shape[0]} chars, lexicon {len(lex.keys)} words "
         f"({time.process_time() - t0:.0f} s CPU)")
     emitter = Emitter(cfg, len(TEMPLATES))
-    crf = CRF()
+    crf = CRF(tags)
     dense = list(crf.parameters()) + (list(emitter.net.parameters()) if emitter.emb is not None else [])
     groups = []
     if emitter.linear is not None:
@@ -361,7 +367,7 @@ def train(corpora: Sequence[tuple[Sequence[Example], LabelMap]], out_path: str |
         total, chars = 0.0, 0
         te = time.process_time()
         for idx in batches(enc.offsets, cfg.batch_chars, rng):
-            ids, lens, allowed = pad_batch(enc, idx)
+            ids, lens, allowed = pad_batch(enc, idx, tags.k)
             em = emitter(ids, lens)
             loss = crf.nll(em, lens, allowed)
             opt_s.zero_grad()
@@ -395,10 +401,13 @@ def train(corpora: Sequence[tuple[Sequence[Example], LabelMap]], out_path: str |
 
 # ------------------------------------------------------------------------------------------ ensemble
 
-LINEAR_DOMAIN = {"epochs": 2, "lr": 0.05, "domain_dropout": 0.5,
+# The base model's recipe (the public corpora: four types): a linear CRF with per-corpus styles plus a BiLSTM.
+LINEAR_DOMAIN = {"epochs": 2, "lr": 0.05, "domain_dropout": 0.5, "types": PUBLIC_TYPES,
                  "domain_templates": ("u-1", "u0", "u+1", "b-10", "b0+1", "lex", "cls5", "bias")}
 NEURAL = {"epochs": 5, "lr_decay": 0.8, "linear": False, "nn_dim": 32, "nn_hidden": 64, "nn_rnn": "lstm", "nn_lr": 0.01,
-          "nn_dropout": 0.2, "nn_feature_dropout": 0.3}
+          "nn_dropout": 0.2, "nn_feature_dropout": 0.3, "nn_bits": 17, "types": PUBLIC_TYPES}
+# The news CRF's recipe (annotated news: all eight types; chosen on the development split, docs/accuracy.md).
+NEWS_LINEAR = {**LINEAR_DOMAIN, "epochs": 6, "feature_dropout": 0.4, "bits": 18, "types": TYPES}
 
 
 def combine(linear: tuple[dict, dict], neural: tuple[dict, dict]) -> tuple[dict, dict]:

@@ -24,6 +24,7 @@ from kg.schema import EntityType, Origin
 if TYPE_CHECKING:
     from kg.config import ExtractorConfig
     from kg.ner.statistical.tagger import Tagger
+    from kg.ner.statistical.two_stage import TwoStageTagger
     from kg.ner.taggers.base import Recogniser
 
 MODEL_FILE = "kg_ner.npz"
@@ -34,11 +35,19 @@ def shipped_model() -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_model(path: Path) -> Tagger:
-    """The model in ``path``, loaded once per process, or ``ModelError`` saying what is wrong."""
-    from kg.ner.statistical.tagger import Tagger
+def load_model(path: Path) -> Tagger | TwoStageTagger:
+    """The model in ``path`` (a single model, or the two-stage tagger kg ships), loaded once per
+    process, or ``ModelError`` saying what is wrong."""
+    return open_model(path, _load, "kg NER model (kg train-ner writes one)")
 
-    return open_model(path, Tagger.load, "kg NER model (kg train-ner writes one)")
+
+def _load(path: Path) -> Tagger | TwoStageTagger:
+    from kg.modelfile import load_npz
+    from kg.ner.statistical.tagger import Tagger
+    from kg.ner.statistical.two_stage import TwoStageTagger, is_two_stage
+
+    meta, arrays = load_npz(path)
+    return TwoStageTagger.from_arrays(meta, arrays) if is_two_stage(meta) else Tagger(meta, arrays)
 
 
 E = EntityType
@@ -150,5 +159,46 @@ class StatisticalTagger:
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class TwoStageRecogniser:
+    """The two-stage tagger in the pipeline: the first stage reads all sentences of a batch of
+    documents at once (``prepare``); the second decides per document, weighing the dictionary's
+    names and the naming patterns with the rest, so the pipeline runs neither as a stage of its own
+    (``weighs_rules``)."""
+
+    model: TwoStageTagger
+    weighs_rules: bool = True
+
+    def prepare(self, views: Sequence[TextView]) -> None:
+        sentences = [view.norm[s:e] for view in views for s, e in view.sentences]
+        crf, base = self.model.propose(sentences)
+        words = self.model.words([view.norm for view in views])
+        i = 0
+        for view, known_words in zip(views, words, strict=True):
+            n = len(view.sentences)
+            view.__dict__.setdefault("_prepared", {})[self] = ([level[i:i + n] for level in crf], base[i:i + n],
+                                                                known_words)
+            i += n
+
+    def __call__(self, view: TextView, known: Sequence[Mention]) -> list[Mention]:
+        from kg.ner.statistical.two_stage import document_proposals, named_proposals
+
+        prepared = view.__dict__.get("_prepared", {}).pop(self, None)
+        if prepared is None:
+            self.prepare([view])
+            prepared = view.__dict__["_prepared"].pop(self)
+        crf, base, words = prepared
+        proposals = document_proposals(view.sentences, crf, base, named_proposals(view, known))
+        out = []
+        for start, end, kind, _ in self.model.decide(view.norm, proposals, words=words):
+            name, etype = view.norm[start:end], EntityType(kind)
+            if plausible(name, etype):
+                out.append(view.mention(start, end, etype, ABBREVIATED_PLACES.get(name), origin=Origin.TAGGER))
+        return out
+
+
 def statistical_tagger(config: ExtractorConfig) -> Recogniser:
-    return StatisticalTagger(load_model(config.ner_model or shipped_model()))
+    from kg.ner.statistical.two_stage import TwoStageTagger
+
+    model = load_model(config.ner_model or shipped_model())
+    return TwoStageRecogniser(model) if isinstance(model, TwoStageTagger) else StatisticalTagger(model)

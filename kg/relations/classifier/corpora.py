@@ -28,7 +28,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from kg.normalize import key, normalize
+
+if TYPE_CHECKING:
+    from kg.annotated_news import AnnotatedDoc
 
 T = TypeVar("T")
 
@@ -252,12 +257,100 @@ def tail_split(texts: Sequence[T], share: float) -> tuple[list[T], list[T]]:
     return list(texts[:cut]), list(texts[cut:])
 
 
-def load_split(duie: Path | None, finre: Path | None, held_out: bool = False) -> Split:
-    """The texts of the DuIE file and the FinRE folder, split as the module docstring says. The
-    held-out texts are read only when ``held_out`` (to report on them); training never asks."""
+# --- annotated news ---------------------------------------------------------------------------------
+
+#: Every relation type (and ALIAS, from the aliases of one entity): annotated news states them all.
+NEWS_LABELS = ("CHAIRMAN_OF", "FOUNDER_OF", "CEO_OF", "LOCATED_IN", "PARTNERS_WITH", "DEVELOPS", "USES",
+               "BENCHMARKED_AGAINST", "SUBSIDIARY_OF", "LISTED_ON", "SUPPORTS", "ALIAS")
+#: Of the articles of the training split, one in this many (by position) tunes instead of training.
+NEWS_TUNE_EVERY = 5
+
+
+def news_texts(docs: Sequence[AnnotatedDoc]) -> list[LabelledText]:
+    """One labelled text per sentence of annotated articles (kg's sentence split of the article): its
+    annotated names as written, and every relation of the gold graph whose two ends it names, between
+    each pair of their written forms. Every other pair is false for every label: the articles annotate
+    every relation they state. Two names of one entity in a sentence (華為 and Huawei) are an ALIAS."""
+    out = []
+    for doc in docs:
+        view = doc.view
+        types = {i: str(e.get("type")) for i, e in enumerate(doc.entities)}
+        index = {}
+        for i, e in enumerate(doc.entities):
+            for name in (e.get("name", ""), *(e.get("aliases") or ())):
+                if name:
+                    index.setdefault(key(name), i)
+        evidence = [evidence_span(view.norm, str(r.get("evidence") or "")) for r in doc.relations]
+        for s, e in view.sentences:
+            inside = [m for m in doc.mentions if s <= m.start and m.end <= e]
+            if not inside:
+                continue
+            forms: dict[int, set[str]] = {}
+            for m in inside:
+                forms.setdefault(m.entity, set()).add(doc.text[m.start:m.end])
+            facts: set[Fact] = set()
+            unsure: set[Fact] = set()
+            for r, where in zip(doc.relations, evidence, strict=True):
+                h, t = index.get(key(r.get("head", ""))), index.get(key(r.get("tail", "")))
+                if h in forms and t in forms and h != t:
+                    stated = where is None or (where[0] < e and s < where[1])
+                    # the two names in another sentence than the evidence: that one may not state it
+                    (facts if stated else unsure).update((a, str(r.get("relation")), b)
+                                                          for a in forms[h] for b in forms[t])
+            for names in forms.values():
+                facts |= {(a, "ALIAS", b) for a in names for b in names if key(a) < key(b)}
+            entities = sorted({(name, types[i]) for i, names in forms.items() for name in names})
+            out.append(LabelledText(doc.text[s:e], f"{doc.doc_id}:{s}", entities, facts, frozenset(NEWS_LABELS),
+                                    unsure=unsure - facts, source="news"))
+    return out
+
+
+def evidence_span(norm_text: str, quote: str) -> tuple[int, int] | None:
+    """Where an evidence quote lies in the (normalised) text: the quote itself, else its longest piece
+    between ellipses or clause breaks (at least 6 characters); None if no piece is found.
+
+    >>> evidence_span("甲说。科大讯飞发布了星火。乙说。", "科大讯飞发布了星火")
+    (3, 12)
+    """
+    quote = normalize(quote).strip().strip("。.!！?？")
+    if not quote:
+        return None
+    at = norm_text.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    for piece in sorted(re.split(r"…+|\.\.\.|[,，;；:：]", quote), key=len, reverse=True):
+        piece = piece.strip()
+        if len(piece) >= 6 and (at := norm_text.find(piece)) >= 0:
+            return at, at + len(piece)
+    return None
+
+
+def news_split(docs: Sequence[AnnotatedDoc]) -> tuple[list[AnnotatedDoc], list[AnnotatedDoc]]:
+    """(train, tune) of the training split's articles: every NEWS_TUNE_EVERY-th tunes."""
+    return ([d for i, d in enumerate(docs) if i % NEWS_TUNE_EVERY != NEWS_TUNE_EVERY - 1],
+            [d for i, d in enumerate(docs) if i % NEWS_TUNE_EVERY == NEWS_TUNE_EVERY - 1])
+
+
+def load_split(duie: Path | None, finre: Path | None, held_out: bool = False,
+               news: Path | None = None) -> Split:
+    """The texts of the DuIE file, the FinRE folder and the annotated news, split as the module
+    docstring says. The held-out texts are read only when ``held_out`` (to report on them); training
+    never asks. Of annotated news, the development split (:func:`kg.annotated_news.split`) is held out."""
     train: list[LabelledText] = []
     tune: list[LabelledText] = []
     reported: list[LabelledText] = []
+    if news is not None:
+        from kg.annotated_news import AnnotatedError, read_annotated, split
+
+        try:
+            articles, development = split(read_annotated(news))
+        except AnnotatedError as exc:
+            raise DataError(str(exc)) from None
+        n_train, n_tune = news_split(articles)
+        train += news_texts(n_train)
+        tune += news_texts(n_tune)
+        if held_out:
+            reported += news_texts(development)
     if duie is not None:
         d_train, d_tune, d_held = duie_split(read_duie(duie))
         train += d_train + ceo_copies(d_train)

@@ -33,13 +33,14 @@ class Trained:
 
 
 def train_model(duie: Path | None, finre: Path | None, hyper: Hyper | None = None,
-                config: ExtractorConfig | None = None, log: Log | None = None) -> Trained:
-    """A calibrated model from the DuIE file and/or the FinRE folder (``DataError`` for bad data).
-    ``config``: how kg reads the texts (default: the default extractor)."""
-    if duie is None and finre is None:
-        raise DataError("no training data: give --duie FILE and/or --finre DIR")
+                config: ExtractorConfig | None = None, log: Log | None = None,
+                news: Path | None = None) -> Trained:
+    """A calibrated model from the DuIE file, the FinRE folder and/or annotated news (``DataError``
+    for bad data). ``config``: how kg reads the texts (default: the default extractor)."""
+    if duie is None and finre is None and news is None:
+        raise DataError("no training data: give --news DIR, --duie FILE and/or --finre DIR")
     hyper = hyper or Hyper()
-    split = load_split(duie, finre)
+    split = load_split(duie, finre, news=news)
     if not split.train or not split.tune:
         raise DataError("too little data: need texts both to train on and to tune on")
     base = config or ExtractorConfig()
@@ -52,16 +53,17 @@ def train_model(duie: Path | None, finre: Path | None, hyper: Hyper | None = Non
     scored = read_texts(model, split.tune, base)
     precision = RulePrecision.from_tally(rule_tally(scored))
     model.calibrate(calibration(model, scored, precision))
-    model.meta.update(rule_precision=precision.to_json(), trained_on=_description(duie, finre, split))
+    model.meta.update(rule_precision=precision.to_json(), trained_on=_description(duie, finre, news, split))
     if log:
         log(f"calibration (Platt a, b): {model.calibration.platt}")
         log(f"thresholds: {model.calibration.thresholds}")
     return Trained(model, split, len(examples))
 
 
-def _description(duie: Path | None, finre: Path | None, split: Split) -> dict[str, object]:
+def _description(duie: Path | None, finre: Path | None, news: Path | None, split: Split) -> dict[str, object]:
     """What the model was trained and tuned on (file names and counts: the same data, the same bytes)."""
     return {"duie": duie.name if duie else None, "finre": finre.name if finre else None,
-            "train_texts": len(split.train), "tune_texts": len(split.tune),
-            "split": "DuIE: first 65 % train, next 15 % tune, last 20 % held out (file order); "
+            "news": news.name if news else None, "train_texts": len(split.train), "tune_texts": len(split.tune),
+            "split": "annotated news: its training split, every 5th article tuning, the development split held "
+                     "out; DuIE: first 65 % train, next 15 % tune, last 20 % held out (file order); "
                      "FinRE: first 90 % of train's sentences train, its last 10 % tune, valid held out"}

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from kg.models import Entity
 from kg.normalize import key
-from kg.relations.classifier.corpora import DUIE_REPORTED, FINRE_LABELS, Fact, LabelledText
+from kg.relations.classifier.corpora import DUIE_REPORTED, FINRE_LABELS, NEWS_LABELS, Fact, LabelledText
 from kg.relations.classifier.model import SYMMETRIC_LABELS
 
 #: The labels each source's figures report.
-REPORTED: dict[str, tuple[str, ...]] = {"duie": DUIE_REPORTED, "duie-ceo": ("CEO_OF",), "finre": FINRE_LABELS}
+REPORTED: dict[str, tuple[str, ...]] = {"duie": DUIE_REPORTED, "duie-ceo": ("CEO_OF",), "finre": FINRE_LABELS,
+                                        "news": tuple(label for label in NEWS_LABELS if label != "ALIAS")}
 #: Head types that count for a label (DuIE's 总部地点 is about organisations, not events).
 _ORG_HEADS = frozenset({"Company", "Organization"})
 

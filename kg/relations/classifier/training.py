@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from kg.relations.classifier.candidates import PairExample
+from kg.relations.classifier.corpora import NEWS_LABELS
 from kg.relations.classifier.features import Config, Featurizer, Signatures
 from kg.relations.classifier.lexicon import TriggerLexicon, trigger_groups
 from kg.relations.classifier.model import PairClassifier
@@ -20,8 +21,8 @@ Log = Callable[[str], None]
 _ORG = ("Company", "Organization")
 #: ALIAS is no relation type: two names of one organisation.
 ALIAS_SIGNATURE = (_ORG, _ORG)
-#: What the classifier learns, in this order: the relation types the data speaks of, and ALIAS.
-LABELS = ("CHAIRMAN_OF", "FOUNDER_OF", "CEO_OF", "LOCATED_IN", "PARTNERS_WITH", "SUBSIDIARY_OF", "ALIAS")
+#: What the classifier learns, in this order: every relation type, and ALIAS.
+LABELS = NEWS_LABELS
 
 
 def signatures() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
