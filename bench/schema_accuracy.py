@@ -29,6 +29,8 @@ from kg.evaluate import Counts, Score, load_gold, score_document
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT.parent / "shared" / "data" / "schema_news"
+DUIE = ROOT.parent / "shared" / "data" / "duie_org_train_excerpt.jsonl"
+FINRE = ROOT.parent / "shared" / "data" / "re"
 GOLD = ROOT.parent / "shared" / "gold"
 TAGGERS = ("statistical", "jieba", "lac", "none")
 TYPES = ("Person", "Place", "Company", "Organization", "Chip", "AIModel", "Product", "Event")
@@ -68,7 +70,6 @@ def extract_and_score(docs: Sequence[AnnotatedDoc], tagger: str, model: Path | N
         for d, doc in zip(docs, documents, strict=True):
             extractor = extractor_for(d, Path(tmp)) if gold_entities else shared
             score_document(d.gold, to_score_record(extractor.extract(doc)), score)
-            score.documents += 1
         cpu = time.process_time() - started
     return score, cpu
 
@@ -114,6 +115,8 @@ def relations(model: Path | None, relation_model: Path | None) -> dict[str, Any]
             score, _ = extract_and_score(dev, "statistical", model, rules, gold_entities=entities == "gold",
                                          relation_model=relation_model)
             rows[f"{name}, {entities} entities"] = _row(score.relations)
+            if name == "both":
+                rows[f"{name}, {entities} entities"]["reliability"] = score.reliability()
     return {"articles": len(dev), "rows": rows}
 
 
@@ -142,37 +145,60 @@ def public(taggers: Sequence[str], model: Path | None) -> dict[str, Any]:
 
 
 def leave_one_topic_out(letters: Sequence[str] | None, folds: int) -> dict[str, Any]:
-    """A two-stage tagger per topic letter, trained without it, tested on all its articles."""
+    """Per topic letter: the two-stage tagger's news part and the relation model trained without the
+    topic (the base model is the shipped one; the span classifier learns from the news alone), tested
+    on all its articles; entities, and relations per system (model, rules, both) and entities."""
+    from kg.config import make_config
     from kg.ner.statistical.train_two_stage import SpanTraining, train_two_stage
     from kg.ner.statistical.two_stage import TwoStageTagger
     from kg.ner.taggers.statistical import shipped_model
+    from kg.relations.classifier.recipe import train_model
+    from kg.relations.classifier.training import signatures
 
     docs = read_annotated(NEWS)
     train, _ = split(docs)
     topics = by_topic(docs)
     rows: dict[str, Any] = {}
-    total = Score()
+    totals: dict[str, Score] = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = TwoStageTagger.base_model_file(shipped_model(), Path(tmp) / "base.npz")
         for letter in letters or list(topics):
-            model = Path(tmp) / f"loto-{letter}.npz"
-            train_two_stage([d for d in train if d.topic != letter], base, model,
+            ner = Path(tmp) / f"ner-{letter}.npz"
+            train_two_stage([d for d in train if d.topic != letter], base, ner,
                             spans=SpanTraining(folds=folds), log=lambda _line: None)
-            score, _ = extract_and_score(topics[letter], "statistical", model)
-            rows[letter] = {"articles": len(topics[letter]), "entities": _row(score.entities),
-                            "relations": _row(score.relations)}
-            for part in ("entities", "relations"):
-                mine, all_ = getattr(score, part), getattr(total, part)
-                for field in ("tp", "fp", "fn"):
-                    getattr(all_, field).update(getattr(mine, field))
-            print(f"  topic {letter}: entity F1 {score.entities.prf()[2]:.3f}", file=sys.stderr, flush=True)
-    return {"folds": folds, "rows": rows, "all": {"entities": _row(total.entities),
-                                                  "relations": _row(total.relations)}}
+            rel = Path(tmp) / f"rel-{letter}.npz"
+            trained = train_model(DUIE, FINRE, config=make_config(ner_model=ner, relation_rules=()), news=NEWS,
+                                  news_topics=lambda topic, left_out=letter: topic != left_out)
+            trained.model.save(rel, signatures())
+            row: dict[str, Any] = {"articles": len(topics[letter])}
+            for entities in ("kg", "gold"):
+                for name, rules in relation_systems().items():
+                    score, _ = extract_and_score(topics[letter], "statistical", ner, rules,
+                                                 gold_entities=entities == "gold", relation_model=rel)
+                    label = f"{name}, {entities} entities"
+                    row[label] = _row(score.relations)
+                    if label == "both, kg entities":
+                        row["entities"] = _row(score.entities)
+                    total = totals.setdefault(label, Score())
+                    for part in ("entities", "relations"):
+                        for field in ("tp", "fp", "fn"):
+                            getattr(getattr(total, part), field).update(getattr(getattr(score, part), field))
+            rows[letter] = row
+            print(f"  topic {letter}: entity F1 {row['entities']['f1']:.3f}, relation F1 "
+                  f"{row['both, kg entities']['f1']:.3f}", file=sys.stderr, flush=True)
+    every = {label: _row(score.relations) for label, score in totals.items()}
+    every["entities"] = _row(totals["both, kg entities"].entities)
+    return {"folds": folds, "rows": rows, "all": every}
 
 
 def _cells(row: dict[str, Any]) -> str:
     types = " | ".join(f"{row['by_type'][t]['f1']:.2f}" if t in row["by_type"] else "-" for t in TYPES)
     return f"{row['p']:.3f} / {row['r']:.3f} / **{row['f1']:.3f}** | {types}"
+
+
+def _relation_row(name: str, row: dict[str, Any]) -> str:
+    types = " | ".join(f"{row['by_type'][t]['f1']:.2f}" if t in row["by_type"] else "-" for t in RELATIONS)
+    return f"| {name} | {row['p']:.3f} / {row['r']:.3f} / **{row['f1']:.3f}** | {types} |"
 
 
 def render(result: dict[str, Any]) -> str:
@@ -188,9 +214,14 @@ def render(result: dict[str, Any]) -> str:
         rel = result["relations"]
         lines += ["", f"Relations, development split ({rel['articles']} articles): P / R / F1, F1 per type", "",
                   f"| system | P / R / F1 | {' | '.join(RELATIONS)} |", "|---|---|" + "---|" * len(RELATIONS)]
+        lines += [_relation_row(name, row) for name, row in rel["rows"].items()]
         for name, row in rel["rows"].items():
-            types = " | ".join(f"{row['by_type'][t]['f1']:.2f}" if t in row["by_type"] else "-" for t in RELATIONS)
-            lines.append(f"| {name} | {row['p']:.3f} / {row['r']:.3f} / **{row['f1']:.3f}** | {types} |")
+            if "reliability" not in row:
+                continue
+            lines += ["", f"What a confidence means ({name}): relations per confidence band, the share right",
+                      "", "| confidence | relations | right | mean confidence |", "|---|---|---|---|"]
+            lines += [f"| {lo:.1f}-{hi:.1f} | {n} | {right:.2f} | {mean:.2f} |"
+                      for lo, hi, n, right, mean in row["reliability"]]
     if "loto" in result:
         loto = result["loto"]
         lines += ["", f"Leave one topic letter out ({loto['folds']} folds; each row: a model that never read "
@@ -198,6 +229,9 @@ def render(result: dict[str, Any]) -> str:
         for letter, row in loto["rows"].items():
             lines.append(f"| {letter} ({row['articles']}) | {_cells(row['entities'])} |")
         lines.append(f"| all | {_cells(loto['all']['entities'])} |")
+        lines += ["", "Relations, leave one topic letter out (all topics together): P / R / F1, F1 per type", "",
+                  f"| system | P / R / F1 | {' | '.join(RELATIONS)} |", "|---|---|" + "---|" * len(RELATIONS)]
+        lines += [_relation_row(name, row) for name, row in loto["all"].items() if name != "entities"]
     if "seeds" in result:
         lines += ["", "Gold seeds 000-002 (`kg eval ../shared/gold`): entities P / R / F1, relations P / R / F1", "",
                   "| system | entities | relations |", "|---|---|---|"]

@@ -38,6 +38,19 @@ class Score:
     misses: dict[str, list[str]] = field(default_factory=lambda: {
         "entity FP": [], "entity FN": [], "relation FP": [], "relation FN": []})
     documents: int = 0
+    #: every predicted relation judged: (relation type, its confidence if it has one, whether it is right)
+    judged: list[tuple[str, float | None, bool]] = field(default_factory=list)
+
+    def reliability(self, edges: tuple[float, ...] = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+                    ) -> list[tuple[float, float, int, float, float]]:
+        """Per confidence band [lo, hi): (lo, hi, relations, their share right, their mean confidence)."""
+        out = []
+        for lo, hi in zip(edges, edges[1:], strict=False):
+            band = [(c, ok) for _, c, ok in self.judged if c is not None and lo <= c < hi]
+            if band:
+                out.append((lo, min(hi, 1.0), len(band), sum(ok for _, ok in band) / len(band),
+                            sum(c for c, _ in band) / len(band)))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         def block(c: Counts) -> dict[str, Any]:
@@ -105,6 +118,7 @@ def score_document(gold: dict, pred: dict, score: Score) -> None:
             k = norm(h, r.get("relation"), t)
         pred_rel.setdefault(k, r)
     for k, r in pred_rel.items():
+        score.judged.append((r.get("relation", "?"), r.get("confidence"), k in gold_rel))
         if k in gold_rel:
             score.relations.tp[r["relation"]] += 1
         else:

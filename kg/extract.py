@@ -10,7 +10,7 @@ configuration once (dictionary automaton, tagger model) and shares them between 
 >>> ex = Extractor().extract(Document(id="d", text="科大訊飛董事長劉慶峰說，公司與華為合作。"))
 >>> sorted(e.name for e in ex.entities)
 ['刘庆峰', '华为', '科大讯飞']
->>> [(r.head, r.relation.value, r.tail) for r in ex.relations]
+>>> sorted((r.head, r.relation.value, r.tail) for r in ex.relations)
 [('刘庆峰', 'CHAIRMAN_OF', '科大讯飞'), ('华为', 'PARTNERS_WITH', '科大讯飞')]
 """
 
@@ -28,9 +28,18 @@ from kg.models import Document, Entity, Extraction, Mention, Relation, Resolutio
 from kg.ner.combine import MentionFinder
 from kg.ner.dictionary_matcher import DictionaryRecogniser
 from kg.ner.textview import TextView
-from kg.normalize import normalize, sentence_spans
+from kg.normalize import key, normalize, sentence_spans
 from kg.registry import RELATION_RULES, TAGGERS
-from kg.relations import Context, Proposal, RelationRule, Sentence, Span, read_anaphors, sentence_relations
+from kg.relations import (
+    Context,
+    Proposal,
+    RelationRule,
+    Sentence,
+    Span,
+    inside_names,
+    read_anaphors,
+    sentence_relations,
+)
 from kg.relations.base import joined_places
 from kg.relations.confidence import MeasuredRule, RulePrecision
 from kg.resolve import resolve_mentions
@@ -162,16 +171,31 @@ class Extractor:
         mentions = parts.mentions(view)
         entities, owner = resolve_mentions(mentions, parts.dictionary)
         types = {e.name: e.type for e in entities}
-        self._relations(doc_id, view, offset, mentions, owner, types, ctx, found)
+        ctx.known_companies.update({key(n): e.name for e in entities if e.type is EntityType.COMPANY
+                                    for n in (e.name, *e.aliases)})
+        inside = self._relations(doc_id, view, offset, mentions, owner, types, ctx, found)
+        # a maker named inside its product's name (华为 in 华为昇腾910B, 讯飞 in 讯飞AI学习机) is an entity,
+        # of its own if no mention names it, and that surface one of its names
+        by_name = {e.name: e for e in entities}
+        for name, (etype, surfaces) in inside.items():
+            entity = by_name.get(name)
+            if entity is None:
+                entity = by_name[name] = Entity(name=name, type=etype, mentions=1)
+                entities.append(entity)
+            known = {key(n) for n in (entity.name, *entity.aliases)}
+            entity.aliases += sorted(s for s in surfaces if key(s) not in known)
         return mentions, entities
 
     def _relations(self, doc_id: str, view: TextView, offset: int, mentions: list[Mention], owner: dict[int, str],
-                   types: dict, ctx: Context, found: dict[tuple, Relation]) -> None:
-        """Add the relations of ``view`` (which starts at ``offset`` in its document) to ``found``."""
+                   types: dict, ctx: Context, found: dict[tuple, Relation]) -> dict[str, tuple[EntityType, set[str]]]:
+        """Add the relations of ``view`` (which starts at ``offset`` in its document) to ``found``; return
+        the ends named inside other mentions (:func:`kg.relations.inside_names`)."""
         sentences = sentences_of(view, mentions, owner, types, offset)
+        kept: list[Proposal] = []
         for si, p in document_proposals(sentences, ctx, types, self.components.rules):
             if p.confidence < self.config.min_confidence:
                 continue
+            kept.append(p)
             head, tail, head_span, tail_span = p.head, p.tail, p.head_span, p.tail_span
             if p.relation in SYMMETRIC and tail < head:
                 head, tail, head_span, tail_span = tail, head, tail_span, head_span
@@ -185,6 +209,7 @@ class Extractor:
                                 confidence=round(p.confidence, 3), trigger=p.trigger,
                                 **ends(sentences[si], head_span, "head", original),
                                 **ends(sentences[si], tail_span, "tail", original))
+        return inside_names(kept)
 
 
 def ends(sent: Sentence, span: Span | None, role: str, original: str) -> dict[str, Any]:
@@ -221,7 +246,7 @@ def document_proposals(sentences: list[Sentence], ctx: Context, types: dict[str,
     first, so every component reads them as the names they stand for. A trained component's
     proposals (``overruled_by_rules``) join the rules' unless a rule of the document has given their
     head the same relation with another tail (see :mod:`kg.relations.classifier.combine`)."""
-    from kg.relations.classifier.combine import unclaimed
+    from kg.relations.classifier.combine import one_tail_per_sentence, unclaimed
 
     sentences = with_anaphors(sentences, ctx)
     for rule in rules:
@@ -236,6 +261,7 @@ def document_proposals(sentences: list[Sentence], ctx: Context, types: dict[str,
         by_rules += ((si, p) for p in sentence_relations(sent, ctx, types, stated))
         by_model += ((si, p) for p in sentence_relations(sent, ctx, types, scored)) if scored else ()
         ctx.update(sent)
+    by_model = one_tail_per_sentence(by_model)
     kept = {id(p) for p in unclaimed((p for _, p in by_rules), (p for _, p in by_model))}
     # sentence order, a sentence's rule proposals first (a rule wins a tie: its trigger names the words)
     yield from sorted(by_rules + [(si, p) for si, p in by_model if id(p) in kept], key=lambda x: x[0])

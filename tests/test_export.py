@@ -446,7 +446,8 @@ def test_a_symlinked_output_keeps_its_link(seed_out: Path, tmp_path: Path) -> No
     link = tmp_path / "link.gexf"
     link.symlink_to(target)
     assert runner.invoke(app, ["export", "--out", str(seed_out), "-o", str(link)]).exit_code == 0
-    assert link.is_symlink() and nx.read_gexf(target).number_of_nodes() == 75
+    nodes = load_json(seed_out / "graph.json").number_of_nodes()
+    assert link.is_symlink() and nx.read_gexf(target).number_of_nodes() == nodes
 
 
 def test_jsonl_to_a_pipe_is_the_data_alone(seed_out: Path, tmp_path: Path) -> None:
@@ -458,8 +459,8 @@ def test_jsonl_to_a_pipe_is_the_data_alone(seed_out: Path, tmp_path: Path) -> No
     result = runner.invoke(app, ["export", "-f", "jsonl", "--out", str(seed_out), "-o", str(fifo)])
     reader.join(timeout=60)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "" and result.stderr.startswith(f"wrote {fifo} (JSON Lines: 75 entities")
     G = load_json(seed_out / "graph.json")
+    assert result.stdout == "" and result.stderr.startswith(f"wrote {fifo} (JSON Lines: {G.number_of_nodes()} entities")
     assert len(got[0].decode("utf-8").splitlines()) == G.number_of_nodes() + G.number_of_edges()
 
 

@@ -212,7 +212,7 @@ def test_a_registered_company_name_the_tagger_split_at_its_place_is_one_company(
 
 def test_mention_finder_runs_every_stage_in_order() -> None:
     finder = MentionFinder(DICTIONARY, no_tagger(ExtractorConfig()))
-    view = TextView("星海互娱董事长王大可采购了昇腾910B芯片。王董说，R1不如DeepSeek-R1。")
+    view = TextView("星海科技有限公司董事长王大可采购了昇腾910B芯片。王董说，R1不如DeepSeek-R1。")
     got = [(m.canonical, m.origin.value) for m in finder(view)]
-    assert got == [("星海互娱", "ner"), ("王大可", "ner"), ("昇腾910B", "dictionary"), ("王大可", "coref"),
+    assert got == [("星海科技有限公司", "ner"), ("王大可", "ner"), ("昇腾910B", "dictionary"), ("王大可", "coref"),
                    ("DeepSeek-R1", "pattern"), ("DeepSeek-R1", "dictionary")]

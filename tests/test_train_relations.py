@@ -176,7 +176,8 @@ def test_min_confidence_leaves_out_the_less_confident(tmp_path: Path) -> None:
 
 def test_no_classifier_runs_the_rules_alone(tmp_path: Path) -> None:
     doc = tmp_path / "doc.txt"
-    doc.write_text("远航集团今天发布了年报，陈静没有出席。远航集团董事长陈静表示满意。", encoding="utf-8")
+    doc.write_text("远航集团今天发布了年报，陈静没有出席。远航集团董事长陈静表示，远航集团将与星海科技合作。",
+                   encoding="utf-8")
     triggers = {}
     for flag in ("--classifier", "--no-classifier"):
         out = tmp_path / f"{flag}.jsonl"

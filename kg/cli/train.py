@@ -133,7 +133,8 @@ def train_ner(
                                           "the base model trained from --public/--corpus or read from --base."),
     base: Path | None = typer.Option(None, "--base", metavar="FILE", readable=False,
                                      help="With --news: take the base model from this model file (a single model, "
-                                          "or the base part of a two-stage tagger) instead of training one."),
+                                          "or the base part of a two-stage tagger) instead of training one from "
+                                          "--public/--corpus (which then only teach the span classifier)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
     r"""Train a model for `--ner statistical` (use it with `--ner-model FILE`). Needs torch:
@@ -156,12 +157,10 @@ def train_ner(
         repeats = parse_repeats(repeat)
     except ValueError as exc:
         fail(str(exc))
-    if base is not None and (public is not None or corpus):
-        fail("--base: the base model is read from FILE or trained from --public/--corpus, not both")
     if base is not None and news is None:
         fail("--base needs --news (it is the first stage of a two-stage tagger)")
     articles = _read_news(news) if news is not None else None
-    if base is not None or (articles is not None and public is None and not corpus):
+    if articles is not None and public is None and not corpus:
         corpora, names, sentences = [], [], 0
     else:
         corpora, names = _read_corpora(public, corpus)
@@ -194,7 +193,7 @@ def train_ner(
                     training.set_default_style(path, default_style)
                 return path
 
-            if corpora:
+            if corpora and base_model is None:
                 base_model = train_base(corpora, Path(work) / "base.npz")
             if articles is not None:
                 from kg.ner.statistical.train_two_stage import public_shares, train_two_stage
@@ -210,7 +209,7 @@ def train_ner(
                 fh.write(trained.read_bytes())
     except OutputError as exc:
         fail(str(exc))
-    sources = [f"{sentences:,} sentences ({', '.join(names)})"] if names else []
+    sources = [f"{sentences:,} sentences ({', '.join(names)})"] if names and base is None else []
     if base is not None:
         sources.append(f"the base model of {base}")
     if articles is not None:

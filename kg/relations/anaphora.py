@@ -5,9 +5,7 @@ sentence (coreference beyond the sentence).
   most recently;
 * the same nouns bare (公司, 平台, 模型), only where they open a clause (，公司还将推出…);
 * pronouns (其, 它): the most recent company, organisation, model, product or chip;
-* the speaker's own company (我们, 本公司): the company the text is mostly about;
-* bare versions (V3, 4.0版本, 大模型的4.0): the most recent model or product whose name the
-  version completes (讯飞星火4.0 Turbo for 4.0).
+* the speaker's own company (我们, 本公司): the company the text is mostly about.
 
 Each resolved anaphor becomes a :class:`Span` of its entity at the anaphor's place, with the
 :class:`Antecedent` (the naming mention and its sentence) that a reader can check. An anaphor with
@@ -40,9 +38,6 @@ _WORDS: dict[str, tuple[str, frozenset[EntityType]]] = {
 _ANAPHOR = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=True))))
 _NOT_PRONOUNS = words("anaphora.not_pronouns")
 _OPENERS = frozenset(words("anaphora.clause_openers"))
-_VERSION = re.compile(r"(?<![A-Za-z0-9.\-])(?P<v>[Vv]\d+(?:\.\d+)*|\d+\.\d+)(?P<word>\s*(?:"
-                      + "|".join(map(re.escape, words("anaphora.version_words"))) + "))?(?![0-9.%])")
-_VERSIONED = frozenset({E.AIMODEL, E.PRODUCT})
 
 
 def read_anaphors(sent: Sentence, ctx: Context) -> Sentence:
@@ -60,13 +55,6 @@ def read_anaphors(sent: Sentence, ctx: Context) -> Sentence:
             continue
         named = _speaker(sent, m.start(), ctx) if kind == "speaker" else \
             _antecedent(sent, m.start(), types, ctx, skip_own_clause=kind == "pronouns")
-        if named is not None:
-            found.append(Span(named.name, named.type, m.start(), m.end(), m.group(), antecedent=named.antecedent))
-    for m in _VERSION.finditer(sent.text):
-        if _overlaps(m.start(), m.end(), taken) or not (
-                m.group("v")[0] in "Vv" or m.group("word") or sent.text[m.start() - 1:m.start()] == "的"):
-            continue
-        named = _antecedent(sent, m.start(), _VERSIONED, ctx, accept=_completes(m.group("v")))
         if named is not None:
             found.append(Span(named.name, named.type, m.start(), m.end(), m.group(), antecedent=named.antecedent))
     if not found:
@@ -120,10 +108,3 @@ def _speaker(sent: Sentence, pos: int, ctx: Context) -> Named | None:
     if topic is None:
         return None
     return _antecedent(sent, pos, frozenset({E.COMPANY}), ctx, accept=topic.__eq__) or ctx.where_named(topic)
-
-
-def _completes(version: str) -> Callable[[str], bool]:
-    """Whether a name carries ``version`` as its version (讯飞星火4.0 Turbo carries 4.0, DeepSeek-V3 V3)."""
-    core = version.lower().lstrip("v")
-    rx = re.compile(rf"(?<![0-9.])v?{re.escape(core)}(?![0-9.])")
-    return lambda name: bool(rx.search(name.lower().replace(" ", "").replace("-", "")))

@@ -12,13 +12,13 @@ from typing import Protocol
 
 from kg.dictionary import Dictionary
 from kg.lexicons import alternation
+from kg.normalize import key
 from kg.schema import EntityType, RelationType
 
 E = EntityType
 R = RelationType
 CLAUSE_BREAK = re.compile(r"[,，;；:：!?。！？]")
 
-MODELS = frozenset({E.AIMODEL})
 BUILDABLE = frozenset({E.AIMODEL, E.PRODUCT, E.CHIP})
 USERS = frozenset({E.COMPANY, E.AIMODEL, E.PRODUCT})
 USED = frozenset({E.CHIP, E.PRODUCT, E.COMPANY})
@@ -57,6 +57,8 @@ class Span:
     surface: str = ""
     named: tuple[int, int] | None = None
     antecedent: Antecedent | None = None
+    #: a name written inside another mention (华为 in 华为昇腾910B): an entity even if no mention of its own
+    inside: bool = False
 
     @property
     def naming(self) -> tuple[int, int]:
@@ -123,6 +125,8 @@ class Context:
 
     dictionary: Dictionary
     recent: list[Named] = field(default_factory=list)
+    #: the document's companies, every name and alias by key (the extractor fills it before reading)
+    known_companies: dict[str, str] = field(default_factory=dict)
     org_counts: Counter[str] = field(default_factory=Counter)
     #: The most counted company so far (on equal counts the first counted), kept up to date by
     #: :meth:`update` so :meth:`topic_org` does not rank every company of the document per call.
@@ -161,6 +165,10 @@ class Context:
             if named.type in types and (accept is None or accept(named.name)):
                 return named
         return None
+
+    def companies(self) -> dict[str, str]:
+        """The document's companies and those named so far, by name key."""
+        return {**self.known_companies, **{key(name): name for name in self._order}}
 
     def where_named(self, name: str) -> Named | None:
         """Where ``name`` was last named in an earlier sentence."""

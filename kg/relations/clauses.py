@@ -32,8 +32,6 @@ SCENE_LIMIT = 16
 RECIPIENT = re.compile(rf"(?:{alternation('clauses.recipient_markers').pattern})\s*$")
 SUBORDINATE_OPENERS = re.compile(rf"^\s*(?:{alternation('clauses.subordinate_openers').pattern})")
 SUBORDINATE_CLOSERS = re.compile(rf"(?:{alternation('clauses.subordinate_closers').pattern})\s*$")
-#: The same words where a clause is read on (在M正式研发之前: 之前 right after the verb).
-SUBORDINATE_CLOSER_AHEAD = re.compile(rf"\s*(?:{alternation('clauses.subordinate_closers').pattern})")
 LIST_OPENERS = re.compile(rf"\s*(?:{alternation('clauses.list_openers').pattern})\s*[:：]?\s*")
 #: A list opener right before a name (主要股东包括X): what follows is a list, not a subject.
 LIST_OPENER_BEFORE = re.compile(rf"(?:{alternation('clauses.list_openers').pattern})\s*[:：]?\s*$")
@@ -91,13 +89,13 @@ def in_parentheses(text: str, pos: int) -> bool:
 def has_no_subject(text: str) -> bool:
     """``text``, a clause up to some point in it, has no subject of its own: before its first verb
     or joining word stand only adverbs, dates and connectives (并于2023年10月24日联合发布, 但背后是,
-    并联合B发布); 将来大模型的4.0版本也将完全基于… has one, though it names nothing."""
+    并联合B发布)."""
     cuts = [m.start() for m in (VERBS.search(text), PARTNER_MARKERS.search(text)) if m is not None]
     return ZERO_SUBJECT.fullmatch(text, 0, min(cuts, default=len(text))) is not None
 
 
 def _is_subordinate(text: str) -> bool:
-    """继联合推出P后 / 在M正式研发之前: a clause that only sets the scene for the next one."""
+    """继联合推出P后 / 在M发布之前: a clause that only sets the scene for the next one."""
     return bool(SUBORDINATE_OPENERS.match(text) or SUBORDINATE_CLOSERS.search(text))
 
 

@@ -1,14 +1,15 @@
 """The tagger's second stage: candidate names, each classified with what is known of it.
 
-The first stage proposes: the news CRF (eight types) decoded at several biases against O, so a name
-it is unsure of still comes up with its rank; the base model (people, places, organisations, trained
-on the public corpora); the dictionary; quoted names, runs of Latin letters, a few Chinese
-characters before a Latin model number; and trimmed forms of the CRF's names (without 系列, a
-trailing function character or a coordination). None of them decides: a softmax classifier over
-hashed features of each candidate (which sources proposed it and as what, its characters and shape,
-the words around it, whether its edges cut a common word, whether it is a known word or name, how
-often the document repeats it and how the CRF typed it elsewhere) gives a probability per type, and
-the best candidates are chosen without overlap, every mention of one name taking the type its mentions agree on.
+The first stage proposes: the news CRF (eight types) decoded at two biases against O, so a name it
+is unsure of still comes up with its rank; the base model (people, places, organisations, trained on
+the public corpora); the dictionary and a model family's versions (讯飞星火 + X1); runs of Latin
+letters; and trimmed forms of the CRF's names (without 系列, a trailing function character or a
+coordination). None of them decides: a softmax classifier over hashed features of each candidate
+(which sources proposed it and as what, its characters and shape, the words around it, whether its
+edges cut a common word, whether it is a known word or name, how often the document repeats it, how
+the CRF typed it elsewhere, whether a longer candidate holds it) gives a probability per type, and
+the best candidates are chosen without overlap, every mention of one name taking the type its
+mentions agree on. A base model's name stands unless the classifier is sure it is none.
 
 The features are strings hashed with CRC-32 (stable across processes) into ``2**bits`` rows.
 """
@@ -32,10 +33,8 @@ BIASES = (0.0, 3.0)
 #: Characters that end a clause, not a name: a CRF name ending in one loses it (冯骥还 -> 冯骥).
 FUNCTION_TAIL = frozenset("及与和对把被将还也都有在是的了等向从给让使并又就却才")
 _JOIN = re.compile(r"[与和及、/]")
-_QUOTED = re.compile(r"[“\"「『《](?P<n>[^“”\"「」『』《》,，。!?;:、\n]{1,20})[”\"」』》]")
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?: ?[0-9]+[A-Za-z]*)?"
                     r"(?: (?:Pro|Max|Plus|Ultra|Mini|Lite|Turbo|Air|[A-Z][a-z]+))*")
-_MIXED = re.compile(r"[\u4e00-\u9fff]{1,4}[A-Za-z0-9][A-Za-z0-9\-.]*")
 _NOT_IN_KEY = str.maketrans("", "", " \t-_·・")
 _COMMON = 1 << CAT["common"]
 
@@ -90,7 +89,9 @@ def refined(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def candidates(text: str, proposals: Proposals) -> list[Candidate]:
     """Every proposed span, with the sources that proposed it (``crf0:Chip``, ``base:Person``,
-    ``dict:Company``, ``model_versions:AIModel``, ``quoted``, ``latin``, ``refined:Chip`` ...)."""
+    ``dict:Company``, ``model_versions:AIModel``, ``latin``, ``refined:Chip`` ...). Runs of Latin
+    letters are proposed whatever the models say (quoted names and a few Chinese characters before a
+    Latin model number were too, and went: they added nothing on the development split)."""
     found: dict[tuple[int, int], Candidate] = {}
 
     def add(start: int, end: int, source: str) -> None:
@@ -107,13 +108,9 @@ def candidates(text: str, proposals: Proposals) -> list[Candidate]:
         add(s, e, f"base:{t}")
     for s, e, t, source in proposals.named:
         add(s, e, f"{source}:{t}")
-    for m in _QUOTED.finditer(text):
-        add(m.start("n"), m.end("n"), "quoted")
     for m in _LATIN.finditer(text):
         if m.end() - m.start() >= 2:
             add(m.start(), m.end(), "latin")
-    for m in _MIXED.finditer(text):
-        add(m.start(), m.end(), "mixed")
     return sorted(found.values(), key=lambda c: (c.start, c.end))
 
 
@@ -252,10 +249,24 @@ def _containers(cands: Sequence[Candidate]) -> list[set[str]]:
     return out
 
 
+#: Feature string -> CRC-32: most features recur (crf0:Person|len=3, cutL=0), and a dictionary look-up
+#: is several times cheaper than encoding and hashing again. Bounded, so a long run stays small.
+_CRC: dict[str, int] = {}
+_CRC_LIMIT = 1 << 18
+
+
+def _crc(feature: str) -> int:
+    value = _CRC.get(feature)
+    if value is None:
+        value = zlib.crc32(feature.encode("utf-8"))
+        if len(_CRC) < _CRC_LIMIT:
+            _CRC[feature] = value
+    return value
+
+
 def hashed(feature_strings: Sequence[str], bits: int) -> np.ndarray:
     mask = (1 << bits) - 1
-    return np.fromiter((zlib.crc32(x.encode("utf-8")) & mask for x in feature_strings), np.int64,
-                       len(feature_strings))
+    return np.fromiter((_crc(x) & mask for x in feature_strings), np.int64, len(feature_strings))
 
 
 @dataclass(frozen=True, eq=False)
@@ -291,10 +302,23 @@ class SpanClassifier:
         return p / p.sum(axis=1, keepdims=True)
 
 
-def choose(text: str, cands: Sequence[Candidate], probs: np.ndarray,
-           threshold: float) -> list[tuple[int, int, str, float]]:
-    """The most probable names first, none overlapping one already chosen, none below ``threshold``;
-    then every chosen mention of one name takes the type its mentions' probabilities agree on."""
+#: The base model's names stand unless the classifier is at least this sure they are none: it learnt
+#: mostly from news, and where the text is not news (the public corpora's newswire, profiles, posts)
+#: the base model knows better (chosen on the development splits: docs/accuracy.md).
+BASE_VETO = 0.8
+
+
+def choose(text: str, cands: Sequence[Candidate], probs: np.ndarray, threshold: float,
+           base_veto: float = BASE_VETO) -> list[tuple[int, int, str, float]]:
+    """The most probable names first, none overlapping one already chosen, none below ``threshold``
+    (a base model's name counts as at ``threshold`` unless ``base_veto`` says it is none); then every
+    chosen mention of one name takes the type its mentions' probabilities agree on."""
+    probs = probs.copy()
+    for i, c in enumerate(cands):
+        for src in c.sources:
+            if src.startswith("base:") and probs[i, 0] < base_veto:
+                label = LABELS.index(src[len("base:"):])
+                probs[i, label] = max(probs[i, label], threshold)
     best = probs[:, 1:].max(axis=1) if len(cands) else np.zeros(0)
     chosen: list[int] = []
     taken = np.zeros(len(text) + 1, bool)

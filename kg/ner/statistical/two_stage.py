@@ -142,9 +142,14 @@ class TwoStageTagger:
 
 
 def named_proposals(view: TextView, known: Sequence[Mention]) -> list[tuple[int, int, str, str]]:
-    """The names the dictionary found (``known``), as proposals. (The naming patterns and the title
-    and suffix rules were proposals too, and went: none helped on the development split.)"""
-    return [(m.start, m.end, m.type.value, "dict") for m in known]
+    """The names the dictionary found (``known``) and those the naming patterns build on them
+    (:data:`kg.ner.patterns.PROPOSING`), each with its source's name."""
+    from kg.ner.patterns import PROPOSING
+
+    out = [(m.start, m.end, m.type.value, "dict") for m in known]
+    for pattern in PROPOSING:
+        out += [(m.start, m.end, m.type.value, pattern.__name__) for m in pattern(view, known)]
+    return out
 
 
 def document_proposals(sentences: Sequence[tuple[int, int]], crf: Sequence[Sequence[Sequence[Span]]],

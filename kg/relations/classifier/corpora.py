@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -332,7 +332,7 @@ def news_split(docs: Sequence[AnnotatedDoc]) -> tuple[list[AnnotatedDoc], list[A
 
 
 def load_split(duie: Path | None, finre: Path | None, held_out: bool = False,
-               news: Path | None = None) -> Split:
+               news: Path | None = None, news_topics: Callable[[str], bool] | None = None) -> Split:
     """The texts of the DuIE file, the FinRE folder and the annotated news, split as the module
     docstring says. The held-out texts are read only when ``held_out`` (to report on them); training
     never asks. Of annotated news, the development split (:func:`kg.annotated_news.split`) is held out."""
@@ -346,6 +346,8 @@ def load_split(duie: Path | None, finre: Path | None, held_out: bool = False,
             articles, development = split(read_annotated(news))
         except AnnotatedError as exc:
             raise DataError(str(exc)) from None
+        if news_topics is not None:  # leave-one-topic-out: the articles of the topics kept
+            articles = [d for d in articles if news_topics(d.topic)]
         n_train, n_tune = news_split(articles)
         train += news_texts(n_train)
         tune += news_texts(n_tune)

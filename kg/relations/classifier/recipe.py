@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +35,13 @@ class Trained:
 
 def train_model(duie: Path | None, finre: Path | None, hyper: Hyper | None = None,
                 config: ExtractorConfig | None = None, log: Log | None = None,
-                news: Path | None = None) -> Trained:
+                news: Path | None = None, news_topics: Callable[[str], bool] | None = None) -> Trained:
     """A calibrated model from the DuIE file, the FinRE folder and/or annotated news (``DataError``
     for bad data). ``config``: how kg reads the texts (default: the default extractor)."""
     if duie is None and finre is None and news is None:
         raise DataError("no training data: give --news DIR, --duie FILE and/or --finre DIR")
     hyper = hyper or Hyper()
-    split = load_split(duie, finre, news=news)
+    split = load_split(duie, finre, news=news, news_topics=news_topics)
     if not split.train or not split.tune:
         raise DataError("too little data: need texts both to train on and to tune on")
     base = config or ExtractorConfig()

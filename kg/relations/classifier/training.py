@@ -36,11 +36,12 @@ def signatures() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
 class Hyper:
     """Hyper-parameters (chosen on the tuning part: docs/relations.md)."""
 
-    l2: float = 10.0
-    pos_weight: float = 2.0  # a true pair weighs this many false ones
+    l2: float = 1.0
+    pos_weight: float = 4.0  # a true pair weighs this many false ones
     max_iter: int = 400
     bits: int = 18
     bag_power: float = 1.0
+    news_weight: float = 4.0  # a pair of annotated news weighs this many of DuIE's or FinRE's
 
 
 def featurizer(hyper: Hyper, sigs: Signatures | None = None) -> Featurizer:
@@ -60,12 +61,14 @@ class Design:
     vals: np.ndarray
     y: np.ndarray  # [N, K] 0/1
     mask: np.ndarray  # [N, K] 1 where the label is trained for the pair
+    weight: np.ndarray  # [N] what the pair weighs (by its source)
 
 
-def design(fz: Featurizer, examples: Sequence[PairExample], batch: int = 512) -> Design:
+def design(fz: Featurizer, examples: Sequence[PairExample], batch: int = 512,
+           source_weights: dict[str, float] | None = None) -> Design:
     labels = fz.labels
     k_of = {lab: k for k, lab in enumerate(labels)}
-    rows, cols, vals, ys, masks = [], [], [], [], []
+    rows, cols, vals, ys, masks, weights = [], [], [], [], [], []
     offset = 0
     for first in range(0, len(examples), batch):
         chunk = examples[first:first + batch]
@@ -88,11 +91,12 @@ def design(fz: Featurizer, examples: Sequence[PairExample], batch: int = 512) ->
                 mask[i, k_of[lab]] = False
         ys.append(y)
         masks.append(mask)
+        weights.append(np.array([(source_weights or {}).get(chunk[s].source, 1.0) for s in f.sentence.tolist()]))
         offset += n
     if not rows:
         raise ValueError("no candidate pairs: no sentence has two mentions whose types a label allows")
     return Design(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), np.concatenate(ys),
-                  np.concatenate(masks))
+                  np.concatenate(masks), np.concatenate(weights))
 
 
 class SparseRows:
@@ -134,7 +138,7 @@ def fit(d: Design, hyper: Hyper, n_cols: int, labels: Sequence[str], log: Log | 
         entries = keep[d.rows]
         used, cols = np.unique(d.cols[entries], return_inverse=True)
         x = SparseRows(np.searchsorted(pairs, d.rows[entries]), cols, d.vals[entries])
-        weight = np.where(y > 0, hyper.pos_weight, 1.0)
+        weight = np.where(y > 0, hyper.pos_weight, 1.0) * d.weight[pairs]
 
         def objective(wj: np.ndarray, x: SparseRows = x, y: np.ndarray = y,
                       weight: np.ndarray = weight) -> tuple[float, np.ndarray]:
@@ -213,7 +217,7 @@ def lbfgs(f: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray, ma
 def train(examples: Sequence[PairExample], hyper: Hyper, log: Log | None = None) -> PairClassifier:
     """A classifier fitted on ``examples`` (not yet calibrated: see :mod:`.tuning`)."""
     fz = featurizer(hyper)
-    d = design(fz, examples)
+    d = design(fz, examples, source_weights={"news": hyper.news_weight})
     if log:
         positives = dict(zip(fz.labels, (d.y * d.mask).sum(axis=0).astype(int).tolist(), strict=True))
         log(f"{len(d.y):,} candidate pairs, {len(d.rows):,} feature entries; true pairs per label: {positives}")
