@@ -78,6 +78,7 @@ from typing import IO, Any
 import networkx as nx
 
 from kg.graph import FORMAT_VERSION, GraphFormatError, from_json_dict, to_json_dict
+from kg.jsonlimits import loads
 from kg.outputs import replacing
 from kg.schema import EntityType, RelationType
 from kg.textsafety import FORMAT_CHARS
@@ -367,9 +368,9 @@ def read_jsonl(path: str | Path) -> nx.MultiDiGraph:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = loads(line)
                 kind = record.pop("kind")
-            except (ValueError, KeyError, AttributeError, TypeError) as exc:
+            except (ValueError, KeyError, AttributeError, TypeError) as exc:  # TooDeep is a ValueError
                 raise GraphFormatError(f"{path}:{number}: not a kg export record ({exc})") from exc
             (nodes if kind == "node" else edges).append(record)
     return from_json_dict({"format": "kg-graph", "version": FORMAT_VERSION, "nodes": nodes, "edges": edges})

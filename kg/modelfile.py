@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from kg.jsonlimits import loads
+
 META = "meta"
 T = TypeVar("T")
 
@@ -58,7 +60,7 @@ def load_npz(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     ``zipfile.BadZipFile`` or ``UnicodeDecodeError`` for what is no such file."""
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
-    meta = json.loads(bytes(arrays.pop(META)).decode("utf-8"))
+    meta = loads(bytes(arrays.pop(META)).decode("utf-8"))  # TooDeep is a ValueError too
     if not isinstance(meta, dict):
         raise ValueError("metadata is not a JSON object")
     return meta, arrays

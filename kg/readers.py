@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kg.decoding import DecodeError, decode, detect_encoding
+from kg.jsonlimits import TooDeep, loads
 from kg.models import Document
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -239,12 +240,15 @@ def _jsonl_records(path: Path, lines: Iterator[bytes | str | int], stream: str |
             continue
         seen_any = True
         try:
-            record = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff"))
+            record = loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff"))
         except UnicodeDecodeError:
             yield InputProblem(where, "not UTF-8")
             continue
         except json.JSONDecodeError as exc:
             yield InputProblem(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except TooDeep as exc:
+            yield InputProblem(where, str(exc))
             continue
         del raw  # a long line is not held while its document is extracted
         yield _record_to_document(record, path, lineno, max_chars)

@@ -114,12 +114,15 @@ def _one_line_errors(out: Path) -> Iterator[None]:
     """What can go wrong in a build, as one line that says the folder is unchanged."""
     from kg.building import NothingToDo
     from kg.outputs import OutputError
+    from kg.pipeline import ExtractionsError
     from kg.store.errors import StoreError
 
     try:
         yield
     except NothingToDo as exc:
         fail(str(exc))
+    except ExtractionsError as exc:
+        fail(f"{exc}; {out} left as it was")
     except OutputError as exc:
         fail(f"{exc}; {out} left as it was")
     except StoreError as exc:

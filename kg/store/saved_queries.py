@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.jsonlimits import MAX_DEPTH, TooDeep, loads
 from kg.store.errors import MissingParameter, QueryFailed, UnknownQuery
 
 SUFFIX = ".cypher"
@@ -211,9 +212,11 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
             raise QueryFailed(f"--param expects NAME=VALUE or NAME:=JSON, got {item!r}")
         if typed:
             try:
-                out[key] = _check_json(key, json.loads(value))
+                out[key] = _check_json(key, loads(value))
             except json.JSONDecodeError as exc:
                 raise QueryFailed(f"--param {key}:= expects JSON, got {value!r} ({exc.msg})") from None
+            except TooDeep:
+                raise QueryFailed(f"--param {key}:= expects JSON nested at most {MAX_DEPTH} levels deep") from None
         else:
             out[key] = value
     return out
