@@ -21,13 +21,17 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from kg.outputs import OutputError, error, move_into
+from kg.outputs import OutputError, error, move_into, real_target
+from kg.store import DB_DIR
 from kg.store.embedded import BUILD_ID_FILE
 
 LOCK_FILE = ".lock"
 STAGING_PREFIX = ".staging-"
 #: Everything a build may write at the top of the folder, in the order it is published.
 BUILD_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "graph.html")
+#: The folder's own state, which no other output may replace: the files the others derive from,
+#: the lookup index, the lock and build id; and, as folders, the database and staging folders.
+STATE_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", LOCK_FILE, BUILD_ID_FILE)
 _HELD_BACK = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -104,6 +108,23 @@ def signals_held_back() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def check_not_state(target: Path, out: Path | None, what: str = "output") -> None:
+    """``OutputError`` if writing ``target`` (symlinks followed) would replace a file of an output
+    folder's state (:data:`STATE_FILES`) or write inside its database or staging folders: of ``out``,
+    or of any build folder (one with a build id) the target lands in."""
+    real = real_target(target)
+    folders = [real_target(out)] if out is not None else []
+    folders += [p for p in real.parents if (p / BUILD_ID_FILE).exists()]
+    for folder in folders:
+        if real.parent == folder and real.name in STATE_FILES:
+            raise OutputError(errno.EEXIST, f"{target} would replace {folder / real.name}, a file kg keeps for "
+                                            f"{folder}; write the {what} elsewhere")
+        for inner in (folder / DB_DIR, *folder.glob(f"{STAGING_PREFIX}*")):
+            if real == inner or inner in real.parents:
+                raise OutputError(errno.EEXIST, f"{target} is inside {inner}, a folder kg keeps for {folder}; "
+                                                f"write the {what} elsewhere")
 
 
 def writable_or_error(path: Path) -> None:

@@ -440,6 +440,35 @@ def test_an_output_that_is_the_input_is_refused(seed_out: Path, tmp_path: Path) 
     assert graph_json.read_bytes() == before and not (folder / "nodes.csv").exists()
 
 
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+@pytest.mark.parametrize(("fmt", "where"), [
+    ("jsonl", "extractions.jsonl"), ("graphml", "index.sqlite"), ("gexf", "db/graph.rdb"), ("jsonl", "db/password"),
+    ("graphml", ".build-id"), ("csv", "db"), ("csv", "db/sub"), ("jsonl", "../other/extractions.jsonl"),
+])
+def test_an_output_in_a_folders_own_state_is_refused(seed_out: Path, tmp_path: Path, fmt: str, where: str) -> None:
+    """kg's own files (the build's state and the database) are never an export's output: through a
+    symlink neither, nor those of another build folder than --out."""
+    out = tmp_path / "kg-out"
+    shutil.copytree(seed_out, out)
+    (out / "db").mkdir()
+    (out / "db" / "graph.rdb").write_bytes(b"REDIS0011")
+    (out / "db" / "password").write_text("secret\n", encoding="utf-8")
+    shutil.copytree(seed_out, tmp_path / "other")
+    before = {name: folder_bytes(tmp_path / name) for name in ("kg-out", "other")}
+    target = out / where
+    one_error(runner.invoke(app, ["export", "-f", fmt, "--out", str(out), "-o", str(target)]),
+              f"{target}", "write the export elsewhere")
+    link = tmp_path / f"link.{fmt}"
+    link.symlink_to(target)
+    one_error(runner.invoke(app, ["export", "-f", fmt, "--out", str(out), "-o", str(link)]),
+              "write the export elsewhere")
+    assert {name: folder_bytes(tmp_path / name) for name in ("kg-out", "other")} == before
+
+
 def test_a_symlinked_output_keeps_its_link(seed_out: Path, tmp_path: Path) -> None:
     target = tmp_path / "real.gexf"
     target.write_text("old", encoding="utf-8")

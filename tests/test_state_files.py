@@ -74,3 +74,15 @@ def test_a_graph_with_a_field_of_the_wrong_type_is_one_line(out: Path, tmp_path:
         result = runner.invoke(app, [*args, "--out", str(out)])
         one_line(result, f"{path}: ", message)
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("name", ["extractions.jsonl", "index.sqlite", "graph.json", ".build-id"])
+def test_no_other_output_replaces_the_folders_own_files(out: Path, tmp_path: Path, name: str) -> None:
+    """kg export (tests/test_export.py), kg html and kg extract never write over a build's state."""
+    before = snapshot(out)
+    doc = tmp_path / "doc.txt"
+    doc.write_text("华为创始人任正非表示。", encoding="utf-8")
+    target = out / name
+    one_line(runner.invoke(app, ["html", "--out", str(out), "-o", str(target)]), str(target))
+    one_line(runner.invoke(app, ["extract", str(doc), "-o", str(target), "-q"]), str(target))
+    assert snapshot(out) == before

@@ -123,7 +123,7 @@ def html_cmd(
     """Write an interactive, offline HTML page of the graph (or of one entity's neighbourhood)."""
     from kg.graph import UnknownEntityError, resolve
     from kg.html_export import write_html
-    from kg.outfolder import OutputFolder
+    from kg.outfolder import OutputFolder, check_not_state
     from kg.outputs import OutputError, check_not_input, real_target
 
     if depth is not None and not focus:
@@ -149,6 +149,7 @@ def html_cmd(
         warn(f"{H.number_of_nodes():,} entities: the page will take a while to lay out")
     try:
         check_not_input(path, [graph_path(out)])
+        check_not_state(path, out, "page")
         # a page inside the output folder is one of a build's files: written under its lock
         inside = real_target(path).parent == real_target(out)
         with OutputFolder(out).lock(on_wait=warn) if inside else contextlib.nullcontext():

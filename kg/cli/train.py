@@ -156,10 +156,12 @@ def train_ner(
     log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))
     lexicon = {"entities_tsv": str(entities)}
     epochs_override = {"epochs": epochs} if epochs else {}
+    from kg.outfolder import check_not_state
     from kg.outputs import OutputError, check_not_input, replacing
 
     try:
         check_not_input(output, [*(parse_corpus(spec)[0] for spec in corpus), entities])
+        check_not_state(output, None, "model")
         with tempfile.TemporaryDirectory() as work:
             trained = Path(work) / "model.npz"
             if preset == "ensemble":

@@ -33,6 +33,7 @@ def train_relations(
     Candidate mentions come from kg's own pipeline (as `--ner`, `--dictionary` and `--ner-model`
     say), annotated names forced in; the classifier is calibrated, and the rules' confidences are
     measured, on the tuning part read the same way. The same data gives the same file."""
+    from kg.outfolder import check_not_state
     from kg.outputs import OutputError, check_not_input, replacing
     from kg.relations.classifier.corpora import DataError
     from kg.relations.classifier.model import PairClassifier
@@ -43,6 +44,7 @@ def train_relations(
     log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))
     try:
         check_not_input(output, [p for p in (duie, finre) if p is not None])
+        check_not_state(output, None, "model")
         trained = train_model(duie, finre, config=config, log=log)
         with tempfile.TemporaryDirectory() as work:
             path = Path(work) / "model.npz"
