@@ -52,15 +52,21 @@ def _size(paths: list[Path]) -> str:
 
 
 def _report_escapes(export: Export) -> None:
-    if not export.escaped:
-        return
-    chars = sorted({c for e in export.escaped for c in e.chars})
-    shown = ", ".join(f"U+{ord(c):04X}" for c in chars[:6]) + (" ..." if len(chars) > 6 else "")
-    kind = "XML 1.0" if export.format in ("graphml", "gexf") else "UTF-8"
-    first = export.escaped[0]
-    more = f" and {len(export.escaped) - 1} more" if len(export.escaped) > 1 else ""
-    warn(f"{len(export.escaped)} values hold characters {kind} cannot carry ({shown}), written as escapes "
-         f"such as \\x1b: {first.where} {first.value!r}{more}")
+    if export.escaped:
+        chars = sorted({c for e in export.escaped for c in e.chars})
+        shown = ", ".join(f"U+{ord(c):04X}" for c in chars[:6]) + (" ..." if len(chars) > 6 else "")
+        kind = {"graphml": "XML 1.0 cannot carry", "gexf": "XML 1.0 cannot carry"}.get(
+            export.format, "a terminal would hide or obey (or UTF-8 cannot carry)")
+        first = export.escaped[0]
+        more = f" and {len(export.escaped) - 1} more" if len(export.escaped) > 1 else ""
+        warn(f"{len(export.escaped)} values hold characters {kind} ({shown}), written as escapes "
+             f"such as \\x1b: {first.where} {first.value!r}{more}")
+    if export.neutralised:
+        first = export.neutralised[0]
+        more = f" and {len(export.neutralised) - 1} more" if len(export.neutralised) > 1 else ""
+        warn(f"{len(export.neutralised)} values begin as a spreadsheet formula does (=, +, -, @, tab or carriage "
+             f"return): written with a leading ' (--format jsonl keeps them exact): {first.where} "
+             f"{first.value!r}{more}")
 
 
 @app.command("export")
