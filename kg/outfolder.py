@@ -44,8 +44,11 @@ class OutputFolder:
     @contextlib.contextmanager
     def lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
         """Hold the folder's lock (waiting for another kg command to finish; ``on_wait`` is told once)."""
+        if not self.path.is_dir() and not Path(os.path.abspath(self.path)).parent.is_dir():
+            raise OutputError(errno.ENOENT, f"cannot write to {self.path}: {self.path.parent} does not exist (kg "
+                                            f"makes the output folder, not the folders above it)")
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            self.path.mkdir(exist_ok=True)
             fh = open(self.path / LOCK_FILE, "a+")  # noqa: SIM115 - held for the block
         except OSError as exc:
             raise error(self.path, exc, "write to") from None

@@ -252,7 +252,7 @@ def extract(
     OUTPUT is replaced only when the new one is complete; it may not be one of the inputs. A
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
     from kg.outfolder import check_not_state
-    from kg.outputs import OutputError, check_not_input
+    from kg.outputs import OutputError, check_folder_exists, check_not_input
     from kg.pipeline import default_workers, write_extractions
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
                                        classifier=classifier)
@@ -260,6 +260,7 @@ def extract(
     try:
         check_not_input(output, [input])
         check_not_state(output, None, "extractions")
+        check_folder_exists(output)
         with _progress([input], quiet, read) as bar:
             report = write_extractions([input], output, workers=workers or default_workers(), on_problem=_on_problem,
                                        on_done=bar.on_done, extractor=extractor, keep_empty=False, read_options=read,

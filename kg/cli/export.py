@@ -10,7 +10,7 @@ import typer
 from kg.cli.common import DEFAULT_OUT, fail, graph_path, load_graph_or_fail, say, warn
 from kg.export import FORMATS, NEO4J_CONSTRAINT, NODES_FILE, RELATIONSHIPS_FILE, WRITERS, Export, ExportError
 from kg.outfolder import OutputFolder, check_not_state
-from kg.outputs import OutputError, check_not_input, describe, is_special, real_target
+from kg.outputs import OutputError, check_folder_exists, check_not_input, describe, is_special, real_target
 
 app = typer.Typer()
 
@@ -96,6 +96,7 @@ def export_cmd(
         for f in files:
             check_not_input(f, [graph_path(out)])
             check_not_state(f, out, "export")
+        check_folder_exists(target)
         # a file inside the output folder is written under its lock, as the files of a build are
         inside = real_target(out) in (real_target(target) / "x").parents if fmt == "csv" else \
             real_target(target).parent == real_target(out)

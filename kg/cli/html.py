@@ -124,7 +124,7 @@ def html_cmd(
     from kg.graph import UnknownEntityError, resolve
     from kg.html_export import write_html
     from kg.outfolder import OutputFolder, check_not_state
-    from kg.outputs import OutputError, check_not_input, real_target
+    from kg.outputs import OutputError, check_folder_exists, check_not_input, real_target
 
     if depth is not None and not focus:
         fail("--depth needs --focus NAME")
@@ -150,6 +150,8 @@ def html_cmd(
     try:
         check_not_input(path, [graph_path(out)])
         check_not_state(path, out, "page")
+        if output is not None:  # the default, in --out, is made with the folder's lock
+            check_folder_exists(path)
         # a page inside the output folder is one of a build's files: written under its lock
         inside = real_target(path).parent == real_target(out)
         with OutputFolder(out).lock(on_wait=warn) if inside else contextlib.nullcontext():

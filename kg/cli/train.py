@@ -157,11 +157,12 @@ def train_ner(
     lexicon = {"entities_tsv": str(entities)}
     epochs_override = {"epochs": epochs} if epochs else {}
     from kg.outfolder import check_not_state
-    from kg.outputs import OutputError, check_not_input, replacing
+    from kg.outputs import OutputError, check_folder_exists, check_not_input, replacing
 
     try:
         check_not_input(output, [*(parse_corpus(spec)[0] for spec in corpus), entities])
         check_not_state(output, None, "model")
+        check_folder_exists(output)
         with tempfile.TemporaryDirectory() as work:
             trained = Path(work) / "model.npz"
             if preset == "ensemble":

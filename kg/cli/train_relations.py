@@ -34,7 +34,7 @@ def train_relations(
     say), annotated names forced in; the classifier is calibrated, and the rules' confidences are
     measured, on the tuning part read the same way. The same data gives the same file."""
     from kg.outfolder import check_not_state
-    from kg.outputs import OutputError, check_not_input, replacing
+    from kg.outputs import OutputError, check_folder_exists, check_not_input, replacing
     from kg.relations.classifier.corpora import DataError
     from kg.relations.classifier.model import PairClassifier
     from kg.relations.classifier.recipe import train_model
@@ -45,6 +45,7 @@ def train_relations(
     try:
         check_not_input(output, [p for p in (duie, finre) if p is not None])
         check_not_state(output, None, "model")
+        check_folder_exists(output)
         trained = train_model(duie, finre, config=config, log=log)
         with tempfile.TemporaryDirectory() as work:
             path = Path(work) / "model.npz"
