@@ -12,6 +12,7 @@ everything as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import secrets
 import sqlite3
@@ -93,7 +94,7 @@ def add(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, h
 def _reading(read: ReadOptions | None, out: Path) -> ReadOptions:
     """``read`` with the output folder never read (it may lie inside an input tree)."""
     read = read or ReadOptions()
-    return ReadOptions(read.recursive, read.include, read.encoding, (*read.exclude, out), read.max_chars)
+    return dataclasses.replace(read, exclude=(*read.exclude, out))
 
 
 def remove(out: Path, doc_ids: Iterable[str], html: bool | None = None, db: Database | None = Database(),
