@@ -155,9 +155,13 @@ def html_cmd(
         # a page inside the output folder is one of a build's files: written under its lock
         inside = real_target(path).parent == real_target(out)
         with OutputFolder(out).lock(on_wait=warn) if inside else contextlib.nullcontext():
-            write_html(H, path, title=title, focus=centre, size_by=size_by.value, max_nodes=max_nodes)
+            nodes, edges = write_html(H, path, title=title, focus=centre, size_by=size_by.value, max_nodes=max_nodes)
     except OSError as exc:
         fail(str(exc) if isinstance(exc, OutputError) else f"cannot write {path}: {exc.strerror or exc}")
     what = f"{centre}, depth {depth or 1}" if centre else "whole graph"
-    say(("wrote", "bold green"), f" {path} ({what}: {H.number_of_nodes():,} entities, "
-        f"{H.number_of_edges():,} relations)")
+    if nodes < H.number_of_nodes():
+        drew = (f"drew {nodes:,} of {H.number_of_nodes():,} entities, {edges:,} of {H.number_of_edges():,} "
+                f"relations")
+    else:
+        drew = f"{nodes:,} entities, {edges:,} relations"
+    say(("wrote", "bold green"), f" {path} ({what}: {drew})")
