@@ -118,16 +118,18 @@ def check_not_state(target: Path, out: Path | None, what: str = "output") -> Non
     folder's state (:data:`STATE_FILES`) or write inside its database or staging folders: of ``out``,
     or of any build folder (one with a build id) the target lands in."""
     real = real_target(target)
-    folders = [real_target(out)] if out is not None else []
-    folders += [p for p in real.parents if (p / BUILD_ID_FILE).exists()]
-    for folder in folders:
+    folders = {real_target(out): out} if out is not None else {}
+    folders.update({p: p for p in real.parents if (p / BUILD_ID_FILE).exists() and p not in folders})
+    # say it in the user's terms: the path as given, and where it leads if a link is on the way
+    shown = str(target) if Path(os.path.abspath(target)) == real else f"{target} (which leads to {real})"
+    for folder, name in folders.items():
         if real.parent == folder and real.name in STATE_FILES:
-            raise OutputError(errno.EEXIST, f"{target} would replace {folder / real.name}, a file kg keeps for "
-                                            f"{folder}; write the {what} elsewhere")
+            raise OutputError(errno.EEXIST, f"{shown} is {real.name} of the output folder {name}, which kg keeps; "
+                                            f"write the {what} elsewhere")
         for inner in (folder / DB_DIR, *folder.glob(f"{STAGING_PREFIX}*")):
             if real == inner or inner in real.parents:
-                raise OutputError(errno.EEXIST, f"{target} is inside {inner}, a folder kg keeps for {folder}; "
-                                                f"write the {what} elsewhere")
+                raise OutputError(errno.EEXIST, f"{shown} is inside {name / inner.name}, a folder kg keeps for "
+                                                f"{name}; write the {what} elsewhere")
 
 
 def writable_or_error(path: Path) -> None:
