@@ -12,8 +12,8 @@ everything as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
-import json
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +27,7 @@ from kg.index import INDEX_FILE, write_index
 from kg.models import Extraction
 from kg.outfolder import OutputFolder, signals_held_back
 from kg.outputs import OutputError, check_not_input, replacing
-from kg.pipeline import RunReport, read_extractions, write_extractions
+from kg.pipeline import RunReport, extraction_doc_id, extraction_lines, read_extractions, write_extractions
 from kg.progress import OnProgress
 from kg.readers import InputProblem, ReadOptions
 
@@ -94,7 +94,7 @@ def add(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, h
 def _reading(read: ReadOptions | None, out: Path) -> ReadOptions:
     """``read`` with the output folder never read (it may lie inside an input tree)."""
     read = read or ReadOptions()
-    return ReadOptions(read.recursive, read.include, read.encoding, (*read.exclude, out), read.max_chars)
+    return dataclasses.replace(read, exclude=(*read.exclude, out))
 
 
 def remove(out: Path, doc_ids: Iterable[str], html: bool | None = None, db: Database | None = Database(),
@@ -173,8 +173,8 @@ def _merge(earlier: Path, new: Path, target: Path, keep: Callable[[str], bool],
     kept and the ids whose earlier extraction a new one replaced."""
     kept, replaced = _Kept(), set()
     with replacing(target) as fh:
-        for line in _lines(earlier):
-            doc_id = json.loads(line)["doc_id"]
+        for lineno, line in _lines(earlier):
+            doc_id = extraction_doc_id(earlier, lineno, line)
             if doc_id in new_ids:
                 replaced.add(doc_id)
             elif keep(doc_id):
@@ -182,18 +182,15 @@ def _merge(earlier: Path, new: Path, target: Path, keep: Callable[[str], bool],
                 kept.count += 1
             else:
                 kept.missing.add(doc_id)
-        for line in _lines(new):
+        for _, line in _lines(new):
             fh.write(line)
     return kept, replaced
 
 
-def _lines(path: Path) -> Iterator[str]:
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield line if line.endswith("\n") else line + "\n"
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of an extractions file; none if there is no file yet."""
+    if path.exists():
+        yield from extraction_lines(path)
 
 
 def _touched(G: nx.MultiDiGraph, new: Path) -> nx.MultiDiGraph:

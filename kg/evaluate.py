@@ -4,12 +4,12 @@ aliases, types must agree, PARTNERS_WITH matches in either direction."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.jsonlimits import loads
 from kg.normalize import key
 
 
@@ -141,9 +141,9 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
     gold = {}
     for path in sorted(gold_dir.glob("*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = loads(path.read_text(encoding="utf-8"))
             gold[data["doc_id"]] = data
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:  # not UTF-8, malformed, TooDeep
             raise GoldError(f"{path}: not a gold graph ({exc.__class__.__name__}: {exc})") from exc
         except OSError as exc:
             raise GoldError(f"{path}: cannot read ({(exc.strerror or str(exc)).lower()})") from exc

@@ -37,7 +37,16 @@ reported in :attr:`Export.escaped`:
   ``english``, ``relation``) each such character, the carriage return included, is written as a
   visible escape, ``\\x1b``, ``\\x0d``, ``\\ufffe`` (:func:`xml_safe`). The JSON-text fields lose
   nothing: JSON escapes them (``\\u001b``) and ``json.loads`` gives them back.
-* **CSV** cannot encode unpaired surrogates in UTF-8: they are written as ``\\udc80`` escapes.
+* **CSV** is read by spreadsheets and printed with ``cat`` as often as it is imported. Every text
+  value (entity names, aliases, English names, document ids, evidence lines; each element of a
+  list) is written with control characters, bidi, zero-width and other format characters, and
+  unpaired surrogates (which UTF-8 cannot encode) as visible escapes, as the terminal shows them
+  (``\\x1b``, ``\\u202e``, ``\\udc80``: :func:`kg.textsafety.visible`); and, by OWASP's rule against
+  formula injection, a value that then begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+  return gets a leading ``'`` (``'=HYPERLINK(...)``, ``'-2+3``), so a spreadsheet shows it as text
+  (neo4j-admin imports the ``'`` too; JSON Lines keeps every value exact). Both are reported, in
+  :attr:`Export.escaped` and :attr:`Export.neutralised`. The JSON-text ``evidence_ends`` escape the
+  same characters the JSON way (``\\u001b``) and begin with ``{``.
 * **JSON** (JSON Lines and the JSON-text fields) escapes control, bidi and zero-width characters,
   line separators, noncharacters and surrogates as ``\\uXXXX``: the same data once parsed, and a
   file that is safe to ``cat`` and that no line splitter cuts in the middle of a record.
@@ -78,9 +87,10 @@ from typing import IO, Any
 import networkx as nx
 
 from kg.graph import FORMAT_VERSION, GraphFormatError, from_json_dict, to_json_dict
+from kg.jsonlimits import loads
 from kg.outputs import replacing
 from kg.schema import EntityType, RelationType
-from kg.textsafety import FORMAT_CHARS
+from kg.textsafety import FORMAT_CHARS, visible
 
 FORMATS = ("graphml", "gexf", "csv", "jsonl")
 
@@ -89,6 +99,11 @@ FORMATS = ("graphml", "gexf", "csv", "jsonl")
 XML_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 #: What UTF-8 cannot encode.
 SURROGATES = re.compile("[\ud800-\udfff]")
+#: What a CSV value must not hold as it is: what UTF-8 cannot encode, and what a terminal would
+#: interpret or hide (C0 controls but tab and line feed, C1 controls, format characters).
+CSV_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]|{FORMAT_CHARS.pattern}")
+#: A spreadsheet runs a cell beginning with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: What JSON text escapes beyond what ``json.dumps`` does itself (it escapes C0 controls): C1
 #: controls, format characters (bidi, zero-width, line and paragraph separators), surrogates and
 #: the noncharacters XML refuses.
@@ -139,6 +154,8 @@ class Export:
     nodes: int
     relations: int
     escaped: list[Escaped] = field(default_factory=list, repr=False)
+    #: CSV values written with a leading ``'`` (they began as a spreadsheet formula does)
+    neutralised: list[Escaped] = field(default_factory=list, repr=False)
     array_delimiter: str | None = field(default=None, repr=False)
     multiline: bool = field(default=False, repr=False)
 
@@ -189,8 +206,7 @@ def json_text(value: Any) -> str:
     >>> json_text(["讯飞", "a\\u2028b", "\\x1b"])
     '["讯飞","a\\\\u2028b","\\\\u001b"]'
     """
-    return _JSON_EXTRA.sub(lambda m: json.dumps(m.group())[1:-1],
-                           json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return _JSON_EXTRA.sub(_json_escape, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 class _Escaper:
@@ -206,6 +222,30 @@ class _Escaper:
             return value
         self.escaped.append(Escaped(where, value, tuple(dict.fromkeys(found))))
         return self.unsafe.sub(_escape, value)
+
+
+class _CsvCell:
+    """One CSV text value as the module docstring says: escapes as in the terminal, then OWASP's
+    leading ``'``; remembers what it changed. ``is_json`` for a JSON-text value (escapes the JSON way)."""
+
+    def __init__(self) -> None:
+        self.escaped: list[Escaped] = []
+        self.neutralised: list[Escaped] = []
+
+    def __call__(self, value: str, where: str, is_json: bool = False) -> str:
+        found = CSV_UNSAFE.findall(value)
+        text = value
+        if found:
+            self.escaped.append(Escaped(where, value, tuple(dict.fromkeys(found))))
+            text = _JSON_EXTRA.sub(_json_escape, value) if is_json else visible(SURROGATES.sub(_escape, value))
+        if text.startswith(FORMULA_START):
+            self.neutralised.append(Escaped(where, value, (text[0],)))
+            text = "'" + text
+        return text
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return json.dumps(match.group())[1:-1]
 
 
 # --- output streams ---------------------------------------------------------------------------------------
@@ -367,9 +407,9 @@ def read_jsonl(path: str | Path) -> nx.MultiDiGraph:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = loads(line)
                 kind = record.pop("kind")
-            except (ValueError, KeyError, AttributeError, TypeError) as exc:
+            except (ValueError, KeyError, AttributeError, TypeError) as exc:  # TooDeep is a ValueError
                 raise GraphFormatError(f"{path}:{number}: not a kg export record ({exc})") from exc
             (nodes if kind == "node" else edges).append(record)
     return from_json_dict({"format": "kg-graph", "version": FORMAT_VERSION, "nodes": nodes, "edges": edges})
@@ -468,7 +508,7 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
     from kg.store.loader import ENTITY, ends_line, evidence_line  # the neo4j driver is imported only for this format
 
     data = to_json_dict(G)
-    esc = _Escaper(SURROGATES)
+    esc = _CsvCell()
     known_types = {str(t) for t in EntityType}
     known_relations = {str(r) for r in RelationType}
     nodes = []
@@ -480,7 +520,8 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
         name = esc(str(n["name"]), "entity name")
         if name in ids:
             raise ExportError(f"entities {ids[name]!r} and {n['name']!r} would both be written as {name!r} "
-                              f"(characters UTF-8 cannot encode are escaped); use --format jsonl")
+                              f"(control and invisible characters are escaped, a formula-like start gets "
+                              f"a '); use --format jsonl")
         ids[name] = n["name"]
         nodes.append((name, [ENTITY, n["type"]], n["type"],
                       [esc(str(a), f"alias of {name}") for a in n["aliases"]],
@@ -495,7 +536,7 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
         where = f"evidence of {head} -{e['relation']}-> {tail}"
         evidence = [esc(line, where) for line in dict.fromkeys(evidence_line(item) for item in e["evidence"])]
         docs = [esc(d, where) for d in dict.fromkeys(str(item.get("doc_id", "")) for item in e["evidence"])]
-        ends = [esc(line, where) for line in dict.fromkeys(ends_line(item) for item in e["evidence"])
+        ends = [esc(line, where, is_json=True) for line in dict.fromkeys(ends_line(item) for item in e["evidence"])
                 if line is not None]
         relationships.append((head, tail, e["relation"], repr(float(e["confidence"] or 0.0)), evidence, docs, ends))
     arrays = [v for row in nodes for v in (*row[1], *row[3], *row[6])]
@@ -516,8 +557,8 @@ def to_neo4j_csv(G: nx.MultiDiGraph, folder: str | Path, array_delimiter: str | 
         relationships_csv.writerow(RELATIONSHIP_HEADER)
         relationships_csv.writerows(map(cells, relationships))
     # the other escapes appear once per value; a name escaped in every relation it takes part in is one report
-    escaped = list(dict.fromkeys(esc.escaped))
-    return Export("csv", [nodes_path, relationships_path], len(nodes), len(relationships), escaped,
+    return Export("csv", [nodes_path, relationships_path], len(nodes), len(relationships),
+                  list(dict.fromkeys(esc.escaped)), list(dict.fromkeys(esc.neutralised)),
                   array_delimiter=delimiter, multiline=multiline)
 
 

@@ -111,10 +111,13 @@ def read_csv_file(path: Path, kind: str, delimiter: str) -> list[dict[str, Any]]
 
 
 def expected_csv(G: nx.MultiDiGraph, escape: Callable[[str], str] = str,
+                 escape_json: Callable[[str], str] | None = None,
                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What the database holds after ``kg load`` of ``G`` (kg.store.loader's rows), in the terms of
-    :func:`read_csv_file`, sorted: (nodes, relationships). ``escape`` is applied to each text (what
-    UTF-8 cannot hold is written escaped)."""
+    :func:`read_csv_file`, sorted: (nodes, relationships). ``escape`` is applied to each text (CSV
+    writes some characters as escapes, and neutralises formula-like values), ``escape_json`` (default:
+    ``escape``) to each JSON text (``evidence_ends``)."""
+    escape_json = escape_json or escape
     from kg.store.loader import node_rows, relation_rows
 
     nodes = [{"name": escape(r["name"]), "LABEL": ["Entity", r["type"]], "type": r["type"],
@@ -124,7 +127,7 @@ def expected_csv(G: nx.MultiDiGraph, escape: Callable[[str], str] = str,
     relationships = [{"START_ID": escape(r["head"]), "END_ID": escape(r["tail"]), "TYPE": str(kind),
                       "confidence": r["confidence"], "evidence": [escape(e) for e in r["evidence"]],
                       "docs": [escape(d) for d in r["docs"]],
-                      "evidence_ends": [escape(e) for e in r["evidence_ends"]]}
+                      "evidence_ends": [escape_json(e) for e in r["evidence_ends"]]}
                      for kind, rows in relation_rows(G).items() for r in rows]
     return sort_csv(nodes, relationships)
 

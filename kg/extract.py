@@ -212,13 +212,37 @@ class Extractor:
         return inside_names(kept)
 
 
+#: Characters a name's matching key drops (:func:`kg.normalize.key`): recognisers match keys, so a
+#: name that begins or ends with them is found without them (-2+3 as 2+3).
+_KEY_DROPPED = "-_·・"
+
+
+def whole_name(text: str, a: int, b: int, name: str) -> tuple[int, int]:
+    """``(a, b)``, the offsets of a mention of ``name`` in ``text``, widened to the characters the
+    name begins or ends with that its key drops, where the text has them right there.
+
+    >>> whole_name("王小明是-2+3的董事长", 5, 8, "-2+3"), whole_name("华为-科大讯飞", 3, 7, "科大讯飞")
+    ((4, 8), (3, 7))
+    """
+    lead = name[: len(name) - len(name.lstrip(_KEY_DROPPED))]
+    trail = name[len(name.rstrip(_KEY_DROPPED)):]
+    if lead and not text[a:b].startswith(lead) and a >= len(lead) and text[a - len(lead):a] == lead:
+        a -= len(lead)
+    if trail and not text[a:b].endswith(trail) and text[b:b + len(trail)] == trail:
+        b += len(trail)
+    return a, b
+
+
 def ends(sent: Sentence, span: Span | None, role: str, original: str) -> dict[str, Any]:
     """The fields of :class:`Relation` that say where one end is: ``{role}_start``/``{role}_end`` in
-    the document's original text, and ``{role}_via`` for an anaphor (as ``original``, the sentence's
-    original text, has it: 我們, not the normalised 我们)."""
+    the document's original text (the whole name as written, see :func:`whole_name`), and
+    ``{role}_via`` for an anaphor (as ``original``, the sentence's original text, has it: 我們, not
+    the normalised 我们)."""
     if span is None:
         return {}
     a, b = span.naming
+    if span.antecedent is None:
+        a, b = whole_name(sent.text, a, b, span.name)
     out: dict[str, Any] = {f"{role}_start": sent.start + a, f"{role}_end": sent.start + b}
     if span.antecedent is not None:
         ant = span.antecedent

@@ -238,22 +238,94 @@ def to_json_dict(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def from_json_dict(data: dict[str, Any]) -> nx.MultiDiGraph:
+    """The graph of ``graph.json`` records, every field checked for its type: ``GraphFormatError``
+    (one line naming the entity or relation and the field) for anything else. The check also bounds
+    the nesting: nothing deeper than the records' fixed shape is accepted."""
     if not isinstance(data, dict) or data.get("format") != "kg-graph":
         raise GraphFormatError("not a kg graph file (missing \"format\": \"kg-graph\")")
     if data.get("version") != FORMAT_VERSION:
         raise GraphFormatError(f"graph format version {data.get('version')!r} is not {FORMAT_VERSION}")
+    nodes, edges = data.get("nodes"), data.get("edges", [])
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        raise GraphFormatError("\"nodes\" and \"edges\" must be lists")
     G = new_graph()
-    try:
-        for n in data["nodes"]:
-            G.add_node(n["name"], type=n["type"], aliases=list(n.get("aliases", [])),
-                       english=n.get("english"), mentions=n.get("mentions", 0),
-                       docs=list(n.get("docs", [])), type_votes={n["type"]: 1})
-        for e in data["edges"]:
-            G.add_edge(e["head"], e["tail"], key=e["relation"], relation=e["relation"],
-                       evidence=list(e.get("evidence", [])), confidence=e.get("confidence", 0.0))
-    except (KeyError, TypeError) as exc:
-        raise GraphFormatError(f"malformed graph file: missing or bad field {exc}") from exc
+    for n in nodes:
+        name, attrs = _checked_node(n)
+        G.add_node(name, **attrs)
+    for e in edges:
+        head, tail, kind, attrs = _checked_edge(e)
+        for end in (head, tail):
+            if end not in G:
+                raise GraphFormatError(f"relation {head!r} -{kind}-> {tail!r}: {end!r} is not an entity of the graph")
+        G.add_edge(head, tail, key=kind, **attrs)
     return G
+
+
+def _field(record: dict[str, Any], name: str, kind: str, where: str, default: Any = None,
+           required: bool = False) -> Any:
+    """``record[name]`` if it has the type ``kind`` names (missing: ``default``), else ``GraphFormatError``."""
+    if name not in record:
+        if required:
+            raise GraphFormatError(f"{where}: missing field {name!r}")
+        return default
+    value = record[name]
+    ok = {"string": isinstance(value, str),
+          "string or null": value is None or isinstance(value, str),
+          "integer": isinstance(value, int) and not isinstance(value, bool),
+          "number": isinstance(value, int | float) and not isinstance(value, bool),
+          "number or null": value is None or isinstance(value, int | float) and not isinstance(value, bool),
+          "list of strings": isinstance(value, list) and all(isinstance(v, str) for v in value),
+          "list of objects": isinstance(value, list) and all(isinstance(v, dict) for v in value),
+          "object": isinstance(value, dict)}[kind]
+    if not ok:
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise GraphFormatError(f"{where}: {name} must be {article} {kind}, not {_short(value)}")
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _checked_node(n: Any) -> tuple[str, dict[str, Any]]:
+    if not isinstance(n, dict):
+        raise GraphFormatError(f"an entity must be an object, not {_short(n)}")
+    name = _field(n, "name", "string", "an entity", required=True)
+    where = f"entity {name!r}"
+    etype = _field(n, "type", "string", where, required=True)
+    return name, {"type": etype, "aliases": list(_field(n, "aliases", "list of strings", where, [])),
+                  "english": _field(n, "english", "string or null", where),
+                  "mentions": _field(n, "mentions", "integer", where, 0),
+                  "docs": list(_field(n, "docs", "list of strings", where, [])), "type_votes": {etype: 1}}
+
+
+#: Evidence fields and their types; a field not listed here must be a plain value (no list or object).
+_EVIDENCE_FIELDS = {"doc_id": "string", "text": "string", "start": "integer", "end": "integer",
+                    "confidence": "number or null", "head_start": "integer", "head_end": "integer",
+                    "tail_start": "integer", "tail_end": "integer", "head_via": "object", "tail_via": "object"}
+
+
+def _checked_edge(e: Any) -> tuple[str, str, str, dict[str, Any]]:
+    if not isinstance(e, dict):
+        raise GraphFormatError(f"a relation must be an object, not {_short(e)}")
+    head = _field(e, "head", "string", "a relation", required=True)
+    tail = _field(e, "tail", "string", "a relation", required=True)
+    kind = _field(e, "relation", "string", "a relation", required=True)
+    where = f"relation {head!r} -{kind}-> {tail!r}"
+    confidence = _field(e, "confidence", "number", where, 0.0)
+    evidence = _field(e, "evidence", "list of objects", where, [])
+    for item in evidence:
+        for name, value in item.items():
+            if name in _EVIDENCE_FIELDS:
+                _field(item, name, _EVIDENCE_FIELDS[name], f"{where}, evidence")
+            elif isinstance(value, dict | list):
+                raise GraphFormatError(f"{where}, evidence: {name} must be a plain value, not {_short(value)}")
+            if name.endswith("_via") and name in _EVIDENCE_FIELDS:
+                for key, part in value.items():
+                    if isinstance(part, dict | list):
+                        raise GraphFormatError(f"{where}, evidence: {name}.{key} must be a plain value")
+    return head, tail, kind, {"relation": kind, "evidence": list(evidence), "confidence": confidence}
 
 
 def save_json(G: nx.MultiDiGraph, path: str | Path) -> None:
@@ -262,14 +334,19 @@ def save_json(G: nx.MultiDiGraph, path: str | Path) -> None:
 
 
 def load_json(path: str | Path) -> nx.MultiDiGraph:
+    """The graph in ``path`` (written by :func:`save_json`); ``GraphFormatError``, one line naming
+    the file, for a file that is missing, unreadable, no JSON, or not a kg graph field by field."""
+    from kg.jsonlimits import TooDeep, loads
+
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # nesting: Python's own limit here; from_json_dict accepts only the records' fixed shape
+        data = loads(path.read_text(encoding="utf-8"), max_depth=None)
     except FileNotFoundError as exc:
         raise GraphFormatError(f"{path}: no such graph file (run `kg build` first)") from exc
     except OSError as exc:
         raise GraphFormatError(f"{path}: cannot read ({(exc.strerror or str(exc)).lower()})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, TooDeep) as exc:
         raise GraphFormatError(f"{path}: not valid JSON ({exc})") from exc
     try:
         return from_json_dict(data)

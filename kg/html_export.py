@@ -367,7 +367,12 @@ def render_html(
 
     Graphs over ``max_nodes`` entities show their best-connected ``max_nodes`` (the page says so).
     """
-    shown = best_connected(G, max_nodes, focus)
+    return _page(G, best_connected(G, max_nodes, focus), title, focus, size_by)
+
+
+def _page(G: nx.MultiDiGraph, shown: nx.MultiDiGraph, title: str | None, focus: str | None,
+          size_by: SizeBy) -> str:
+    """The page drawing ``shown``, the part of ``G`` on it."""
     net = build_network(shown, size_by)
     nodes, edges, _heading, _height, _width, _options = net.get_network_data()
     vis_js, vis_css, page_js = _scripts()
@@ -413,12 +418,14 @@ def write_html(
     focus: str | None = None,
     size_by: SizeBy = "degree",
     max_nodes: int | None = MAX_NODES,
-) -> None:
-    """Write the interactive page for ``G`` to ``path`` atomically.
+) -> tuple[int, int]:
+    """Write the interactive page for ``G`` to ``path`` atomically; the numbers of entities and
+    relations it draws.
 
     ``focus`` names a node to select and centre once the layout has settled; ``size_by`` picks the
     initial node size (the page has a toggle); graphs over ``max_nodes`` entities are cut to their
     best-connected ``max_nodes`` (``None`` or 0: no limit).
     """
-    write_text(Path(path), render_html(G, title=title, focus=focus, size_by=size_by,
-                                         max_nodes=max_nodes))
+    shown = best_connected(G, max_nodes, focus)
+    write_text(Path(path), _page(G, shown, title, focus, size_by))
+    return shown.number_of_nodes(), shown.number_of_edges()

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from kg.jsonlimits import loads
+
 META = "meta"
 T = TypeVar("T")
 
@@ -24,11 +26,21 @@ class ModelError(RuntimeError):
     """A model file that cannot be loaded; the message names the file and why."""
 
 
+class NonFiniteWeights(ValueError):
+    """A model array holding NaN or infinity: the model would tag or score nonsense without a word."""
+
+    def __init__(self, array: str) -> None:
+        super().__init__(f"NaN or infinity in its weights ({array!r})")
+        self.array = array
+
+
 def open_model(path: Path, load: Callable[[Path], T], what: str) -> T:
     """``load(path)``, or ``ModelError`` saying in one line why ``path`` holds no ``what`` (e.g.
     "kg NER model (kg train-ner writes one)")."""
     try:
         return load(path)
+    except NonFiniteWeights as exc:
+        raise ModelError(f"{path}: {exc}; not a usable {what}") from None
     except FileNotFoundError:
         raise ModelError(f"{path}: no such model file") from None
     except IsADirectoryError:
@@ -55,10 +67,14 @@ def save_npz(path: str | Path, meta: dict[str, Any], arrays: dict[str, np.ndarra
 
 def load_npz(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The metadata and arrays :func:`save_npz` wrote. ``OSError``, ``ValueError``, ``KeyError``,
-    ``zipfile.BadZipFile`` or ``UnicodeDecodeError`` for what is no such file."""
+    ``zipfile.BadZipFile`` or ``UnicodeDecodeError`` for what is no such file; :class:`NonFiniteWeights`
+    (a ``ValueError``) for an array of numbers that are not all finite."""
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
-    meta = json.loads(bytes(arrays.pop(META)).decode("utf-8"))
+    for name, array in arrays.items():
+        if array.dtype.kind in "fc" and not np.isfinite(array).all():
+            raise NonFiniteWeights(name)
+    meta = loads(bytes(arrays.pop(META)).decode("utf-8"))  # TooDeep is a ValueError too
     if not isinstance(meta, dict):
         raise ValueError("metadata is not a JSON object")
     return meta, arrays

@@ -21,13 +21,17 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from kg.outputs import OutputError, error, move_into
+from kg.outputs import OutputError, error, move_into, real_target
+from kg.store import DB_DIR
 from kg.store.embedded import BUILD_ID_FILE
 
 LOCK_FILE = ".lock"
 STAGING_PREFIX = ".staging-"
 #: Everything a build may write at the top of the folder, in the order it is published.
 BUILD_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "graph.html")
+#: The folder's own state, which no other output may replace: the files the others derive from,
+#: the lookup index, the lock and build id; and, as folders, the database and staging folders.
+STATE_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", LOCK_FILE, BUILD_ID_FILE)
 _HELD_BACK = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -40,8 +44,11 @@ class OutputFolder:
     @contextlib.contextmanager
     def lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
         """Hold the folder's lock (waiting for another kg command to finish; ``on_wait`` is told once)."""
+        if not self.path.is_dir() and not Path(os.path.abspath(self.path)).parent.is_dir():
+            raise OutputError(errno.ENOENT, f"cannot write to {self.path}: {self.path.parent} does not exist (kg "
+                                            f"makes the output folder, not the folders above it)")
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            self.path.mkdir(exist_ok=True)
             fh = open(self.path / LOCK_FILE, "a+")  # noqa: SIM115 - held for the block
         except OSError as exc:
             raise error(self.path, exc, "write to") from None
@@ -104,6 +111,25 @@ def signals_held_back() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def check_not_state(target: Path, out: Path | None, what: str = "output") -> None:
+    """``OutputError`` if writing ``target`` (symlinks followed) would replace a file of an output
+    folder's state (:data:`STATE_FILES`) or write inside its database or staging folders: of ``out``,
+    or of any build folder (one with a build id) the target lands in."""
+    real = real_target(target)
+    folders = {real_target(out): out} if out is not None else {}
+    folders.update({p: p for p in real.parents if (p / BUILD_ID_FILE).exists() and p not in folders})
+    # say it in the user's terms: the path as given, and where it leads if a link is on the way
+    shown = str(target) if Path(os.path.abspath(target)) == real else f"{target} (which leads to {real})"
+    for folder, name in folders.items():
+        if real.parent == folder and real.name in STATE_FILES:
+            raise OutputError(errno.EEXIST, f"{shown} is {real.name} of the output folder {name}, which kg keeps; "
+                                            f"write the {what} elsewhere")
+        for inner in (folder / DB_DIR, *folder.glob(f"{STAGING_PREFIX}*")):
+            if real == inner or inner in real.parents:
+                raise OutputError(errno.EEXIST, f"{shown} is inside {name / inner.name}, a folder kg keeps for "
+                                                f"{name}; write the {what} elsewhere")
 
 
 def writable_or_error(path: Path) -> None:

@@ -7,6 +7,10 @@ a replaced symlink or device.
   followed, so the link stays a link), renamed over it when complete, with the permissions a new
   file would get (or the old file's). Devices, FIFOs and sockets are written through instead,
   as ``cat > /dev/null`` would.
+* No folder is made to put an output in: the commands check first that an output's folder exists
+  (:func:`check_folder_exists`; for a symlink, its target's folder), and :func:`replacing` never
+  makes the folder of a symlink's target (a dangling link to /nonexistent/x would make /nonexistent);
+  for a plain path it still makes missing folders, for library callers that write into a new one.
 * Every ``OSError`` becomes an :class:`OutputError`: one line naming the path and the reason
   (permission denied, no space left on device, read-only file system ...).
 """
@@ -71,6 +75,30 @@ def real_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def _leads_elsewhere(path: Path, target: Path) -> bool:
+    """Does ``path`` reach ``target`` through a symlink (itself, or a folder on the way)?"""
+    return Path(os.path.abspath(path)) != target
+
+
+def missing_folder(path: Path) -> OutputError | None:
+    """The error to give if the folder ``path`` lands in (symlinks followed) does not exist, else None."""
+    target = real_target(path)
+    if target.parent.is_dir():
+        return None
+    if _leads_elsewhere(path, target):
+        return OutputError(errno.ENOENT, f"cannot write {path}: it leads to {target}, and {target.parent} does not "
+                                         f"exist (kg creates no folders for an output)")
+    return OutputError(errno.ENOENT, f"cannot write {path}: {path.parent} does not exist (kg creates no folders "
+                                     f"for an output)")
+
+
+def check_folder_exists(path: Path) -> None:
+    """``OutputError`` unless the folder an output (file, or CSV folder) lands in exists."""
+    problem = missing_folder(path)
+    if problem is not None:
+        raise problem
+
+
 def is_special(path: Path) -> bool:
     """A device, FIFO or socket: something to write through, never to replace."""
     try:
@@ -107,8 +135,10 @@ def replacing(path: Path, binary: bool = False) -> Iterator[IO]:
             raise error(path, exc) from None
         return
     target = real_target(path)
+    if not target.parent.is_dir() and _leads_elsewhere(path, target):
+        raise missing_folder(path) or OutputError(errno.ENOENT, f"cannot write {path}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)  # a plain path only (library callers)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise error(path, exc) from None

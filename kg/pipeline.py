@@ -25,7 +25,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from kg.extract import Extractor
+from kg.jsonlimits import loads
 from kg.models import Document, Extraction
 from kg.outputs import replacing
 from kg.progress import DocumentProgress, OnProgress, ProgressRelay
@@ -345,9 +348,61 @@ def to_score_record(ex: Extraction) -> dict:
     return ex.model_dump(mode="json", exclude={"mentions"})
 
 
+class ExtractionsError(ValueError):
+    """A line of an extractions file that holds no extraction; the message names the file and line."""
+
+
 def read_extractions(path: Path) -> Iterator[Extraction]:
-    """Stream extractions back from a JSONL file written by ``write_extractions``."""
+    """Stream extractions back from a JSONL file written by ``write_extractions``;
+    :class:`ExtractionsError` (``file:line: reason``) at a line that is none (cut short by a crash,
+    edited by hand). ``OSError`` if the file cannot be read."""
+    for lineno, line in extraction_lines(path):
+        try:
+            ex = Extraction.model_validate_json(line)
+        except ValidationError as exc:
+            raise ExtractionsError(f"{path}:{lineno}: not an extraction record ({_reason(line, exc)})") from None
+        yield ex
+
+
+def extraction_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of each non-blank line of an extractions file, each ending with a newline;
+    :class:`ExtractionsError` at a line that is not UTF-8."""
+    lineno = 0
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield Extraction.model_validate_json(line)
+        try:
+            for lineno, line in enumerate(fh, 1):  # noqa: B007 - the number is reported after the loop too
+                if line.strip():
+                    yield lineno, line if line.endswith("\n") else line + "\n"
+        except UnicodeDecodeError:
+            raise ExtractionsError(f"{path}:{lineno + 1}: not UTF-8") from None
+
+
+def extraction_doc_id(path: Path, lineno: int, line: str) -> str:
+    """The ``doc_id`` of one line of an extractions file, or :class:`ExtractionsError`."""
+    try:
+        record = loads(line)
+    except ValueError as exc:  # malformed, or TooDeep
+        raise ExtractionsError(f"{path}:{lineno}: not an extraction record ({_json_reason(exc)})") from None
+    doc_id = record.get("doc_id") if isinstance(record, dict) else None
+    if not isinstance(doc_id, str):
+        raise ExtractionsError(f"{path}:{lineno}: not an extraction record (no string \"doc_id\")")
+    return doc_id
+
+
+def _json_reason(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        if exc.pos >= len(exc.doc.rstrip()):
+            return "cut short: the line ends inside its JSON"
+        return f"malformed JSON: {exc.msg} at column {exc.colno}"
+    return str(exc)
+
+
+def _reason(line: str, exc: ValidationError) -> str:
+    """Why ``line`` is no extraction, in a few words: its JSON, or the first field that is wrong."""
+    try:
+        loads(line)
+    except ValueError as err:
+        return _json_reason(err)
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]

@@ -16,7 +16,7 @@ import pytest
 from kg.graph import build_graph
 from kg.models import Entity, Extraction, Relation
 from kg.store.bolt import Store
-from kg.store.embedded import EmbeddedServer
+from kg.store.embedded import BOLT_USER, EmbeddedServer
 
 HOSTILE_NAME = "x'}) DETACH DELETE n //"
 HOSTILE_NAMES = [
@@ -46,7 +46,7 @@ def embedded_db(tmp_path_factory) -> Iterator[EmbeddedDB]:
     server.start()
     store = None
     try:
-        store = Store(server.uri, embedded=True, redis=server.redis)
+        store = Store(server.uri, BOLT_USER, server.password, embedded=True, redis=server.redis)
         yield EmbeddedDB(server, store)
     finally:
         server.stop()  # before closing the driver: see kg.store.connect

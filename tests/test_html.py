@@ -294,6 +294,10 @@ def test_cli_max_nodes(graph_dir, tmp_path):
     data = json_block(out.read_text(encoding="utf-8"), "kg-data")
     assert "科大讯飞" in {n["id"] for n in data["nodes"]}
     assert len(data["nodes"]) == 3 and data["total"] == {"nodes": 12, "edges": 12}
+    # the closing line counts what was drawn, not the graph it was drawn from
+    drawn = len(data["edges"])
+    wrote = [line for line in result.stdout.splitlines() if line.startswith("wrote ")]
+    assert wrote == [f"wrote {out} (whole graph: drew 3 of 12 entities, {drawn} of 12 relations)"], wrote
 
 
 def test_best_connected_keeps_focus(sample_graph):

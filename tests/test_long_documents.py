@@ -59,10 +59,34 @@ def test_sentences_within_the_maximum_are_split_as_before(text: str) -> None:
 
 
 def test_an_over_long_sentence_is_cut_at_a_clause_break_else_at_the_limit() -> None:
-    text = "甲" * 700 + "，" + "乙" * 700 + "丙" * 2500
+    m = MAX_SENTENCE
+    text = "甲" * (m * 7 // 10) + "，" + "乙" * (m * 7 // 10) + "丙" * (m * 5 // 2)
     pieces = [text[s:e] for s, e in sentence_spans(text)]
-    assert pieces[0] == "甲" * 700 + "，"
-    assert [len(p) for p in pieces[1:]] == [MAX_SENTENCE, MAX_SENTENCE, MAX_SENTENCE, 200]
+    assert pieces[0] == "甲" * (m * 7 // 10) + "，"
+    assert [len(p) for p in pieces[1:]] == [m, m, m, m * 7 // 10 + m * 5 // 2 - 3 * m]
+
+
+def test_text_without_punctuation_is_cut_into_pieces_the_tagger_reads_whole() -> None:
+    """A run without punctuation or spaces is cut early into pieces no longer than the statistical
+    tagger's own window, so the relation components pair the mentions of a few hundred characters,
+    not of a thousand: memory and CPU per character stay those of normal text (1M such characters
+    took 840 MB, now about 410 MB like normal text; bench/bench_unpunctuated.py)."""
+    from kg.ner.statistical.tagger import MAX_LEN
+
+    text = "科大讯飞董事长刘庆峰表示公司与华为合作" * 500
+    spans = list(sentence_spans(text))
+    assert max(e - s for s, e in spans) <= MAX_LEN
+    assert "".join(text[s:e] for s, e in spans) == text
+
+
+@pytest.mark.slow
+def test_memory_on_text_without_punctuation_is_that_of_normal_text() -> None:
+    """Peak memory growth of extracting 250k characters without punctuation or spaces, in a fresh
+    process (bench/bench_unpunctuated.py): about 100 MB, as for normal text (it was 450 MB)."""
+    from bench.bench_unpunctuated import run_one
+
+    result = run_one(250_000, "bare")
+    assert result["growth_mb"] < 200, result
 
 
 @given(lengths=st.lists(st.integers(min_value=1, max_value=50), min_size=1, max_size=300),

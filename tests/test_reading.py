@@ -137,3 +137,79 @@ def test_a_bad_encoding_option_is_one_line(tmp_path: Path) -> None:
         "error: --encoding: unknown encoding 'klingon' (e.g. utf-8, gb18030, big5, utf-16)"]
     wrong = runner.invoke(app, [*args, "--encoding", "big5"])
     assert wrong.exit_code == 2 and "not big5" in wrong.output
+
+
+# --- links and special files in input folders ---------------------------------------------------------
+
+def linked_folder(tmp_path: Path) -> Path:
+    """A folder with one good file and what an attacker (or an accident) leaves in a shared folder:
+    links to /proc/self/environ, /dev/zero and a text file elsewhere, a dangling link, a FIFO."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(NEWS, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("华为创始人任正非表示，华为在深圳。", encoding="utf-8")
+    (folder / "env.txt").symlink_to("/proc/self/environ")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "other.txt").symlink_to(elsewhere)
+    (folder / "dangling.txt").symlink_to(tmp_path / "nothing.txt")
+    os.mkfifo(folder / "pipe.txt")
+    return folder
+
+
+def warnings_of(result) -> dict[str, str]:
+    out = {}
+    for line in result.stderr.splitlines():
+        if line.startswith("warning: skipped "):
+            where, _, reason = line.removeprefix("warning: skipped ").partition(": ")
+            out[Path(where).name] = reason
+    return out
+
+
+def test_links_in_an_input_folder_are_not_followed_and_special_files_are_skipped(tmp_path: Path) -> None:
+    folder = linked_folder(tmp_path)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(folder), "-o", str(out), "-q", "-w", "1"])
+    assert result.exit_code == 1, result.output
+    not_followed = "symbolic link, not followed (--follow-symlinks reads it)"
+    assert warnings_of(result) == {"env.txt": not_followed, "zero.txt": not_followed, "other.txt": not_followed,
+                                   "dangling.txt": not_followed, "pipe.txt": "not a regular file (a FIFO)"}
+    assert [json.loads(line)["doc_id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["good"]
+
+
+def test_follow_symlinks_reads_linked_files_but_never_a_device_or_fifo(tmp_path: Path) -> None:
+    folder = linked_folder(tmp_path)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(folder), "-o", str(out), "-q", "-w", "1", "--follow-symlinks"])
+    assert result.exit_code == 1, result.output
+    skipped = warnings_of(result)
+    assert skipped["zero.txt"] == "not a regular file (a character device)"
+    assert skipped["pipe.txt"] == "not a regular file (a FIFO)"
+    assert skipped["dangling.txt"].startswith("cannot read")
+    assert "other.txt" not in skipped
+    ids = [json.loads(line)["doc_id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert "other" in ids and "good" in ids
+
+
+def test_a_linked_folder_in_a_tree_is_walked_only_when_asked(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "a").mkdir(parents=True)
+    (tree / "a" / "x.txt").write_text(NEWS, encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "y.txt").write_text(NEWS_TW, encoding="utf-8")
+    (tree / "b").symlink_to(outside)
+    (tree / "a" / "loop").symlink_to(tree)  # a loop: followed, it must not go round forever
+    items = list(iter_documents([tree], ReadOptions(recursive=True)))
+    assert [d.id for d in items if isinstance(d, Document)] == ["a/x"]
+    assert {Path(p.where).name for p in items if not isinstance(p, Document)} == {"b", "loop"}
+    followed = docs([tree], recursive=True, follow_symlinks=True)
+    assert sorted(d.id for d in followed) == ["a/x", "b/y"]
+
+
+def test_a_device_named_on_the_command_line_is_skipped(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["extract", "/dev/zero", "-o", str(tmp_path / "out.jsonl"), "-q"])
+    assert result.exit_code == 2, result.output
+    assert "skipped /dev/zero: not a regular file (a character device)" in result.stderr

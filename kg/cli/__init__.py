@@ -1,42 +1,48 @@
 """The ``kg`` command line: build, extract, explore, query, export.
 
-Each group of commands is a typer app of its own module, merged into the root app here.
+The commands live in :mod:`kg.cli.root` (``from kg.cli import app`` gives its typer app). This
+module stays tiny so that the console entry point, :func:`main`, runs before anything else of
+kg is imported: Ctrl-C at any moment, while half a second of modules load too, ends a command with
+one line and exit code 130, never a traceback.
 """
 
 from __future__ import annotations
 
-import typer
+import signal
+import sys
+from typing import Any, NoReturn
 
-from kg import __version__
-from kg.cli import build, database, evaluation, explore, export, html, train, train_relations
-from kg.cli.common import console
-
-app = typer.Typer(
-    name="kg",
-    help="Knowledge graphs from Chinese news: extract entities and relations, explore, query, export.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        console.print(f"kg {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-) -> None:
-    """Knowledge graphs from Chinese news."""
-
-
-for _group in (build, explore, evaluation, html, database, export, train, train_relations):
-    app.add_typer(_group.app)
+#: Exit code after Ctrl-C (128 + SIGINT), as a shell reports a command it interrupted.
+INTERRUPTED = 130
 
 
 def main() -> None:
-    app()
+    """The ``kg`` console command."""
+    try:
+        from kg.cli.root import app
+
+        app()
+    except KeyboardInterrupt:  # while the commands load: typer is not running yet
+        _interrupted()
+    except SystemExit as exc:
+        # typer ends a command interrupted outside our own handlers with a silent exit 130
+        common = sys.modules.get("kg.cli.common")
+        if exc.code == INTERRUPTED and not (common is not None and common.error_reported()):
+            _interrupted()
+        raise
+
+
+def _interrupted() -> NoReturn:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while we say so changes nothing
+    sys.stderr.write("error: interrupted\n")
+    sys.stderr.flush()
+    raise SystemExit(INTERRUPTED)
+
+
+def __getattr__(name: str) -> Any:
+    """``kg.cli.app``: the root typer app, imported on first use."""
+    if name == "app":
+        from kg.cli.root import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -74,7 +74,7 @@ def _on_problem(p: InputProblem) -> None:
 
 
 def _read_options(recursive: bool, include: list[str] | None, encoding: str | None, max_chars: int,
-                  exclude: tuple[Path, ...] = ()) -> ReadOptions:
+                  follow_symlinks: bool, exclude: tuple[Path, ...] = ()) -> ReadOptions:
     import codecs
 
     from kg.readers import ReadOptions
@@ -84,7 +84,7 @@ def _read_options(recursive: bool, include: list[str] | None, encoding: str | No
             codecs.lookup(encoding)
         except LookupError:
             fail(f"--encoding: unknown encoding {encoding!r} (e.g. utf-8, gb18030, big5, utf-16)")
-    return ReadOptions(recursive, tuple(include or ()), encoding, exclude, max_chars)
+    return ReadOptions(recursive, tuple(include or ()), encoding, exclude, max_chars, follow_symlinks)
 
 
 RecursiveOption = typer.Option(False, "--recursive", "-R", help="Read folders with all their subfolders (hidden "
@@ -93,6 +93,10 @@ IncludeOption = typer.Option(None, "--include", metavar="GLOB", help="Only files
                                                                      "(repeat for more).")
 EncodingOption = typer.Option(None, "--encoding", metavar="NAME", help="Read every file in this encoding (default: "
                                                                        "UTF-8, else detected per file and reported).")
+FollowSymlinksOption = typer.Option(False, "--follow-symlinks",
+                                    help="Read the files that symbolic links in an input folder point to (and, with "
+                                         "-R, the folders); without it they are skipped with a warning. FIFOs and "
+                                         "devices are never read from a folder.")
 MaxCharsOption = typer.Option(5_000_000, "--max-chars", min=1, metavar="N",
                               help="Skip (with a warning) a document longer than N characters; longer ones are read "
                                    "in chunks up to that.")
@@ -114,12 +118,15 @@ def _one_line_errors(out: Path) -> Iterator[None]:
     """What can go wrong in a build, as one line that says the folder is unchanged."""
     from kg.building import NothingToDo
     from kg.outputs import OutputError
+    from kg.pipeline import ExtractionsError
     from kg.store.errors import StoreError
 
     try:
         yield
     except NothingToDo as exc:
         fail(str(exc))
+    except ExtractionsError as exc:
+        fail(f"{exc}; {out} left as it was")
     except OutputError as exc:
         fail(f"{exc}; {out} left as it was")
     except StoreError as exc:
@@ -176,6 +183,7 @@ def build(
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
     max_chars: int = MaxCharsOption,
+    follow_symlinks: bool = FollowSymlinksOption,
     quiet: bool = QuietOption,
 ) -> None:
     """Extract every document and write extractions.jsonl, graph.json, index.sqlite and graph.html
@@ -191,7 +199,7 @@ def build(
     if add and not paths:
         fail("--add needs the files or folders to add")
     inputs = list(paths) if paths else _default_inputs()
-    read = _read_options(recursive, include, encoding, max_chars)
+    read = _read_options(recursive, include, encoding, max_chars, follow_symlinks)
     run = building.add if add else building.build
     with _one_line_errors(out), _progress(inputs, quiet, read) as bar:
         result = run(out, inputs, extractor, workers or default_workers(), html if add else html is not False,
@@ -243,18 +251,23 @@ def extract(
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
     max_chars: int = MaxCharsOption,
+    follow_symlinks: bool = FollowSymlinksOption,
 ) -> None:
     """Extract entities and relations from INPUT, one JSON line per document.
 
     OUTPUT is replaced only when the new one is complete; it may not be one of the inputs. A
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
-    from kg.outputs import OutputError, check_not_input
+    from kg.outfolder import check_not_state
+    from kg.outputs import OutputError, check_folder_exists, check_not_input
     from kg.pipeline import default_workers, write_extractions
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
                                        classifier=classifier)
-    read = _read_options(recursive, include, encoding, max_chars, exclude=(output,))  # never read the output
+    read = _read_options(recursive, include, encoding, max_chars, follow_symlinks,
+                         exclude=(output,))  # never read the output
     try:
         check_not_input(output, [input])
+        check_not_state(output, None, "extractions")
+        check_folder_exists(output)
         with _progress([input], quiet, read) as bar:
             report = write_extractions([input], output, workers=workers or default_workers(), on_problem=_on_problem,
                                        on_done=bar.on_done, extractor=extractor, keep_empty=False, read_options=read,

@@ -68,10 +68,20 @@ def print_json(value: object) -> None:
     typer.echo(json_text(value))
 
 
+_reported = False
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: message`` on stderr and exit non-zero."""
+    global _reported
+    _reported = True
     say(("error:", "bold red"), " ", message, err=True)
     raise typer.Exit(code)
+
+
+def error_reported() -> bool:
+    """Has :func:`fail` printed the command's one error line? (Then ``kg.cli.main`` adds none.)"""
+    return _reported
 
 
 def warn(message: str) -> None:

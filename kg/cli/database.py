@@ -70,10 +70,12 @@ def _read_source(path: Path) -> nx.MultiDiGraph:
     from kg.graph import GraphFormatError, build_graph, load_json
 
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        from kg.pipeline import read_extractions
+        from kg.pipeline import ExtractionsError, read_extractions
 
         try:
             return build_graph(read_extractions(path))
+        except ExtractionsError as exc:
+            fail(str(exc))
         except FileNotFoundError:
             fail(f"{path}: no such file")
         except OSError as exc:

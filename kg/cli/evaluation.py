@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +33,8 @@ app = typer.Typer()
 
 
 def _read_predictions(path: Path) -> dict[str, dict]:
+    from kg.jsonlimits import TooDeep, loads
+
     preds: dict[str, dict] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -47,10 +48,11 @@ def _read_predictions(path: Path) -> dict[str, dict]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = loads(line)
             preds[record["doc_id"]] = record
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            fail(f"{path}:{lineno}: not an extraction record ({exc.__class__.__name__})")
+        except (ValueError, KeyError, TypeError) as exc:  # malformed, or TooDeep
+            reason = exc if isinstance(exc, TooDeep) else type(exc).__name__
+            fail(f"{path}:{lineno}: not an extraction record ({reason})")
     return preds
 
 

@@ -9,8 +9,8 @@ import typer
 
 from kg.cli.common import DEFAULT_OUT, fail, graph_path, load_graph_or_fail, say, warn
 from kg.export import FORMATS, NEO4J_CONSTRAINT, NODES_FILE, RELATIONSHIPS_FILE, WRITERS, Export, ExportError
-from kg.outfolder import OutputFolder
-from kg.outputs import OutputError, check_not_input, describe, is_special, real_target
+from kg.outfolder import OutputFolder, check_not_state
+from kg.outputs import OutputError, check_folder_exists, check_not_input, describe, is_special, real_target
 
 app = typer.Typer()
 
@@ -52,15 +52,21 @@ def _size(paths: list[Path]) -> str:
 
 
 def _report_escapes(export: Export) -> None:
-    if not export.escaped:
-        return
-    chars = sorted({c for e in export.escaped for c in e.chars})
-    shown = ", ".join(f"U+{ord(c):04X}" for c in chars[:6]) + (" ..." if len(chars) > 6 else "")
-    kind = "XML 1.0" if export.format in ("graphml", "gexf") else "UTF-8"
-    first = export.escaped[0]
-    more = f" and {len(export.escaped) - 1} more" if len(export.escaped) > 1 else ""
-    warn(f"{len(export.escaped)} values hold characters {kind} cannot carry ({shown}), written as escapes "
-         f"such as \\x1b: {first.where} {first.value!r}{more}")
+    if export.escaped:
+        chars = sorted({c for e in export.escaped for c in e.chars})
+        shown = ", ".join(f"U+{ord(c):04X}" for c in chars[:6]) + (" ..." if len(chars) > 6 else "")
+        kind = {"graphml": "XML 1.0 cannot carry", "gexf": "XML 1.0 cannot carry"}.get(
+            export.format, "a terminal would hide or obey (or UTF-8 cannot carry)")
+        first = export.escaped[0]
+        more = f" and {len(export.escaped) - 1} more" if len(export.escaped) > 1 else ""
+        warn(f"{len(export.escaped)} values hold characters {kind} ({shown}), written as escapes "
+             f"such as \\x1b: {first.where} {first.value!r}{more}")
+    if export.neutralised:
+        first = export.neutralised[0]
+        more = f" and {len(export.neutralised) - 1} more" if len(export.neutralised) > 1 else ""
+        warn(f"{len(export.neutralised)} values begin as a spreadsheet formula does (=, +, -, @, tab or carriage "
+             f"return): written with a leading ' (--format jsonl keeps them exact): {first.where} "
+             f"{first.value!r}{more}")
 
 
 @app.command("export")
@@ -89,6 +95,8 @@ def export_cmd(
     try:
         for f in files:
             check_not_input(f, [graph_path(out)])
+            check_not_state(f, out, "export")
+        check_folder_exists(target)
         # a file inside the output folder is written under its lock, as the files of a build are
         inside = real_target(out) in (real_target(target) / "x").parents if fmt == "csv" else \
             real_target(target).parent == real_target(out)

@@ -123,8 +123,8 @@ def html_cmd(
     """Write an interactive, offline HTML page of the graph (or of one entity's neighbourhood)."""
     from kg.graph import UnknownEntityError, resolve
     from kg.html_export import write_html
-    from kg.outfolder import OutputFolder
-    from kg.outputs import OutputError, check_not_input, real_target
+    from kg.outfolder import OutputFolder, check_not_state
+    from kg.outputs import OutputError, check_folder_exists, check_not_input, real_target
 
     if depth is not None and not focus:
         fail("--depth needs --focus NAME")
@@ -149,12 +149,19 @@ def html_cmd(
         warn(f"{H.number_of_nodes():,} entities: the page will take a while to lay out")
     try:
         check_not_input(path, [graph_path(out)])
+        check_not_state(path, out, "page")
+        if output is not None:  # the default, in --out, is made with the folder's lock
+            check_folder_exists(path)
         # a page inside the output folder is one of a build's files: written under its lock
         inside = real_target(path).parent == real_target(out)
         with OutputFolder(out).lock(on_wait=warn) if inside else contextlib.nullcontext():
-            write_html(H, path, title=title, focus=centre, size_by=size_by.value, max_nodes=max_nodes)
+            nodes, edges = write_html(H, path, title=title, focus=centre, size_by=size_by.value, max_nodes=max_nodes)
     except OSError as exc:
         fail(str(exc) if isinstance(exc, OutputError) else f"cannot write {path}: {exc.strerror or exc}")
     what = f"{centre}, depth {depth or 1}" if centre else "whole graph"
-    say(("wrote", "bold green"), f" {path} ({what}: {H.number_of_nodes():,} entities, "
-        f"{H.number_of_edges():,} relations)")
+    if nodes < H.number_of_nodes():
+        drew = (f"drew {nodes:,} of {H.number_of_nodes():,} entities, {edges:,} of {H.number_of_edges():,} "
+                f"relations")
+    else:
+        drew = f"{nodes:,} entities, {edges:,} relations"
+    say(("wrote", "bold green"), f" {path} ({what}: {drew})")

@@ -172,10 +172,13 @@ def train_ner(
     log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))
     lexicon = {"entities_tsv": str(entities)}
     epochs_override = {"epochs": epochs} if epochs else {}
-    from kg.outputs import OutputError, check_not_input, replacing
+    from kg.outfolder import check_not_state
+    from kg.outputs import OutputError, check_folder_exists, check_not_input, replacing
 
     try:
         check_not_input(output, [*(parse_corpus(spec)[0] for spec in corpus), entities])
+        check_not_state(output, None, "model")
+        check_folder_exists(output)
         with tempfile.TemporaryDirectory() as work:
             trained = Path(work) / "model.npz"
             base_model = _base_model(base, Path(work)) if base is not None else None

@@ -37,7 +37,8 @@ def train_relations(
     Candidate mentions come from kg's own pipeline (as `--ner`, `--dictionary` and `--ner-model`
     say), annotated names forced in; the classifier is calibrated, and the rules' confidences are
     measured, on the tuning part read the same way. The same data gives the same file."""
-    from kg.outputs import OutputError, check_not_input, replacing
+    from kg.outfolder import check_not_state
+    from kg.outputs import OutputError, check_folder_exists, check_not_input, replacing
     from kg.relations.classifier.corpora import DataError
     from kg.relations.classifier.model import PairClassifier
     from kg.relations.classifier.recipe import train_model
@@ -47,6 +48,8 @@ def train_relations(
     log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))
     try:
         check_not_input(output, [p for p in (duie, finre, news) if p is not None])
+        check_not_state(output, None, "model")
+        check_folder_exists(output)
         trained = train_model(duie, finre, config=config, log=log, news=news)
         with tempfile.TemporaryDirectory() as work:
             path = Path(work) / "model.npz"

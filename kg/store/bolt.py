@@ -138,7 +138,8 @@ def _first_line(text: str) -> str:
 
 
 class Store:
-    """One Bolt connection. ``embedded=True`` means our own FalkorDB: no auth, short timeouts."""
+    """One Bolt connection. ``embedded=True`` means our own FalkorDB (short timeouts; it logs in
+    with the server's generated password, see ``kg.store.embedded``)."""
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
                  database: str | None = None, *, embedded: bool = False, redis: RedisPort | None = None):
@@ -151,7 +152,9 @@ class Store:
         self._tx: neo4j.Transaction | None = None
         self._check_uri()
         self._probe()
-        auth = None if embedded or password is None else (user or "neo4j", password)
+        auth = None if password is None else (user or "neo4j", password)
+        #: (user, password) the connection logs in with, or None
+        self.login = auth
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri, auth=auth,
@@ -169,7 +172,7 @@ class Store:
                     # FalkorDB answers any login attempt with a bare UnknownError.
                     raise AuthFailed(f"the server at {self.uri} refused the login of user {self.user or 'neo4j'!r} "
                                      f"(check --user/--password or NEO4J_USERNAME/NEO4J_PASSWORD; "
-                                     f"a FalkorDB server takes no password)") from None
+                                     f"FalkorDB's user is falkordb, with its Redis password)") from None
                 raise self._query_error(exc) from None
             except nx_exc.DriverError as exc:
                 raise self._driver_error(exc) from None

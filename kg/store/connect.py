@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kg.store import DB_DIR
 from kg.store.bolt import Store
-from kg.store.embedded import EmbeddedServer
+from kg.store.embedded import BOLT_USER, EmbeddedServer
 
 
 @contextmanager
@@ -21,7 +21,7 @@ def open_store(uri: str | None = None, user: str | None = None, password: str | 
             yield store
         return
     with EmbeddedServer(data_dir) as server:
-        store = Store(server.uri, embedded=True, redis=server.redis)
+        store = Store(server.uri, BOLT_USER, server.password, embedded=True, redis=server.redis)
         try:
             yield store
         finally:

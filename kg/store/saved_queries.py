@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.jsonlimits import MAX_DEPTH, TooDeep, loads
 from kg.store.errors import MissingParameter, QueryFailed, UnknownQuery
 
 SUFFIX = ".cypher"
@@ -211,34 +212,23 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
             raise QueryFailed(f"--param expects NAME=VALUE or NAME:=JSON, got {item!r}")
         if typed:
             try:
-                out[key] = _check_json(key, json.loads(value))
+                out[key] = _check_json(key, loads(value))
             except json.JSONDecodeError as exc:
                 raise QueryFailed(f"--param {key}:= expects JSON, got {value!r} ({exc.msg})") from None
+            except TooDeep:
+                raise QueryFailed(f"--param {key}:= expects JSON nested at most {MAX_DEPTH} levels deep") from None
         else:
             out[key] = value
     return out
 
 
-_WRITE_CLAUSE = re.compile(r"\b(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|FOREACH|LOAD\s+CSV)\b", re.I)
-_CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)", re.I)
-# Procedures that change something (FalkorDB's index procedures, APOC's writers, batch runners).
-_WRITING_PROCEDURE = re.compile(r"create|drop|delete|remove|set|merge|periodic|load|import|write|refactor", re.I)
-
-
 def write_clause(cypher: str) -> str | None:
-    """The first clause of ``cypher`` that changes the database, if any (strings and comments
-    are not looked at).
+    """The first clause of ``cypher`` that changes the database (or calls a procedure that is not
+    known to only read), if any: see :mod:`kg.store.readonly`.
 
     >>> write_clause("MATCH (n) DETACH DELETE n"), write_clause("MATCH (n) RETURN n.name AS set")
     ('DETACH', None)
     """
-    code = _NOT_CODE.sub(" ", cypher)
-    for call in _CALL.finditer(code):
-        if _WRITING_PROCEDURE.search(call.group(1)):
-            return f"CALL {call.group(1)}"
-    # a column alias, a label, a property or a map key may be any word, even "set"
-    words = re.sub(r"\bAS\s+\w+|[:.]\s*\w+|\w+\s*:(?!:)", " ", code, flags=re.I)
-    clause = _WRITE_CLAUSE.search(words)
-    if clause:
-        return clause.group(1).upper()
-    return None
+    from kg.store.readonly import write_clause as first_write
+
+    return first_write(cypher)
