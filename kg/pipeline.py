@@ -341,8 +341,13 @@ def write_extractions(
 
 
 def to_score_record(ex: Extraction) -> dict:
-    """The JSONL line for one document: the gold scorer's shape plus our extra fields."""
-    return ex.model_dump(mode="json", exclude={"mentions"})
+    """The JSONL line for one document: the gold scorer's shape plus our extra fields (an entity's
+    ``merged_from`` only where something was merged into it)."""
+    record = ex.model_dump(mode="json", exclude={"mentions"})
+    for entity in record["entities"]:
+        if not entity["merged_from"]:
+            del entity["merged_from"]
+    return record
 
 
 def read_extractions(path: Path) -> Iterator[Extraction]:
