@@ -91,10 +91,10 @@ def extract(docs: Sequence[AnnotatedDoc]) -> list[Extraction]:
 
 def node_of_entities(extractions: Sequence[Extraction]) -> tuple[Any, dict[tuple[str, str], str]]:
     """The graph ``kg build`` makes of ``extractions``, and the node of each (article, entity name)."""
-    from kg.graph import build_graph
+    from kg.graph import build_linked
 
-    G = build_graph(extractions)
-    return G, {(ex.doc_id, e.name): e.name for ex in extractions for e in ex.entities}
+    G, linking = build_linked(extractions)
+    return G, linking.node_of
 
 
 @dataclass
