@@ -155,10 +155,8 @@ class Curation:
         return [list(m) for m in self.merges]
 
     def node_names(self) -> dict[str, str]:
-        """Name key -> the name a node holding it must have: a merge's first name, a rename's new one."""
-        out = {key(n): m[0] for m in self.merges for n in m}
-        out.update(self.renames)
-        return out
+        """Name key -> the name the node of that name must have (a rename's new one)."""
+        return dict(self.renames)
 
     def forgets(self, name: str) -> bool:
         return key(name) in {key(n) for n in self.never}
@@ -178,8 +176,8 @@ class Curation:
                 continue
             e = e.model_copy(deep=True)
             original = e.name
-            new = splits.get(key(e.name)) or self.renames.get(key(e.name)) or self._merged_name(e.name)
-            if new and new != e.name:
+            new = self.final_name(e.name, splits)
+            if new != e.name:
                 e.aliases = [a for a in dict.fromkeys([e.name, *e.aliases]) if a != new]
                 names[e.name], e.name = new, new
             e.type = self.types.get(key(e.name)) or self.types.get(key(original)) or e.type
@@ -204,11 +202,20 @@ class Curation:
             relations.append(r)
         return ex.model_copy(update={"entities": list(entities.values()), "relations": _unique(relations)})
 
-    def _merged_name(self, name: str) -> str | None:
+    def final_name(self, name: str, splits: dict[str, str] | None = None) -> str:
+        """The name an entity called ``name`` has after the curation: split off (``splits``: name
+        key -> new name, for its document), merged (the merge's first name), renamed (in that order,
+        each on the result of the one before)."""
+        name = (splits or {}).get(key(name), name)
         for group in self.merges:
             if key(name) in {key(n) for n in group}:
-                return group[0]
-        return None
+                name = group[0]
+                break
+        seen = set()
+        while key(name) in self.renames and key(name) not in seen:  # a rename of a rename, no cycles
+            seen.add(key(name))
+            name = self.renames[key(name)]
+        return name
 
     def applied(self, extractions: Iterable[Extraction]) -> Iterable[Extraction]:
         return (self.apply(ex) for ex in extractions)

@@ -150,8 +150,22 @@ def link(extractions: Iterable[Extraction], apart: Iterable[tuple[str, str]] = (
     _link_kinds(items, groups, [t for t in map(str, EntityType) if EntityType(t) not in ARTIFACTS], apart)
     _set_makers(items, groups)
     _link_kinds(items, groups, [str(t) for t in ARTIFACTS], apart)
-    _force(items, groups, together)
-    return _named(items, groups, names or {})
+    together, names = [list(g) for g in together], dict(names or {})
+    if not together and not names:
+        return _named(items, groups, {})
+    # the user names nodes as the graph shows them (麒麟 (宁德时代)) or by an entity's name
+    shown = _named(items, groups, {})
+    for group in together:
+        roots = {r for n in group for r in _roots_named(items, groups, shown, n)}
+        first = min(roots, default=None)
+        for r in roots:
+            groups.union(first, r)
+    forced: dict[int, str] = {}
+    for group in together:
+        forced.update({r: group[0] for r in _roots_named(items, groups, shown, group[0])})
+    for old_key, new in names.items():
+        forced.update({r: new for r in _roots_named(items, groups, shown, old_key)})
+    return _named(items, groups, forced)
 
 
 def _by_key(items: list[Item], kinds: set[str]) -> tuple[dict[tuple[str, str], list[int]], dict[tuple[str, str],
@@ -227,23 +241,20 @@ def _makers_agree(groups: _Groups, a: int, b: int) -> bool:
     return bool(ma & groups.companies_of(rb) or mb & groups.companies_of(ra))
 
 
-def _force(items: list[Item], groups: _Groups, together: Iterable[Iterable[str]]) -> None:
-    """Join every item naming one of each group's names, whatever the checks say (the user's merge)."""
-    by_key: dict[str, list[int]] = defaultdict(list)
-    for i, it in enumerate(items):
-        for k in it.keys:
-            by_key[k].append(i)
-    for names in together:
-        members = [i for n in names for i in by_key.get(key(n), [])]
-        for i in members[1:]:
-            groups.union(members[0], i)
+def _roots_named(items: list[Item], groups: _Groups, shown: Linking, name: str) -> set[int]:
+    """The groups the user means by ``name``: the node shown under that name, else the nodes of
+    the entities of that name."""
+    k = key(name)
+    by_node = {groups.find(i) for i, it in enumerate(items) if key(shown.node_of[(it.doc, it.name)]) == k}
+    return by_node or {groups.find(i) for i, it in enumerate(items) if it.name_key == k}
 
 
-def _named(items: list[Item], groups: _Groups, forced: dict[str, str]) -> Linking:
-    """Name each group: the name the user gave it (``forced``), else the name most of its documents
-    use (then the longest, then the first in order); a name two groups want goes to the one the
-    user named, else the one with more documents, the other told apart by its maker, else its
-    type, else a number."""
+def _named(items: list[Item], groups: _Groups, forced: dict[int, str]) -> Linking:
+    """Name each group: the name the user gave it (``forced``, by group), else the name most of its
+    documents use (then the longest, then the first in order); a name two groups want goes to the
+    one the user named, else the one with more documents, the other told apart by its maker, else
+    its type, else a number."""
+    forced = {groups.find(r): name for r, name in forced.items()}
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
         members[groups.find(i)].append(i)
@@ -254,15 +265,11 @@ def _named(items: list[Item], groups: _Groups, forced: dict[str, str]) -> Linkin
         first: dict[str, int] = {}
         for n, i in enumerate(idx):
             first.setdefault(items[i].name, n)
-        wanted[root] = max(counts, key=lambda n: (counts[n], len(n), -first[n]))
-        given = [forced[key(items[i].name)] for i in idx if key(items[i].name) in forced]
-        if given:
-            wanted[root] = min(given)
+        wanted[root] = forced.get(root) or max(counts, key=lambda n: (counts[n], len(n), -first[n]))
         votes = Counter(items[i].type for i in idx)
         types[root] = max(sorted(votes), key=votes.__getitem__)
     size = {root: len(groups.docs[root]) for root in members}
-    named = {r for r in members if any(key(items[i].name) in forced for i in members[r])}
-    order = sorted(members, key=lambda r: (r not in named, -size[r], min(items[i].docs_index for i in members[r]), r))
+    order = sorted(members, key=lambda r: (r not in forced, -size[r], min(items[i].docs_index for i in members[r]), r))
     taken: set[str] = set()
     final: dict[int, str] = {}
     for root in order:

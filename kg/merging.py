@@ -76,7 +76,8 @@ _MODEL_INFIX = re.compile(r"大模型|模型|(?<=[^a-z0-9])v(?=\d)|^v(?=\d)")
 
 @dataclass
 class _Join:
-    """Two entities found to be one: ``merged`` goes into ``into`` unless the names say otherwise."""
+    """Two entities found to be one, and where the text shows it. ``into`` is the name the rule
+    prefers to keep (unless the dictionary or the text's usage says otherwise)."""
 
     into: str
     merged: str
@@ -190,7 +191,9 @@ def declared(doc: _Document) -> Iterable[_Join]:
         for part, declared_here in _inside_parts(match.group("inside")):
             for other in names.get(key(part), ()):
                 if other != full and _may_declare(doc, full, other, declared_here):
-                    yield _Join(full, other, "declared", start, match.end())
+                    # a declared short name is the one the text goes on to use; a translation is not
+                    into, merged = (other, full) if declared_here else (full, other)
+                    yield _Join(into, merged, "declared", start, match.end())
     for match in _NO_PARENS.finditer(doc.view.norm):
         found = _before_paren(doc, match.start())
         if found is None:
@@ -198,7 +201,7 @@ def declared(doc: _Document) -> Iterable[_Join]:
         full, start = found
         for other in names.get(key(match.group("short")), ()):
             if other != full and doc.entities[other].type is doc.entities[full].type:
-                yield _Join(full, other, "declared", start, match.end())
+                yield _Join(other, full, "declared", start, match.end())
 
 
 def _may_declare(doc: _Document, full: str, other: str, declared_here: bool) -> bool:
@@ -258,7 +261,7 @@ def short_forms(doc: _Document, dictionary: Dictionary) -> Iterable[_Join]:
     奥克斯) is the short one's only where it introduces the company (named first) and names no
     region (黑芝麻智能科技(上海)有限公司 is a subsidiary); where the text names both a group and a
     listed company of one short name (通威集团, 通威股份), the short name is the listed company."""
-    places = set(doc.by_form([E.PLACE]))
+    places = set(doc.by_form([E.PLACE])) | _dictionary_places(doc, dictionary)
     for etype, restating in RESTATING.items():
         shorts = doc.by_form([etype])
         if len(shorts) < 2:
@@ -282,6 +285,20 @@ def short_forms(doc: _Document, dictionary: Dictionary) -> Iterable[_Join]:
                     yield _Join(short, long, "short-form", *doc.evidence(long))
         if etype is E.AIMODEL:
             yield from _model_variants(doc, shorts)
+
+
+def _dictionary_places(doc: _Document, dictionary: Dictionary) -> set[str]:
+    """Places the dictionary knows that open an organisation's name in the text (杭州 of
+    杭州宇树科技股份有限公司, 中国 of 中国证监会), as matching keys."""
+    out = set()
+    for name, forms in doc.forms.items():
+        if doc.entities[name].type in ORG_LIKE:
+            for form in forms:
+                for cut in range(2, min(len(form) - 1, 5)):
+                    entry = dictionary.lookup(form[:cut])
+                    if entry is not None and entry.type is E.PLACE:
+                        out.add(form[:cut])
+    return out
 
 
 def _shorter(form: str, endings: tuple[str, ...], shorts: dict[str, set[str]], places: set[str],
@@ -419,13 +436,11 @@ def _apply(doc: _Document, joins: list[_Join], dictionary: Dictionary, offset: i
 
 
 def _preference(doc: _Document, name: str, dictionary: Dictionary, join: _Join | None) -> tuple:
-    """Which name of a group the entity keeps: the dictionary's name, then the short name of a
-    declaration or a short form and the maker's form of a model, then the one the text uses most,
-    then the first named."""
+    """Which name of a group the entity keeps: the dictionary's name, then the one its rule prefers
+    (a declared short name, a short form, the maker's form of a model, the name before its
+    translation), then the one the text uses most, then the first named."""
     entry = dictionary.lookup(name)
     known = entry is not None and entry.name == name
-    rule_side = 0
-    if join is not None:
-        rule_side = int((join.merged if join.rule == "declared" else join.into) == name)
+    rule_side = int(join is not None and join.into == name)
     first = doc.first.get(name, (1 << 30, 0))[0]
     return (known, rule_side, doc.entities[name].mentions, -first)

@@ -3,7 +3,8 @@
 A build writes every file into a staging folder inside ``kg-out`` (so on the same file system),
 then :meth:`OutputFolder.publish` moves them into place with SIGINT and SIGTERM held back, so an
 interruption leaves the folder exactly as it was before or exactly as the build left it, never a
-mix. Files an earlier build wrote and this one did not (``graph.html`` after ``--no-html``) go.
+mix. Files an earlier build wrote and this one did not (``graph.html`` after ``--no-html``) go;
+the user's curation file stays unless the build stages a new one.
 Every command that writes into the folder or its embedded database holds ``kg-out/.lock``. The
 last file published is ``.build-id``, the id the embedded database's replacement was marked with.
 """
@@ -28,6 +29,8 @@ LOCK_FILE = ".lock"
 STAGING_PREFIX = ".staging-"
 #: Everything a build may write at the top of the folder, in the order it is published.
 BUILD_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "graph.html")
+#: The user's files a build may replace but never removes (kg.curation): published first.
+USER_FILES = ("kg-curation.toml",)
 _HELD_BACK = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -78,6 +81,10 @@ class OutputFolder:
         ``build_id`` last (the embedded database settles an interrupted replacement against it).
         Call it with signals held back (:func:`signals_held_back`). Returns the files published."""
         published = []
+        for name in USER_FILES:
+            if (staging / name).exists():
+                move_into(staging / name, self.path / name)
+                published.append(self.path / name)
         for name in BUILD_FILES:
             src, dest = staging / name, self.path / name
             if src.exists():

@@ -25,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.curation import Curation
 from kg.extract import Extractor
 from kg.models import Document, Extraction
 from kg.outputs import replacing
@@ -306,6 +307,7 @@ def write_extractions(
     keep_empty: bool = True,
     read_options: ReadOptions | None = None,
     on_progress: OnProgress | None = None,
+    curation: Curation | None = None,
 ) -> RunReport:
     """Stream ``inputs`` through the extractor into ``out_path`` (JSON Lines, all or nothing: the
     previous file stays intact until the new one is complete; see :func:`kg.outputs.replacing`).
@@ -314,7 +316,8 @@ def write_extractions(
     ``read_options`` says how folders are walked and files decoded (:class:`kg.readers.ReadOptions`;
     a document longer than its ``max_chars`` is a problem, skipped); ``on_progress`` gets the
     progress inside long documents. ``on_done`` gets each extraction as written: without
-    ``mentions``, which the file omits. Write errors raise :class:`kg.outputs.OutputError` (one line)."""
+    ``mentions``, which the file omits. ``curation`` (:mod:`kg.curation`) is applied to each
+    document before it is written. Write errors raise :class:`kg.outputs.OutputError` (one line)."""
     report = RunReport()
 
     def record_problem(p: InputProblem) -> None:
@@ -326,6 +329,8 @@ def write_extractions(
         with _sigterm_raises(), replacing(out_path) as fh:
             for ex in extract_stream(iter_documents(inputs, read_options), extractor, workers, record_problem,
                                      keep_mentions=False, on_progress=on_progress):
+                if curation:
+                    ex = curation.apply(ex)
                 fh.write(json.dumps(to_score_record(ex), ensure_ascii=False) + "\n")
                 report.documents += 1
                 report.characters += ex.chars
