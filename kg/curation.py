@@ -97,15 +97,16 @@ class Curation:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             line = re.search(r"line (\d+)", str(exc))
-            reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)).strip()
-            raise CurationError(f"{where}:{line.group(1) if line else 1}: {reason[:1].lower()}{reason[1:]}") from None
+            at = line.group(1) if line else max(1, len(text.splitlines()))  # "at end of document"
+            reason = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", str(exc)).strip()
+            raise CurationError(f"{where}:{at}: {reason[:1].lower()}{reason[1:]}") from None
         lines = _block_lines(text)
         out = cls(text=text)
         for kind, blocks in data.items():
             if kind not in KINDS:
                 raise CurationError(f"{where}:{_line_of(text, kind)}: unknown section {kind!r} (expected "
                                     f"{', '.join(f'[[{k}]]' for k in KINDS)})")
-            if not isinstance(blocks, list):
+            if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
                 raise CurationError(f"{where}:{_line_of(text, kind)}: {kind} must be written [[{kind}]] (a list "
                                     f"of blocks)")
             for n, block in enumerate(blocks):
@@ -161,25 +162,27 @@ class Curation:
     def forgets(self, name: str) -> bool:
         return key(name) in {key(n) for n in self.never}
 
-    def apply(self, ex: Extraction) -> Extraction:
+    def apply(self, ex: Extraction, names: bool = True) -> Extraction:
         """One document's extraction as the curation has it: entities that are none left out (and
-        their relations), types set, an entity split off renamed, names merged in one document
-        made one entity, renames made. Unchanged when nothing applies."""
+        their relations), types set, an entity split off renamed, and (``names``) names merged in
+        one document made one entity and renames made. Unchanged when nothing applies. The graph
+        leaves merges and renames to linking (:mod:`kg.linking`), which also knows the names nodes
+        have across documents."""
         if not self:
             return ex
         never = {key(n) for n in self.never}
         splits = {key(name): new for name, docs, new in self.split_docs if ex.doc_id in docs}
-        names: dict[str, str] = {}  # old entity name -> new
+        renamed: dict[str, str] = {}  # old entity name -> new
         entities: dict[str, Entity] = {}
         for e in ex.entities:
             if key(e.name) in never:
                 continue
             e = e.model_copy(deep=True)
             original = e.name
-            new = self.final_name(e.name, splits)
+            new = self.final_name(e.name, splits) if names else splits.get(key(e.name), e.name)
             if new != e.name:
                 e.aliases = [a for a in dict.fromkeys([e.name, *e.aliases]) if a != new]
-                names[e.name], e.name = new, new
+                renamed[e.name], e.name = new, new
             e.type = self.types.get(key(e.name)) or self.types.get(key(original)) or e.type
             seen = entities.get(e.name)
             if seen is None:
@@ -187,12 +190,12 @@ class Curation:
             else:  # two entities of the document the user merged
                 seen.aliases = [a for a in dict.fromkeys([*seen.aliases, *e.aliases]) if a != seen.name]
                 seen.mentions += e.mentions
-                seen.merged_from.append(Merge(name=next((o for o, n in names.items() if n == e.name), e.name),
+                seen.merged_from.append(Merge(name=original,
                                               rule="curation", start=0, end=0))
         kept = set(entities)
         relations = []
         for r in ex.relations:
-            head, tail = names.get(r.head, r.head), names.get(r.tail, r.tail)
+            head, tail = renamed.get(r.head, r.head), renamed.get(r.tail, r.tail)
             if head not in kept or tail not in kept or head == tail:
                 continue
             if r.relation in SYMMETRIC and tail < head:
@@ -217,8 +220,8 @@ class Curation:
             name = self.renames[key(name)]
         return name
 
-    def applied(self, extractions: Iterable[Extraction]) -> Iterable[Extraction]:
-        return (self.apply(ex) for ex in extractions)
+    def applied(self, extractions: Iterable[Extraction], names: bool = True) -> Iterable[Extraction]:
+        return (self.apply(ex, names) for ex in extractions)
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -146,7 +146,7 @@ class _Reread:
         self.extractions, self.curation = extractions, curation
 
     def __iter__(self) -> Iterator[Extraction]:
-        return iter(self.curation.applied(self.extractions))
+        return iter(self.curation.applied(self.extractions, names=False))
 
 
 def _nodes_of(linking: Linking, doc_id: str) -> Callable[[str], str | None]:

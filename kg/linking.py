@@ -14,8 +14,8 @@ maker). So CATL's 麒麟 battery and Huawei's 麒麟 chip stay two nodes even wh
 
 Links are made in that order (same names first, then aliases), companies and the other kinds
 before models, products and chips (whose makers are companies). A node is named by the name most
-of its documents use; homonyms that stay apart are told apart by their type or maker:
-``麒麟 (宁德时代)``.
+of its documents use (a Chinese and a shorter one on a tie); homonyms that stay apart are told
+apart by their maker or type: ``麒麟 (宁德时代)``.
 
 The user's curation (:mod:`kg.curation`) comes first: entities it says are none are left out, its
 types replace the extractor's, its merges join nodes whatever the rules say, its splits keep names
@@ -39,6 +39,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from kg.normalize import key
 from kg.schema import ORG_LIKE, EntityType, RelationType
 
 E = EntityType
+_CJK = re.compile(r"[\u3400-\u9fff]")
 #: Kinds whose makers tell homonyms apart; linked after the companies that make them.
 ARTIFACTS = frozenset({E.AIMODEL, E.PRODUCT, E.CHIP})
 
@@ -62,6 +64,7 @@ class Item:
     name_key: str
     keys: frozenset[str]
     docs_index: int  # the document's place in the input (links are made in input order)
+    mentions: int = 1
     makers: frozenset[str] = frozenset()  # names of the entities the document says make it
     companies: frozenset[str] = frozenset()  # names of the document's companies and organisations
 
@@ -134,7 +137,8 @@ def items_of(extractions: Iterable[Extraction]) -> list[Item]:
             if e.type in ARTIFACTS:  # 华为麒麟: a company of the document before the name
                 for k in keys:
                     makers |= {c for ck, c in company_keys.items() if k.startswith(ck) and len(k) > len(ck)}
-            items.append(Item(ex.doc_id, e.name, str(e.type), key(e.name), keys, n, frozenset(makers), companies))
+            items.append(Item(ex.doc_id, e.name, str(e.type), key(e.name), keys, n, max(e.mentions, 1),
+                              frozenset(makers), companies))
     return items
 
 
@@ -251,9 +255,9 @@ def _roots_named(items: list[Item], groups: _Groups, shown: Linking, name: str) 
 
 def _named(items: list[Item], groups: _Groups, forced: dict[int, str]) -> Linking:
     """Name each group: the name the user gave it (``forced``, by group), else the name most of its
-    documents use (then the longest, then the first in order); a name two groups want goes to the
-    one the user named, else the one with more documents, the other told apart by its maker, else
-    its type, else a number."""
+    documents use (then the one most mentioned, a Chinese one, the shortest, the first in order); a
+    name two groups want goes to the one the user named, else the one with more documents, the
+    other told apart by its maker, else its type, else a number."""
     forced = {groups.find(r): name for r, name in forced.items()}
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
@@ -262,10 +266,13 @@ def _named(items: list[Item], groups: _Groups, forced: dict[int, str]) -> Linkin
     types: dict[int, str] = {}
     for root, idx in members.items():
         counts = Counter(items[i].name for i in idx)
+        said = Counter()
         first: dict[str, int] = {}
         for n, i in enumerate(idx):
             first.setdefault(items[i].name, n)
-        wanted[root] = forced.get(root) or max(counts, key=lambda n: (counts[n], len(n), -first[n]))
+            said[items[i].name] += items[i].mentions
+        wanted[root] = forced.get(root) or max(counts, key=lambda n: (counts[n], said[n], bool(_CJK.search(n)),
+                                                                      -len(n), -first[n]))
         votes = Counter(items[i].type for i in idx)
         types[root] = max(sorted(votes), key=votes.__getitem__)
     size = {root: len(groups.docs[root]) for root in members}
