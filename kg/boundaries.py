@@ -46,6 +46,8 @@ _TITLES = tuple(sorted(union("titles.chairman", "titles.founder", "titles.ceo", 
 _GENERIC_NAMES = frozenset(union("organisations.generic_names", "resolution.generic_names"))
 _INSTITUTION_ENDINGS = tuple(words("resolution.institution_endings"))
 _ORG_ENDINGS = tuple(union("organisations.org_suffixes", "resolution.institution_endings"))
+_UNITS = tuple(sorted(words("resolution.units"), key=len, reverse=True))
+_DIGITS = re.compile(r"[0-9][0-9.,]*")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -55,6 +57,8 @@ def corrected(view: TextView, mentions: Sequence[Mention], dictionary: Dictionar
     people = _people(mentions)
     out: list[Mention] = []
     for m in mentions:
+        if _quantity(view.norm, m):
+            continue
         fixed = _correct(view, m, dictionary, people) if m.origin in GUESSES else m
         if fixed is None:
             continue
@@ -80,8 +84,8 @@ def _correct(view: TextView, m: Mention, dictionary: Dictionary, people: frozens
     if m.type is EntityType.PERSON:
         end = _known_person(view, start, end, people, dictionary)
     if m.type is EntityType.ORGANIZATION:
-        end = _institution_end(view.norm, start, end)
         start = _place_start(view, start, end)
+        end = _institution_end(view.norm, start, end)
     if view.norm[start:end].strip() in _GENERIC_NAMES:
         return None
     if (start, end) == (m.start, m.end):
@@ -89,6 +93,11 @@ def _correct(view: TextView, m: Mention, dictionary: Dictionary, people: frozens
     if end - start < 2:
         return None
     return _remade(view, m, start, end, dictionary)
+
+
+def _quantity(norm: str, m: Mention) -> bool:
+    """360 of 斥资360亿元 or 覆盖360°: digits before a unit are a quantity, never a name."""
+    return bool(_DIGITS.fullmatch(norm[m.start:m.end].strip())) and norm.startswith(_UNITS, m.end)
 
 
 def _people(mentions: Sequence[Mention]) -> frozenset[str]:

@@ -69,6 +69,14 @@ def test_names_that_are_right_stay(text, surface, etype):
     assert corrected(view, [m], DICTIONARY) == [m]
 
 
+@pytest.mark.parametrize("text", ["腾讯斥资360亿元收购了它。", "通信可用角度覆盖360°。"])
+def test_a_number_before_its_unit_is_no_name_even_from_the_dictionary(text):
+    view, m = guess(text, "360", E.COMPANY, Origin.DICTIONARY)
+    assert corrected(view, [m], DICTIONARY) == []
+    view, m = guess("360集团创始人周鸿祎表示。", "360", E.COMPANY, Origin.DICTIONARY)
+    assert corrected(view, [m], DICTIONARY) == [m]
+
+
 def test_a_government_guessed_inside_a_place_starts_with_the_place():
     view, m = guess("中华电信宣布进驻高雄市政府活化改造的大楼。", "市政府", E.ORGANIZATION)
     [fixed] = corrected(view, [m], DICTIONARY)
