@@ -44,6 +44,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kg.merging import model_key
 from kg.models import Extraction
 from kg.normalize import key
 from kg.schema import ORG_LIKE, EntityType, RelationType
@@ -133,6 +134,8 @@ def items_of(extractions: Iterable[Extraction]) -> list[Item]:
         for e in ex.entities:
             names = [e.name, *e.aliases, *([e.english] if e.english else [])]
             keys = frozenset(k for k in map(key, names) if k)
+            if e.type is E.AIMODEL:  # 星火V3.0 = 星火3.0, 文心大模型4.5 = 文心4.5 (as within a document)
+                keys |= {m for m in map(model_key, keys) if len(m) >= 2}
             makers = set(develops.get(e.name, ()))
             if e.type in ARTIFACTS:  # 华为麒麟: a company of the document before the name
                 for k in keys:

@@ -131,7 +131,7 @@ def merge_within(view: TextView, mentions: Sequence[Mention], entities: list[Ent
     if len(entities) < 2 and not _PARENS.search(view.norm):
         return entities, owner
     doc = _Document.read(view, mentions, entities, owner)
-    joins = [*declared(doc), *short_forms(doc, dictionary), *maker_prefixed(doc, dictionary)]
+    joins = [*declared(doc), *short_forms(doc, dictionary), *maker_prefixed(doc)]
     aliases = _declared_aliases(doc)
     if not joins and not aliases:
         return entities, owner
@@ -327,7 +327,7 @@ def _shorter(form: str, endings: tuple[str, ...], shorts: dict[str, set[str]], p
                             yield head[:cut], head[cut:] + ending, True
 
 
-def _model_key(form: str) -> str:
+def model_key(form: str) -> str:
     """A model's name without 大模型 or a V before its version: 文心大模型4.5 = 文心4.5."""
     return _MODEL_INFIX.sub("", form)
 
@@ -336,48 +336,52 @@ def _model_variants(doc: _Document, forms: dict[str, set[str]]) -> Iterable[_Joi
     """Names of one model written with and without 大模型 inside (文心大模型4.5 / 文心4.5)."""
     by_key: dict[str, set[str]] = defaultdict(set)
     for form, names in forms.items():
-        if _model_key(form):
-            by_key[_model_key(form)].update(names)
+        if model_key(form):
+            by_key[model_key(form)].update(names)
     for names in by_key.values():
         ordered = sorted(names)
         for other in ordered[1:]:
             yield _Join(ordered[0], other, "short-form", *doc.evidence(other))
 
 
-def _makers(doc: _Document, dictionary: Dictionary) -> set[str]:
+def _makers(doc: _Document) -> dict[str, str]:
     """The matching keys of the companies (and organisations) of the document, with their aliases
-    and their short forms (理想 of 理想汽车: 理想MEGA is 理想汽车's)."""
-    out: set[str] = set()
+    and their short forms (理想 of 理想汽车: 理想MEGA is 理想汽车's), each with its company."""
+    endings = tuple(key(w) for w in RESTATING[E.COMPANY])
+    out: dict[str, str] = {}
     for name, e in doc.entities.items():
         if e.type in ORG_LIKE:
-            out |= doc.forms[name] | {key(a) for a in e.aliases if a}
-            if e.english:
-                out.add(key(e.english))
-    endings = tuple(key(w) for w in RESTATING[E.COMPANY])
-    out |= {k[: -len(x)] for k in list(out) for x in endings if k.endswith(x)}
-    return {k for k in out if len(k) >= 2}
+            forms = doc.forms[name] | {key(a) for a in [*e.aliases, e.english or ""] if a}
+            forms |= {k[: -len(x)] for k in forms for x in endings if k.endswith(x)}
+            out.update({k: name for k in forms if len(k) >= 2})
+    return out
 
 
-def maker_prefixed(doc: _Document, dictionary: Dictionary) -> Iterable[_Join]:
+def maker_prefixed(doc: _Document) -> Iterable[_Join]:
     """腾讯混元 / 混元: a model, product or chip named with and without its maker (a company of the
     document) before it, the bare name at least two characters long."""
-    makers = _makers(doc, dictionary)
+    makers = _makers(doc)
     if not makers:
         return
     for etype in _ARTIFACTS:
         forms = doc.by_form([etype])
+        if etype is E.AIMODEL:  # 讯飞星火大模型V3.0 / 星火V3.0: compared without 大模型 or V
+            keyed: dict[str, set[str]] = defaultdict(set)
+            for form, names in forms.items():
+                keyed[model_key(form)] |= names
+            forms = keyed
         bare_of: dict[str, set[str]] = defaultdict(set)  # bare form -> names with a maker before it
+        made_by: dict[str, set[str]] = defaultdict(set)  # bare form -> the companies before it
         for form, names in forms.items():
-            for maker in makers:
-                if form.startswith(maker) and len(form) - len(maker) >= 2:
-                    bare = form[len(maker):]
-                    if bare in forms or (etype is E.AIMODEL and _model_key(bare) in forms):
-                        bare_of[bare if bare in forms else _model_key(bare)].update(names)
+            for maker, company in makers.items():
+                if form.startswith(maker) and len(form) - len(maker) >= 2 and form[len(maker):] in forms:
+                    bare_of[form[len(maker):]].update(names)
+                    made_by[form[len(maker):]].add(company)
         for bare, prefixed in bare_of.items():
-            if len(prefixed) != 1:
+            if len(made_by[bare]) != 1:
                 continue  # two makers' products of one bare name: which one is meant is unclear
-            long = next(iter(prefixed))
-            for short in forms[bare]:
+            long = min(prefixed, key=lambda n: (-doc.entities[n].mentions, n))
+            for short in forms[bare] | prefixed:
                 if short != long:
                     yield _Join(long, short, "maker", *doc.evidence(short))
 
