@@ -107,6 +107,16 @@ def test_a_bad_name_is_one_line_and_changes_nothing(out, args, message):
     assert digests(out) == before and not (out / "kg-curation.toml").exists()
 
 
+def test_several_names_at_once(out):
+    assert kg("forget", "李笛", "董温淑", "-o", str(out), "--no-db")[0] == 0
+    assert kg("merge", "ChatGPT", "GPT-4", "GPT-4o", "-o", str(out), "--no-db")[0] == 0
+    after = nodes(out)
+    assert "李笛" not in after and "董温淑" not in after and "GPT-4" not in after and "GPT-4o" not in after
+    assert {"GPT-4", "GPT-4o"} <= set(after["ChatGPT"]["aliases"])
+    text = (out / "kg-curation.toml").read_text(encoding="utf-8")
+    assert 'names = ["李笛", "董温淑"]' in text and 'names = ["ChatGPT", "GPT-4", "GPT-4o"]' in text
+
+
 def test_what_is_already_so_changes_nothing(out):
     before = digests(out)
     code, output = kg("merge", "科大讯飞", "iFlytek", "-o", str(out), "--no-db")

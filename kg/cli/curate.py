@@ -82,7 +82,7 @@ def _run(out: Path, change: Callable[[Curation], Curation], done: str, html: boo
 @app.command("merge")
 def merge(
     first: str = typer.Argument(..., help="An entity (its name or any alias); the merged entity keeps its name."),
-    second: str = typer.Argument(..., help="Another entity, to be the same as FIRST."),
+    others: list[str] = typer.Argument(..., metavar="OTHER...", help="The entities that are the same as FIRST."),
     out: Path = OutOption,
     html: bool | None = HtmlOption,
     db: bool = DbOption,
@@ -91,15 +91,15 @@ def merge(
     password: str | None = PasswordOption,
     database: str | None = DatabaseOption,
 ) -> None:
-    """Make FIRST and SECOND one entity: a [[merge]] block in OUT/kg-curation.toml, and the graph,
-    index, page and database rebuilt from the extractions (nothing extracted again)."""
+    """Make FIRST and each OTHER one entity: a [[merge]] block in OUT/kg-curation.toml, and the
+    graph, index, page and database rebuilt from the extractions (nothing extracted again)."""
     def change(curation: Curation) -> Curation:
-        a, b = _node(out, first), _node(out, second)
-        if a == b:
-            raise _Unchanged(f"{first} and {second} are already one entity ({a})")
-        return curation.with_block("merge", names=[a, b])
+        nodes = list(dict.fromkeys(_node(out, name) for name in [first, *others]))
+        if len(nodes) == 1:
+            raise _Unchanged(f"{' and '.join([first, *others])} are already one entity ({nodes[0]})")
+        return curation.with_block("merge", names=nodes)
 
-    _run(out, change, f"{first} and {second} are one entity", html, db, uri, user, password, database)
+    _run(out, change, f"{' and '.join([first, *others])} are one entity", html, db, uri, user, password, database)
 
 
 @app.command("rename")
@@ -139,7 +139,7 @@ def rename(
 
 @app.command("forget")
 def forget(
-    name: str = typer.Argument(..., help="An entity that is none (its name or any alias)."),
+    names: list[str] = typer.Argument(..., metavar="NAME...", help="Entities that are none (a name or any alias)."),
     out: Path = OutOption,
     html: bool | None = HtmlOption,
     db: bool = DbOption,
@@ -148,9 +148,10 @@ def forget(
     password: str | None = PasswordOption,
     database: str | None = DatabaseOption,
 ) -> None:
-    """NAME is no entity: a [[never]] block in OUT/kg-curation.toml, and the entity and its
-    relations gone from the graph, index, page and database (the extractions keep it)."""
+    """Each NAME is no entity: a [[never]] block in OUT/kg-curation.toml, and the entities and their
+    relations gone from the graph, index, page and database (the extractions keep them)."""
     def change(curation: Curation) -> Curation:
-        return curation.with_block("never", names=[_node(out, name)])
+        return curation.with_block("never", names=list(dict.fromkeys(_node(out, name) for name in names)))
 
-    _run(out, change, f"{name} is no entity", html, db, uri, user, password, database)
+    _run(out, change, f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} no entity", html, db, uri, user,
+         password, database)
