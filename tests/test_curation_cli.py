@@ -211,3 +211,23 @@ def test_the_database_follows_the_curation(tmp_path):
     code, output = kg("build", "--add", str(folder(tmp_path, "rest", ALL[3:])), "-o", str(out), "-q", "-w", "1")
     assert code == 0, output
     assert sorted(nodes(out)) == [n for n, _ in stored(out)]
+
+
+@pytest.mark.db
+def test_a_node_new_documents_rename_is_renamed_in_the_database(tmp_path):
+    """--add merges only the new part into the database, unless linking renamed or joined a stored
+    node: then the database is loaded whole, so no node of the old name is left behind."""
+    from kg.store.connect import open_store
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "d1.txt").write_text("科大讯飞发布了星火V3.0，性能大幅提升。\n", encoding="utf-8")
+    (tmp_path / "b" / "d2.txt").write_text("科大讯飞发布了星火3.0，性能大幅提升。\n", encoding="utf-8")
+    (tmp_path / "b" / "d3.txt").write_text("星火3.0在多项测试中表现出色。\n", encoding="utf-8")
+    out = tmp_path / "kg-out"
+    for args in ((str(tmp_path / "a"),), ("--add", str(tmp_path / "b"))):
+        code, output = kg("build", *args, "-o", str(out), "-q", "-w", "1", "--no-html")
+        assert code == 0, output
+    with open_store(data_dir=out / "db") as store:
+        stored = sorted(r["n"] for r in store.run("MATCH (n:Entity) RETURN n.name AS n").records)
+    assert stored == sorted(nodes(out)) and "星火3.0" in stored and "星火V3.0" not in stored
