@@ -43,13 +43,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.merging import model_key
 from kg.models import Extraction
-from kg.normalize import key
+from kg.normalize import key as _key
 from kg.schema import ORG_LIKE, EntityType, RelationType
 
 E = EntityType
+#: The matching key of a name, remembered: a corpus names the same entities again and again.
+key = lru_cache(maxsize=1 << 18)(_key)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 #: Kinds whose makers tell homonyms apart; linked after the companies that make them.
 ARTIFACTS = frozenset({E.AIMODEL, E.PRODUCT, E.CHIP})
