@@ -1,7 +1,10 @@
 """Building the output folder: extractions, graph, index, page and database, changed together.
 
 ``extractions.jsonl`` is the one source of truth: ``graph.json``, the lookup index
-(``index.sqlite``), ``graph.html`` and the database are derived from it. A full build replaces it;
+(``index.sqlite``), ``graph.html`` and the database are derived from it and from the user's
+curation, ``kg-curation.toml`` in the folder (:mod:`kg.curation`), which every operation keeps (a
+build given another curation file copies it in; :func:`curate` changes it and rebuilds what
+depends on it, without extracting anything again). A full build replaces the extractions;
 ``add`` extracts new documents and merges them in (a document whose id is already there is
 replaced); ``remove`` takes documents out (their evidence, mentions, and the entities and
 relations nothing else supports). Every operation stages all files in the folder
@@ -17,13 +20,15 @@ import errno
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.curation import CURATION_FILE, Curation
 from kg.extract import Extractor
-from kg.graph import build_graph, save_json, stats
-from kg.index import INDEX_FILE, write_index
+from kg.graph import build_linked, save_json, stats
+from kg.index import INDEX_FILE, GraphIndex, IndexError_, write_index
 from kg.models import Extraction
 from kg.outfolder import OutputFolder, signals_held_back
 from kg.outputs import OutputError, check_not_input, replacing
@@ -70,25 +75,31 @@ class Plan:
     on_progress: OnProgress | None = None
     keep: Callable[[str], bool] = lambda doc_id: False  # earlier documents that stay
     removing: set[str] = field(default_factory=set)
+    # a new curation for the folder, or how to change its own (None: keep it as it is)
+    curation: Curation | Callable[[Curation], Curation] | None = None
 
 
 def build(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, html: bool = True,
           db: Database | None = Database(), on_problem: Callable[[InputProblem], None] | None = None,
           on_done: Callable[[Extraction], None] | None = None, on_wait: Callable[[str], None] | None = None,
-          read: ReadOptions | None = None, on_progress: OnProgress | None = None) -> BuildResult:
-    """Extract ``inputs`` and replace everything in ``out`` with what they give."""
-    return _run(out, Plan(inputs=inputs, read=_reading(read, out), on_progress=on_progress), extractor, workers,
-                html, db, on_problem, on_done, on_wait)
+          read: ReadOptions | None = None, on_progress: OnProgress | None = None,
+          curation: Curation | None = None) -> BuildResult:
+    """Extract ``inputs`` and replace everything in ``out`` with what they give (the folder's
+    curation kept, or replaced by ``curation``)."""
+    return _run(out, Plan(inputs=inputs, read=_reading(read, out), on_progress=on_progress, curation=curation),
+                extractor, workers, html, db, on_problem, on_done, on_wait)
 
 
 def add(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, html: bool | None = None,
         db: Database | None = Database(), on_problem: Callable[[InputProblem], None] | None = None,
         on_done: Callable[[Extraction], None] | None = None, on_wait: Callable[[str], None] | None = None,
-        read: ReadOptions | None = None, on_progress: OnProgress | None = None) -> BuildResult:
+        read: ReadOptions | None = None, on_progress: OnProgress | None = None,
+        curation: Curation | None = None) -> BuildResult:
     """Extract ``inputs`` and merge them into ``out``'s documents (same id: the new one replaces it).
     ``html`` None keeps the page if the folder has one."""
     return _run(out, Plan(inputs=inputs, read=_reading(read, out), keep=lambda doc_id: True,
-                          on_progress=on_progress), extractor, workers, html, db, on_problem, on_done, on_wait)
+                          on_progress=on_progress, curation=curation), extractor, workers, html, db, on_problem,
+                on_done, on_wait)
 
 
 def _reading(read: ReadOptions | None, out: Path) -> ReadOptions:
@@ -106,14 +117,40 @@ def remove(out: Path, doc_ids: Iterable[str], html: bool | None = None, db: Data
                 None, None, on_wait)
 
 
+def curate(out: Path, change: Callable[[Curation], Curation], html: bool | None = None,
+           db: Database | None = Database(), on_wait: Callable[[str], None] | None = None) -> BuildResult:
+    """Change the folder's curation (``change`` gets the current one and returns the new one,
+    reading the folder under its lock) and rebuild the graph, index, page and database from the
+    extractions already there: nothing is extracted again."""
+    if not (out / EXTRACTIONS).exists():
+        raise NothingToDo(f"no {EXTRACTIONS} in {out} (run `kg build` first)")
+    return _run(out, Plan(keep=lambda doc_id: True, curation=change), Extractor(), 1, html, db, None, None, on_wait)
+
+
+def read_curation(out: Path) -> Curation:
+    """The curation of the folder ``out`` (empty if it has none); ``CurationError`` if unreadable."""
+    return Curation.read(out / CURATION_FILE)
+
+
+class _Extractions:
+    """The extractions of a JSONL file, read again each time they are iterated (linking reads them twice)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[Extraction]:
+        return read_extractions(self.path)
+
+
 def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool | None, db: Database | None,
          on_problem: Callable[[InputProblem], None] | None, on_done: Callable[[Extraction], None] | None,
          on_wait: Callable[[str], None] | None) -> BuildResult:
     folder = OutputFolder(out)
-    for name in (EXTRACTIONS, GRAPH, PAGE, INDEX_FILE):
+    for name in (EXTRACTIONS, GRAPH, PAGE, INDEX_FILE, CURATION_FILE):
         check_not_input(out / name, plan.inputs)
     result = BuildResult()
     with folder.lock(on_wait=on_wait), folder.staging() as stage:
+        curation = _curation(out, stage, plan)
         earlier = out / EXTRACTIONS
         if plan.inputs:
             result.report = write_extractions(plan.inputs, stage / "new.jsonl", workers=workers,
@@ -128,7 +165,7 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
         result.removed = sorted(plan.removing & kept.missing) if plan.removing else []
         if plan.removing and not result.removed:
             raise NothingToDo(f"no document {', '.join(sorted(plan.removing))} in {earlier}; {out} left as it was")
-        G = build_graph(read_extractions(stage / EXTRACTIONS))
+        G, linking = build_linked(_Extractions(stage / EXTRACTIONS), curation)
         save_json(G, stage / GRAPH)
         _write_index(G, stage / INDEX_FILE, stage / GRAPH)
         if html or (html is None and (out / PAGE).exists()):
@@ -136,9 +173,11 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
 
             write_html(G, stage / PAGE)
         build_id = secrets.token_hex(8)
-        # Only new documents: merge their part of the graph. Replaced or removed ones: reload it all.
-        merge_only = bool(plan.inputs) and not replaced and kept.count > 0
-        touched = _touched(G, stage / "new.jsonl") if merge_only else None
+        # Only new documents: merge their part of the graph. Replaced or removed ones, a new
+        # curation, or nodes the new documents renamed or merged: reload it all.
+        merge_only = bool(plan.inputs) and not replaced and kept.count > 0 and plan.curation is None \
+            and _names_kept(out / INDEX_FILE, G)
+        touched = _touched(G, linking.node_of, new_ids) if merge_only else None
         if db is None:
             with signals_held_back():
                 result.published = folder.publish(stage, build_id)
@@ -193,10 +232,31 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         yield from extraction_lines(path)
 
 
-def _touched(G: nx.MultiDiGraph, new: Path) -> nx.MultiDiGraph:
-    """The part of the combined graph the new documents touch: their entities and every relation
-    among them, with combined attributes (so merging it makes the database equal the graph)."""
-    names = {e.name for ex in read_extractions(new) for e in ex.entities}
+def _curation(out: Path, stage: Path, plan: Plan) -> Curation:
+    """The curation this operation builds with: the plan's new one (staged, to be published with
+    the rest), else the folder's own."""
+    if plan.curation is None:
+        return read_curation(out)
+    new = plan.curation(read_curation(out)) if callable(plan.curation) else plan.curation
+    new.write(stage / CURATION_FILE)
+    return new
+
+
+def _names_kept(index: Path, G: nx.MultiDiGraph) -> bool:
+    """True when every node of the stored graph (read from its index) is still a node of ``G``: no
+    new document renamed a node or joined two (the database could then merge in the new part only)."""
+    try:
+        with closing(GraphIndex.open(index).db) as old:
+            names = [row[0] for row in old.execute("SELECT name FROM nodes")]
+    except (IndexError_, sqlite3.Error, OSError):
+        return False
+    return all(n in G for n in names)
+
+
+def _touched(G: nx.MultiDiGraph, node_of: dict[tuple[str, str], str], new_ids: set[str]) -> nx.MultiDiGraph:
+    """The part of the combined graph the new documents touch: their entities' nodes and every
+    relation among them, with combined attributes (so merging it makes the database equal the graph)."""
+    names = {node for (doc_id, _), node in node_of.items() if doc_id in new_ids}
     return G.subgraph(n for n in names if n in G).copy()
 
 

@@ -63,6 +63,7 @@ class MergedDocument:
             else:
                 seen.mentions += e.mentions
                 seen.english = seen.english or e.english
+                seen.merged_from = [*seen.merged_from, *e.merged_from]
 
     def entities(self) -> list[Entity]:
         """The merged entities, in the order the document first names them."""

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from kg.boundaries import corrected
 from kg.chunks import MergedDocument, chunk_spans
 from kg.config import ExtractorConfig
 from kg.dictionary import Dictionary
+from kg.merging import merge_within
 from kg.models import Document, Entity, Extraction, Mention, Relation, Resolution
 from kg.ner.combine import MentionFinder
 from kg.ner.dictionary_matcher import DictionaryRecogniser
@@ -160,16 +162,24 @@ class Extractor:
         """The sentences of a (short) text as the relation components read them, and its entities:
         what the classifier is trained and tuned on, so it sees what it will see in :meth:`extract`."""
         view = TextView(text)
-        mentions = self.components.mentions(view)
-        entities, owner = resolve_mentions(mentions, self.components.dictionary)
+        mentions, entities, owner = self._entities(view, 0)
         return sentences_of(view, mentions, owner, {e.name: e.type for e in entities}), entities
+
+    def _entities(self, view: TextView, offset: int) -> tuple[list[Mention], list[Entity], dict[int, str]]:
+        """The mentions of ``view`` (at ``offset`` in its document), its entities, and each
+        mention's entity: the recognisers' mentions with the guesses' edges corrected
+        (:mod:`kg.boundaries`), resolved, then merged where the text names one thing twice
+        (:mod:`kg.merging`)."""
+        parts = self.components
+        mentions = corrected(view, parts.mentions(view), parts.dictionary)
+        entities, owner = resolve_mentions(mentions, parts.dictionary)
+        entities, owner = merge_within(view, mentions, entities, owner, parts.dictionary, offset)
+        return mentions, entities, owner
 
     def _read(self, doc_id: str, view: TextView, offset: int, ctx: Context,
               found: dict[tuple, Relation]) -> tuple[list[Mention], list[Entity]]:
         """Mentions and entities of ``view`` (at ``offset`` in its document); its relations go into ``found``."""
-        parts = self.components
-        mentions = parts.mentions(view)
-        entities, owner = resolve_mentions(mentions, parts.dictionary)
+        mentions, entities, owner = self._entities(view, offset)
         types = {e.name: e.type for e in entities}
         ctx.known_companies.update({key(n): e.name for e in entities if e.type is EntityType.COMPANY
                                     for n in (e.name, *e.aliases)})

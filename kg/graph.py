@@ -1,6 +1,9 @@
 """The in-process knowledge graph: a networkx ``MultiDiGraph`` built from extractions.
 
-Nodes are keyed by canonical entity name and carry ``type``, ``aliases``, ``english``,
+One node per entity across documents: :mod:`kg.linking` decides which entities of which
+documents are one (same name, or an alias in common, with the same type and no conflicting
+maker), and the user's curation (:mod:`kg.curation`) has the last word. Nodes are keyed by their
+name and carry ``type``, ``aliases``, ``english``,
 ``mentions`` and ``docs``. Edges are keyed by relation type and carry ``evidence``: a list of
 ``{"doc_id", "text", "start", "end", "confidence"}`` with where the head and the tail are in
 ``text`` (``head_start``… and ``head_via``/``tail_via`` for an anaphor, see :mod:`kg.evidence`).
@@ -24,17 +27,21 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from kg.curation import Curation
 from kg.evidence import evidence_item, swapped_ends
 from kg.models import Extraction
 from kg.normalize import key
 from kg.outputs import write_text
 from kg.schema import SYMMETRIC, EntityType, RelationType
+
+if TYPE_CHECKING:
+    from kg.linking import Linking
 
 FORMAT_VERSION = 1
 
@@ -57,37 +64,49 @@ def new_graph() -> nx.MultiDiGraph:
     return nx.MultiDiGraph(format_version=FORMAT_VERSION)
 
 
-def add_extraction(G: nx.MultiDiGraph, ex: Extraction) -> None:
-    """Merge one document's extraction into ``G`` (idempotent per document id)."""
+def add_extraction(G: nx.MultiDiGraph, ex: Extraction, node_of: Callable[[str], str | None] | None = None,
+                   types: dict[str, str] | None = None) -> None:
+    """Merge one document's extraction into ``G`` (idempotent per document id).
+
+    ``node_of`` gives the node of each of the document's entity names (None: the entity is left
+    out); by default an entity is the node of its own name. ``types`` fixes the type of a node
+    (what linking across documents decided), else the type most of its documents give wins."""
+    node_of = node_of or (lambda name: name)
+    by_node: dict[str, list] = {}
     for ent in ex.entities:
-        if ent.name not in G:
-            G.add_node(ent.name, type=str(ent.type), aliases=[], english=None, mentions=0, docs=[],
-                       type_votes={})
-        node = G.nodes[ent.name]
-        if ex.doc_id in node["docs"]:
+        node = node_of(ent.name)
+        if node is not None:
+            by_node.setdefault(node, []).append(ent)
+    for node, ents in by_node.items():
+        if node not in G:
+            G.add_node(node, type=str(ents[0].type), aliases=[], english=None, mentions=0, docs=[], type_votes={})
+        data = G.nodes[node]
+        if ex.doc_id in data["docs"]:
             continue
-        node["docs"].append(ex.doc_id)
-        node["mentions"] += max(ent.mentions, 1)
-        votes = node.setdefault("type_votes", {})
-        votes[str(ent.type)] = votes.get(str(ent.type), 0) + 1
-        node["type"] = max(sorted(votes), key=votes.__getitem__)
-        for alias in ent.aliases:
-            if alias != ent.name and alias not in node["aliases"]:
-                node["aliases"].append(alias)
-        if ent.english and not node["english"]:
-            node["english"] = ent.english
+        data["docs"].append(ex.doc_id)
+        votes = data.setdefault("type_votes", {})
+        for ent in ents:
+            data["mentions"] += max(ent.mentions, 1)
+            votes[str(ent.type)] = votes.get(str(ent.type), 0) + 1
+            for alias in [ent.name, *ent.aliases]:
+                if alias != node and alias not in data["aliases"]:
+                    data["aliases"].append(alias)
+            if ent.english and not data["english"]:
+                data["english"] = ent.english
+        data["type"] = (types or {}).get(node) or max(sorted(votes), key=votes.__getitem__)
     for rel in ex.relations:
-        head, tail = rel.head, rel.tail
-        if rel.relation in SYMMETRIC and tail < head:
-            head, tail = tail, head
-        if head not in G or tail not in G:
+        head, tail = node_of(rel.head), node_of(rel.tail)
+        if head is None or tail is None or head == tail or head not in G or tail not in G:
             continue
+        swapped = rel.relation in SYMMETRIC and tail < head
+        if swapped:
+            head, tail = tail, head
         kind = str(rel.relation)
         if not G.has_edge(head, tail, key=kind):
             G.add_edge(head, tail, key=kind, relation=kind, evidence=[], confidence=0.0)
         edge = G.edges[head, tail, kind]
         item = evidence_item(rel)
-        if (head, tail) != (rel.head, rel.tail):
+        if swapped:  # the ends of the evidence are the relation's: exchanged with the edge's
             item = swapped_ends(item)
         if not any(e["doc_id"] == item["doc_id"] and e["start"] == item["start"] for e in edge["evidence"]):
             edge["evidence"].append(item)
@@ -95,12 +114,43 @@ def add_extraction(G: nx.MultiDiGraph, ex: Extraction) -> None:
     G.graph.pop("_alias_index", None)
 
 
-def build_graph(extractions: Iterable[Extraction]) -> nx.MultiDiGraph:
-    """Build a graph from extractions, merging entities by canonical name across documents."""
+def build_linked(extractions: Iterable[Extraction], curation: Curation | None = None,
+                 ) -> tuple[nx.MultiDiGraph, Linking]:
+    """The graph of ``extractions`` with one node per entity across documents (:mod:`kg.linking`),
+    the user's ``curation`` applied (:mod:`kg.curation`), and how each entity was linked.
+    ``extractions`` is read twice (a one-pass iterator is read into a list first)."""
+    from kg.linking import link
+
+    if iter(extractions) is extractions:
+        extractions = list(extractions)
+    curation = curation or Curation()
+    curated = _Reread(extractions, curation)
+    linking = link(curated, curation.apart, curation.together(), curation.node_names())
     G = new_graph()
-    for ex in extractions:
-        add_extraction(G, ex)
-    return G
+    for ex in curated:
+        node_of = _nodes_of(linking, ex.doc_id)
+        add_extraction(G, ex, node_of, linking.types)
+    G.remove_nodes_from([n for n in list(G.nodes) if curation.forgets(n)])
+    return G, linking
+
+
+def build_graph(extractions: Iterable[Extraction], curation: Curation | None = None) -> nx.MultiDiGraph:
+    """Build a graph from extractions: one node per entity across documents (see :func:`build_linked`)."""
+    return build_linked(extractions, curation)[0]
+
+
+class _Reread:
+    """``extractions`` with the curation applied, as often as it is iterated."""
+
+    def __init__(self, extractions: Iterable[Extraction], curation: Curation) -> None:
+        self.extractions, self.curation = extractions, curation
+
+    def __iter__(self) -> Iterator[Extraction]:
+        return iter(self.curation.applied(self.extractions, names=False))
+
+
+def _nodes_of(linking: Linking, doc_id: str) -> Callable[[str], str | None]:
+    return lambda name: linking.node_of.get((doc_id, name))
 
 
 def alias_index(G: nx.MultiDiGraph) -> dict[str, str]:

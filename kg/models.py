@@ -28,14 +28,31 @@ class Mention(BaseModel):
     origin: Origin = Origin.DICTIONARY
 
 
+class Merge(BaseModel):
+    """Why another entity of the document was merged into this one: its name, the rule that joined
+    them (``declared``: 以下简称X or X（English）; ``short-form``: X股份有限公司 / X; ``maker``: 腾讯混元 /
+    混元; ``series``, ``place``: X系列 / X, 合肥市 / 合肥; ``curation``: the user's file) and where the
+    text shows it, offsets into the document's ORIGINAL text (the declaration, or the mention of
+    the merged name)."""
+
+    name: str
+    rule: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
 class Entity(BaseModel):
-    """A resolved entity: one node however many surface forms the text uses for it."""
+    """A resolved entity: one node however many surface forms the text uses for it.
+
+    ``merged_from`` keeps the evidence of every merge of two entities of the document into this one
+    (extractions written before it existed have none)."""
 
     name: str
     type: EntityType
     aliases: list[str] = Field(default_factory=list)
     english: str | None = None
     mentions: int = 0
+    merged_from: list[Merge] = Field(default_factory=list)
 
 
 class Resolution(BaseModel):

@@ -98,8 +98,23 @@ def key(name: str) -> str:
     True
     """
     s = unicodedata.normalize("NFKC", strip_format(name or ""))
-    s = _T2S.convert(s).lower()
+    s = _t2s_any(s).lower()
     return "".join(ch for ch in s if not ch.isspace() and ch not in "-_·・")
+
+
+_SURROGATE = re.compile("([\ud800-\udfff])")
+
+
+def _t2s_any(text: str) -> str:
+    """Traditional -> simplified of any string: a lone surrogate (no UTF-8, which the converter
+    needs) is kept as it is and the pieces around it converted.
+
+    >>> _t2s_any("華" + chr(0xD800) + "為") == "华" + chr(0xD800) + "为"
+    True
+    """
+    if not _SURROGATE.search(text):
+        return _T2S.convert(text)
+    return "".join(p if _SURROGATE.fullmatch(p) else _T2S.convert(p) for p in _SURROGATE.split(text) if p)
 
 
 _SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』\"')）]*|\n+")

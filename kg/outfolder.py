@@ -3,7 +3,8 @@
 A build writes every file into a staging folder inside ``kg-out`` (so on the same file system),
 then :meth:`OutputFolder.publish` moves them into place with SIGINT and SIGTERM held back, so an
 interruption leaves the folder exactly as it was before or exactly as the build left it, never a
-mix. Files an earlier build wrote and this one did not (``graph.html`` after ``--no-html``) go.
+mix. Files an earlier build wrote and this one did not (``graph.html`` after ``--no-html``) go;
+the user's curation file stays unless the build stages a new one.
 Every command that writes into the folder or its embedded database holds ``kg-out/.lock``. The
 last file published is ``.build-id``, the id the embedded database's replacement was marked with.
 """
@@ -30,8 +31,11 @@ STAGING_PREFIX = ".staging-"
 #: Everything a build may write at the top of the folder, in the order it is published.
 BUILD_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "graph.html")
 #: The folder's own state, which no other output may replace: the files the others derive from,
-#: the lookup index, the lock and build id; and, as folders, the database and staging folders.
-STATE_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", LOCK_FILE, BUILD_ID_FILE)
+#: the lookup index, the user's curation, the lock and build id; and, as folders, the database and staging
+#: folders.
+STATE_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "kg-curation.toml", LOCK_FILE, BUILD_ID_FILE)
+#: The user's files a build may replace but never removes (kg.curation): published first.
+USER_FILES = ("kg-curation.toml",)
 _HELD_BACK = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -85,6 +89,10 @@ class OutputFolder:
         ``build_id`` last (the embedded database settles an interrupted replacement against it).
         Call it with signals held back (:func:`signals_held_back`). Returns the files published."""
         published = []
+        for name in USER_FILES:
+            if (staging / name).exists():
+                move_into(staging / name, self.path / name)
+                published.append(self.path / name)
         for name in BUILD_FILES:
             src, dest = staging / name, self.path / name
             if src.exists():

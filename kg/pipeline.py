@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kg.curation import Curation
 from kg.extract import Extractor
 from kg.jsonlimits import loads
 from kg.models import Document, Extraction
@@ -309,6 +310,7 @@ def write_extractions(
     keep_empty: bool = True,
     read_options: ReadOptions | None = None,
     on_progress: OnProgress | None = None,
+    curation: Curation | None = None,
 ) -> RunReport:
     """Stream ``inputs`` through the extractor into ``out_path`` (JSON Lines, all or nothing: the
     previous file stays intact until the new one is complete; see :func:`kg.outputs.replacing`).
@@ -317,7 +319,8 @@ def write_extractions(
     ``read_options`` says how folders are walked and files decoded (:class:`kg.readers.ReadOptions`;
     a document longer than its ``max_chars`` is a problem, skipped); ``on_progress`` gets the
     progress inside long documents. ``on_done`` gets each extraction as written: without
-    ``mentions``, which the file omits. Write errors raise :class:`kg.outputs.OutputError` (one line)."""
+    ``mentions``, which the file omits. ``curation`` (:mod:`kg.curation`) is applied to each
+    document before it is written. Write errors raise :class:`kg.outputs.OutputError` (one line)."""
     report = RunReport()
 
     def record_problem(p: InputProblem) -> None:
@@ -329,6 +332,8 @@ def write_extractions(
         with _sigterm_raises(), replacing(out_path) as fh:
             for ex in extract_stream(iter_documents(inputs, read_options), extractor, workers, record_problem,
                                      keep_mentions=False, on_progress=on_progress):
+                if curation:
+                    ex = curation.apply(ex)
                 fh.write(json.dumps(to_score_record(ex), ensure_ascii=False) + "\n")
                 report.documents += 1
                 report.characters += ex.chars
@@ -344,8 +349,13 @@ def write_extractions(
 
 
 def to_score_record(ex: Extraction) -> dict:
-    """The JSONL line for one document: the gold scorer's shape plus our extra fields."""
-    return ex.model_dump(mode="json", exclude={"mentions"})
+    """The JSONL line for one document: the gold scorer's shape plus our extra fields (an entity's
+    ``merged_from`` only where something was merged into it)."""
+    record = ex.model_dump(mode="json", exclude={"mentions"})
+    for entity in record["entities"]:
+        if not entity["merged_from"]:
+            del entity["merged_from"]
+    return record
 
 
 class ExtractionsError(ValueError):

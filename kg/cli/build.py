@@ -35,6 +35,7 @@ from kg.cli.common import (
 if TYPE_CHECKING:
     from kg.building import BuildResult, Database
     from kg.cli.progress import DocumentBar
+    from kg.curation import Curation
     from kg.readers import InputProblem, ReadOptions
 
 
@@ -113,10 +114,21 @@ def _progress(inputs: list[Path], quiet: bool, read: ReadOptions) -> Iterator[Do
         yield DocumentBar(progress, progress.add_task("extract", total=_count_docs(inputs, read), doc=""))
 
 
+def _check_folder_curation(out: Path) -> None:
+    """A one-line error, before any document is read, if the folder's curation file is unreadable."""
+    from kg.curation import CURATION_FILE, Curation, CurationError
+
+    try:
+        Curation.read(out / CURATION_FILE)
+    except CurationError as exc:
+        fail(f"{exc}; {out} left as it was")
+
+
 @contextmanager
 def _one_line_errors(out: Path) -> Iterator[None]:
     """What can go wrong in a build, as one line that says the folder is unchanged."""
     from kg.building import NothingToDo
+    from kg.curation import CurationError
     from kg.outputs import OutputError
     from kg.pipeline import ExtractionsError
     from kg.store.errors import StoreError
@@ -126,6 +138,8 @@ def _one_line_errors(out: Path) -> Iterator[None]:
     except NothingToDo as exc:
         fail(str(exc))
     except ExtractionsError as exc:
+        fail(f"{exc}; {out} left as it was")
+    except CurationError as exc:
         fail(f"{exc}; {out} left as it was")
     except OutputError as exc:
         fail(f"{exc}; {out} left as it was")
@@ -157,6 +171,23 @@ HtmlOption = typer.Option(None, "--html/--no-html",
 DbOption = typer.Option(True, "--db/--no-db", help="Also load the graph into the database: the embedded FalkorDB in "
                                                    "OUT/db, or the Bolt server of --uri / NEO4J_URI.")
 QuietOption = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+CurationOption = typer.Option(None, "--curation", metavar="FILE", readable=False,
+                              help="A curation file (kg-curation.toml: merge, split, never, type, rename; see the "
+                                   "README) to apply.")
+
+
+def _read_curation(path: Path | None) -> Curation | None:
+    """The curation of ``path`` (None: none given); a one-line error naming file and line."""
+    if path is None:
+        return None
+    from kg.curation import Curation, CurationError
+
+    if not path.is_file():
+        fail(f"--curation: {path}: no such file")
+    try:
+        return Curation.read(path)
+    except CurationError as exc:
+        fail(str(exc))
 
 
 @app.command()
@@ -185,9 +216,13 @@ def build(
     max_chars: int = MaxCharsOption,
     follow_symlinks: bool = FollowSymlinksOption,
     quiet: bool = QuietOption,
+    curation: Path | None = typer.Option(None, "--curation", metavar="FILE", readable=False,
+                                         help="Use this curation file (see the README) from now on: copied to "
+                                              "OUT/kg-curation.toml (default: the one OUT has, if any)."),
 ) -> None:
     """Extract every document and write extractions.jsonl, graph.json, index.sqlite and graph.html
-    into OUT, then load the graph into the database (so `kg query` works straight away).
+    into OUT, then load the graph into the database (so `kg query` works straight away). The
+    folder's curation (OUT/kg-curation.toml: kg merge, kg rename, kg forget) is applied and kept.
 
     All or nothing: the files and the database change together when the build is complete; an
     error or Ctrl-C leaves OUT and the database as they were. Builds on one OUT take turns."""
@@ -198,13 +233,16 @@ def build(
                                        classifier=classifier)
     if add and not paths:
         fail("--add needs the files or folders to add")
+    curated = _read_curation(curation)
+    if curated is None:
+        _check_folder_curation(out)
     inputs = list(paths) if paths else _default_inputs()
     read = _read_options(recursive, include, encoding, max_chars, follow_symlinks)
     run = building.add if add else building.build
     with _one_line_errors(out), _progress(inputs, quiet, read) as bar:
         result = run(out, inputs, extractor, workers or default_workers(), html if add else html is not False,
                      _database(db, uri, user, password, database), on_problem=_on_problem, on_done=bar.on_done,
-                     on_wait=warn, read=read, on_progress=bar.on_chunk)
+                     on_wait=warn, read=read, on_progress=bar.on_chunk, curation=curated)
     report = result.report
     _report(result, "added" if add else "built", f"{report.documents} documents ({report.characters:,} chars)")
     if report.problems:
@@ -226,6 +264,7 @@ def remove(
     nothing else supports, from extractions.jsonl, graph.json, the index, the page and the database."""
     from kg import building
 
+    _check_folder_curation(out)
     with _one_line_errors(out):
         result = building.remove(out, doc_ids, html, _database(db, uri, user, password, database), on_wait=warn)
     missing = sorted(set(doc_ids) - set(result.removed))
@@ -252,6 +291,7 @@ def extract(
     encoding: str | None = EncodingOption,
     max_chars: int = MaxCharsOption,
     follow_symlinks: bool = FollowSymlinksOption,
+    curation: Path | None = CurationOption,
 ) -> None:
     """Extract entities and relations from INPUT, one JSON line per document.
 
@@ -262,6 +302,7 @@ def extract(
     from kg.pipeline import default_workers, write_extractions
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
                                        classifier=classifier)
+    curated = _read_curation(curation)
     read = _read_options(recursive, include, encoding, max_chars, follow_symlinks,
                          exclude=(output,))  # never read the output
     try:
@@ -271,7 +312,7 @@ def extract(
         with _progress([input], quiet, read) as bar:
             report = write_extractions([input], output, workers=workers or default_workers(), on_problem=_on_problem,
                                        on_done=bar.on_done, extractor=extractor, keep_empty=False, read_options=read,
-                                       on_progress=bar.on_chunk)
+                                       on_progress=bar.on_chunk, curation=curated)
     except OutputError as exc:
         fail(f"{exc}; {output} left as it was")
     if report.documents == 0:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import typer
 
 from kg import __version__
-from kg.cli import build, database, evaluation, explore, export, html, train, train_relations
+from kg.cli import build, curate, database, evaluation, explore, export, html, train, train_relations
 from kg.cli.common import console
 
 app = typer.Typer(
@@ -33,5 +33,5 @@ def _root(
     """Knowledge graphs from Chinese news."""
 
 
-for _group in (build, explore, evaluation, html, database, export, train, train_relations):
+for _group in (build, curate, explore, evaluation, html, database, export, train, train_relations):
     app.add_typer(_group.app)
