@@ -117,15 +117,16 @@ def test_a_name_with_leading_or_trailing_punctuation_is_marked_whole(tmp_path, n
     from kg.textsafety import visible
 
     dictionary = tmp_path / "names.tsv"
-    dictionary.write_text(f"Company\t{name}\t-\t\nPerson\t王小明\t-\t\n", encoding="utf-8")
-    text = f"王小明是{name}的董事长。华为-科大讯飞合作。"
+    dictionary.write_text(f"Company\t{name}\t-\t\nCompany\t星海集团\t-\t\n", encoding="utf-8")
+    text = f"星海集团与{name}达成合作。华为-科大讯飞合作。"
     ex = Extractor(make_config(dictionaries=(dictionary,))).extract(Document(id="d", text=text))
-    [rel] = [r for r in ex.relations if r.relation == "CHAIRMAN_OF"]
-    assert (text[rel.head_start:rel.head_end], text[rel.tail_start:rel.tail_end]) == ("王小明", name)
+    [rel] = [r for r in ex.relations if {r.head, r.tail} == {"星海集团", name}]
+    ends = {text[rel.head_start:rel.head_end], text[rel.tail_start:rel.tail_end]}
+    assert ends == {"星海集团", name}
     for r in ex.relations:  # a hyphen before a name that has none is not taken in
         for role in ("head", "tail"):
             start, end = getattr(r, f"{role}_start"), getattr(r, f"{role}_end")
-            assert text[start:end] in (getattr(r, role), "王小明", name), (r, role)
+            assert text[start:end] in (getattr(r, role), "星海集团", name), (r, role)
     out = tmp_path / "kg-out"
     source = tmp_path / "doc.txt"
     source.write_text(text, encoding="utf-8")
@@ -133,5 +134,5 @@ def test_a_name_with_leading_or_trailing_punctuation_is_marked_whole(tmp_path, n
     built = runner.invoke(app, ["build", str(source), "--out", str(out), "--no-db", "--no-html", "-q",
                                 "--dictionary", str(dictionary)])
     assert built.exit_code == 0, built.output
-    shown = runner.invoke(app, ["neighbours", "王小明", "--out", str(out)])
+    shown = runner.invoke(app, ["neighbours", "星海集团", "--out", str(out)])
     assert f"【{visible(name)}】" in shown.output.replace("\n", "").replace("│", "").replace(" ", ""), shown.output

@@ -34,8 +34,8 @@ def spoiled(source: Path, target: Path, which: str | None, value: float) -> Path
 
 @pytest.mark.parametrize(("option", "source", "which", "value"), [
     ("--ner-model", shipped_ner, None, np.nan),
-    ("--ner-model", shipped_ner, "trans", np.inf),
-    ("--ner-model", shipped_ner, "W_scale", -np.inf),
+    ("--ner-model", shipped_ner, "news.trans", np.inf),
+    ("--ner-model", shipped_ner, "base.W_scale", -np.inf),
     ("--relation-model", shipped_relations, None, np.nan),
 ])
 def test_a_model_with_non_finite_weights_is_refused(tmp_path: Path, option: str, source, which: str | None,
