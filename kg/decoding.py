@@ -108,7 +108,13 @@ def _detect(raw: bytes) -> Decoded | None:
         names = ", ".join(sorted({readings[t] for t in plausible[:3]}))
         raise AmbiguousEncoding(f"the encoding cannot be told ({names} all read as Chinese); "
                                 "name one with --encoding")
-    return _detect_other(raw)
+    other = _detect_other(raw)
+    chinese = [t for t in readings if _has_cjk(t)]
+    if other is not None and chinese and other.text not in readings:
+        # a few Chinese characters too rare or too few to judge, against a reading in another script
+        names = ", ".join(sorted({readings[chinese[0]], other.encoding}))
+        raise AmbiguousEncoding(f"the encoding cannot be told ({names} both fit); name one with --encoding")
+    return other
 
 
 def _detect_other(raw: bytes) -> Decoded | None:
@@ -153,7 +159,9 @@ def _plausibility(text: str) -> float:
     """
     from kg.normalize import to_simplified
 
-    chars = [ch for ch in to_simplified(text) if ord(ch) > 0x7F and not ch.isspace()]
+    # full-width punctuation is neutral: every Chinese encoding has it
+    chars = [ch for ch in to_simplified(text)
+             if ord(ch) > 0x7F and not ch.isspace() and not unicodedata.category(ch).startswith("P")]
     if not chars:
         return 0.0
     freq = _char_frequencies()

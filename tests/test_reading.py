@@ -53,6 +53,7 @@ SEED_TEXT = "".join(p.read_text(encoding="utf-8") for p in sorted(
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, len(SEED_TEXT) - 400), st.integers(30, 400), st.sampled_from(["gb18030", "big5", "utf-16"]))
 @example(start=8146, length=30, encoding="gb18030")  # 而不精 also reads as Big5 (奧祥儕): once read wrong, silently
+@example(start=17881, length=30, encoding="gb18030")  # one character (台。) once read as Korean (johab)
 def test_any_stretch_of_news_comes_back_or_is_refused(start: int, length: int, encoding: str) -> None:
     """Never silently wrong: a stretch of news in a legacy encoding comes back as it was, or is
     refused with the --encoding hint; never read as other characters."""

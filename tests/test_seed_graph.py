@@ -23,7 +23,8 @@ def test_design_card_entities_have_the_right_type(seed_graph, name, etype):
     ("梁文锋", "FOUNDER_OF", "DeepSeek"),
     ("科大讯飞", "USES", "昇腾910B"),
     ("讯飞医疗", "LISTED_ON", "港交所"),
-    ("讯飞星火X1", "BENCHMARKED_AGAINST", "DeepSeek-R1"),
+    ("讯飞星火", "BENCHMARKED_AGAINST", "GPT-4o"),
+    ("科大讯飞", "LOCATED_IN", "安徽"),
 ])
 def test_directed_relations_with_evidence(seed_graph, head, rel, tail):
     edge = seed_graph.get_edge_data(head, tail, key=rel)

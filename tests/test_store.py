@@ -152,10 +152,10 @@ SEED_EXPECTATIONS = {
                   in {(r["person"], r["role"], r["organisation"]) for r in rows}),
     "benchmarked-against": ({"model": "GPT-4"}, lambda rows: ("讯飞星火V3.0", "GPT-4")
                             in {(r["model"], r["compared_with"]) for r in rows}),
-    "located-in": ({"place": "合肥"}, lambda rows: rows and {r["place"] for r in rows} == {"合肥"}),
-    "shortest-path": ({"a": "刘庆峰", "b": "任正非"},
+    "located-in": ({"place": "安徽"}, lambda rows: rows and {r["place"] for r in rows} == {"安徽"}),
+    "shortest-path": ({"a": "刘庆峰", "b": "华为"},
                       lambda rows: len(rows) == 1 and rows[0]["chain"].startswith("刘庆峰")
-                      and rows[0]["chain"].endswith("任正非") and rows[0]["hops"] <= 3),
+                      and rows[0]["chain"].endswith("华为") and rows[0]["hops"] <= 3),
     "most-connected": ({"limit": "3"}, lambda rows: len(rows) == 3 and rows[0]["entity"] == "科大讯飞"),
     "evidence-for": ({"name": "讯飞"}, lambda rows: any(
         r["head"] == "刘庆峰" and r["relation"] == "CHAIRMAN_OF" and r["evidence"] for r in rows)),
