@@ -97,9 +97,23 @@ def key(name: str) -> str:
     >>> key("科大訊飛") == key("科大讯飞")
     True
     """
-    s = unicodedata.normalize("NFKC", strip_format(name or ""))
+    name = name or ""
+    if len(name) <= _CACHED_KEY_CHARS:
+        return _cached_key(name)
+    return _key(name)
+
+
+#: Names up to this long have their keys remembered: a corpus repeats its names thousands of times.
+_CACHED_KEY_CHARS = 48
+
+
+def _key(name: str) -> str:
+    s = unicodedata.normalize("NFKC", strip_format(name))
     s = _t2s_any(s).lower()
     return "".join(ch for ch in s if not ch.isspace() and ch not in "-_·・")
+
+
+_cached_key = lru_cache(maxsize=1 << 16)(_key)
 
 
 _SURROGATE = re.compile("([\ud800-\udfff])")

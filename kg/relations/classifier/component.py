@@ -27,6 +27,7 @@ MODEL_FILE = "kg_relations.npz"
 _RELATIONS = {r.value: r for r in RelationType}
 
 
+@lru_cache(maxsize=1)
 def shipped_model() -> Path:
     return Path(str(resources.files("kg") / "data" / MODEL_FILE))
 
