@@ -16,6 +16,7 @@ from kg.ner.people import title_person_mentions
 from kg.ner.spans import MentionIndex
 from kg.ner.taggers.base import Recogniser
 from kg.ner.textview import TextView
+from kg.ner.webaddresses import outside_web_addresses
 from kg.schema import EntityType, Origin
 
 _ORIGIN_RANK = {Origin.DICTIONARY: 0, Origin.PATTERN: 1, Origin.COREF: 2, Origin.TAGGER: 3, Origin.NER: 4}
@@ -156,4 +157,4 @@ class MentionFinder:
         first = select(candidates + _run(self.references, view, first))
         chosen = MentionIndex(first)
         extra = [m for m in bare_versions(view, first) if not chosen.any_overlapping(m.start, m.end)]
-        return sorted(first + extra, key=lambda m: m.start)
+        return sorted(outside_web_addresses(view.norm, first + extra), key=lambda m: m.start)
