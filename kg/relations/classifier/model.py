@@ -23,6 +23,8 @@ from kg.relations.classifier.lexicon import TriggerLexicon
 FORMAT = "kg-relations/1"
 #: Labels whose direction carries no meaning (both orders are scored).
 SYMMETRIC_LABELS = frozenset({"PARTNERS_WITH", "ALIAS"})
+#: Candidate pairs (about) scored in one call: the feature matrices of more cost memory, not time.
+PAIRS_PER_BATCH = 4096
 
 #: (head index, tail index, label, calibrated probability) of one scored mention pair.
 Scored = tuple[int, int, str, float]
@@ -122,7 +124,21 @@ class PairClassifier:
     def score_batch(self, sentences: Sequence[tuple[str, Sequence[MentionLike]]]) -> list[list[Scored]]:
         """For each sentence (text, mentions), every (head, tail, label, probability) whose calibrated
         probability reaches the label's threshold, best first. One call for a whole document is much
-        cheaper than one per sentence: the cost is mostly per call, not per pair."""
+        cheaper than one per sentence: the cost is mostly per call, not per pair. Sentences are
+        scored in slices of about :data:`PAIRS_PER_BATCH` candidate pairs, so a long run of sentences
+        dense with names (a page without punctuation) keeps the memory of normal text."""
+        out: list[list[Scored]] = []
+        start = 0
+        while start < len(sentences):
+            end, pairs = start, 0
+            while end < len(sentences) and (pairs < PAIRS_PER_BATCH or end == start):
+                pairs += len(sentences[end][1]) ** 2
+                end += 1
+            out += self._score_slice(sentences[start:end])
+            start = end
+        return out
+
+    def _score_slice(self, sentences: Sequence[tuple[str, Sequence[MentionLike]]]) -> list[list[Scored]]:
         feats = self.featurizer.batch(sentences)
         probs = self.probabilities(feats)
         out: list[list[Scored]] = [[] for _ in sentences]
