@@ -32,7 +32,7 @@ COMMANDS: dict[str, str] = {
     "html": "kg.cli.html",
     "load": "kg.cli.database",
     "query": "kg.cli.database",
-    # "db": "kg.cli.dbserver:app",
+    "db": "kg.cli.dbserver:app",
     "export": "kg.cli.export",
     "train-ner": "kg.cli.train",
     "train-relations": "kg.cli.train_relations",
