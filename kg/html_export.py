@@ -10,8 +10,6 @@ renders it with ``textContent`` only. A Content-Security-Policy allowing just ou
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import unicodedata
 from collections import Counter, defaultdict
 from functools import lru_cache
@@ -20,8 +18,6 @@ from typing import Any, Literal
 
 import networkx as nx
 import opencc
-import pyvis
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.edge import Edge
 from pyvis.network import Network
 
@@ -29,6 +25,7 @@ from kg.normalize import key
 from kg.outputs import write_text
 from kg.schema import SYMMETRIC
 from kg.textsafety import visible
+from kg.webassets import csp, environment, scripts, style
 from kg.webitems import (  # noqa: F401  (ENTITY_STYLE, RELATION_STYLE ...: the page's styles, also read from here)
     ENTITY_STYLE,
     FONT_STACK,
@@ -47,10 +44,6 @@ from kg.webitems import (  # noqa: F401  (ENTITY_STYLE, RELATION_STYLE ...: the 
     relation_style,
     vis_options,
 )
-
-WEB = Path(__file__).resolve().parent / "web"
-PYVIS_TEMPLATES = Path(pyvis.__file__).resolve().parent / "templates"
-VIS_DIR = "lib/vis-9.1.2"
 
 SizeBy = Literal["degree", "mentions"]
 _S2T = opencc.OpenCC("s2t")
@@ -132,31 +125,6 @@ def page_data(G: nx.MultiDiGraph, *, title: str, focus: str | None, size_by: Siz
     }
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    # Our template first, pyvis's bundled vis-network files second (for the inline includes).
-    env = Environment(loader=FileSystemLoader([str(WEB), str(PYVIS_TEMPLATES)]),
-                      autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
-    # tojson = htmlsafe_json_dumps: escapes < > & ' as \u003c etc. UTF-8 instead of \uXXXX halves
-    # the size of Chinese text.
-    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False,
-                                         "separators": (",", ":")}
-    return env
-
-
-@lru_cache(maxsize=1)
-def _scripts() -> tuple[str, str, str]:
-    """(vis-network JS, vis-network CSS, our JS): read once per process."""
-    vis_js = (PYVIS_TEMPLATES / VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
-    vis_css = (PYVIS_TEMPLATES / VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
-    page_js = (WEB / "graph.js").read_text(encoding="utf-8")
-    return vis_js, vis_css, page_js
-
-
-def _csp_hash(script: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
-
-
 def best_connected(G: nx.MultiDiGraph, max_nodes: int | None, keep: str | None = None) -> nx.MultiDiGraph:
     """``G`` itself, or the subgraph of its ``max_nodes`` best-connected entities (by relations,
     then mentions) when it is bigger: a page of 100,000 entities would be unusable. ``keep`` (the
@@ -191,19 +159,15 @@ def _page(G: nx.MultiDiGraph, shown: nx.MultiDiGraph, title: str | None, focus: 
     """The page drawing ``shown``, the part of ``G`` on it."""
     net = build_network(shown, size_by)
     nodes, edges, _heading, _height, _width, _options = net.get_network_data()
-    vis_js, vis_css, page_js = _scripts()
+    vis_js, vis_css, page_js = scripts()
     if title is None:
         title = f"kg · {focus} neighbourhood" if focus else "kg · knowledge graph"
-    csp = ("default-src 'none'; "
-           f"script-src {_csp_hash(vis_js)} {_csp_hash(page_js)}; "
-           "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; base-uri 'none'; "
-           "form-action 'none'")
     payload = page_data(shown, title=title, focus=focus, size_by=size_by)
     payload["total"] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
-    template = _environment().get_template("graph.html.j2")
+    template = environment().get_template("graph.html.j2")
     return template.render(
-        title=visible(title), csp=csp, font_stack=FONT_STACK,
-        vis_js=vis_js, vis_css=vis_css, page_js=page_js, graph_css=(WEB / "graph.css").read_text("utf-8"),
+        title=visible(title), csp=csp(vis_js, page_js), font_stack=FONT_STACK,
+        vis_js=vis_js, vis_css=vis_css, page_js=page_js, graph_css=style(),
         vis_nodes=shown_plainly(nodes), vis_edges=shown_plainly(edges), vis_options=net.options,
         payload=shown_plainly(payload),
     )

@@ -41,19 +41,23 @@ if TYPE_CHECKING:
     import networkx as nx
 
 INDEX_FILE = "index.sqlite"
-#: 3: node ids follow the order of names (earlier indexes are rebuilt when opened)
-FORMAT = 3
+#: 4: node ids follow the order of names, and edges carry the types of their ends (so the filters of a
+#: neighbourhood read the indexes alone); an index of an earlier format is rebuilt when opened
+FORMAT = 4
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE nodes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL,
                     degree INTEGER NOT NULL);
 CREATE TABLE names (key TEXT PRIMARY KEY, node INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE edges (id INTEGER PRIMARY KEY, head INTEGER NOT NULL, tail INTEGER NOT NULL, relation TEXT NOT NULL,
-                    confidence REAL NOT NULL, evidence TEXT NOT NULL);
+                    confidence REAL NOT NULL, evidence TEXT NOT NULL, head_type TEXT NOT NULL,
+                    tail_type TEXT NOT NULL);
 """
+# The other end's type and the confidence in the indexes: a filtered page or count of a hub's relations
+# reads the index alone, never the 40k rows of the table.
 _INDEXES = """
-CREATE INDEX edges_by_head ON edges (head, relation, tail);
-CREATE INDEX edges_by_tail ON edges (tail, relation, head);
+CREATE INDEX edges_by_head ON edges (head, relation, tail, tail_type, confidence);
+CREATE INDEX edges_by_tail ON edges (tail, relation, head, head_type, confidence);
 """
 
 
@@ -86,9 +90,11 @@ def write_index(G: nx.MultiDiGraph, path: str | Path, source: Path | None = None
         db.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?)", (
             (ids[n], n, str(d.get("type", "")), json.dumps(_node_data(d), ensure_ascii=False), degree[n])
             for n, d in G.nodes(data=True)))
-        db.executemany("INSERT INTO edges (head, tail, relation, confidence, evidence) VALUES (?, ?, ?, ?, ?)", (
-            (ids[u], ids[v], k, float(d.get("confidence", 0.0)), json.dumps(d.get("evidence", []), ensure_ascii=False))
-            for u, v, k, d in G.edges(keys=True, data=True)))
+        types = {n: str(d.get("type", "")) for n, d in G.nodes(data=True)}
+        db.executemany("INSERT INTO edges (head, tail, relation, confidence, evidence, head_type, tail_type) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (ids[u], ids[v], k, float(d.get("confidence", 0.0)), json.dumps(d.get("evidence", []), ensure_ascii=False),
+             types[u], types[v]) for u, v, k, d in G.edges(keys=True, data=True)))
         db.executemany("INSERT OR REPLACE INTO names VALUES (?, ?)", _name_keys(G, ids))
         db.executescript(_INDEXES)
         meta = {"format": FORMAT, "stats": _stats(G, degree), "source": _identity(source) if source else None}
@@ -223,7 +229,8 @@ class GraphIndex:
         """Entities a name or alias of which matches ``query`` (either script, any case): the whole
         key first, then keys starting with it, then keys holding it; within each, the best connected
         first. Each hit: name, type, degree, ``via`` (the name or alias that matched) and ``match``
-        (exact, prefix or substring). Bounded work: at most :data:`SEARCH_SCAN` keys are weighed."""
+        (exact, prefix or substring), and ``id``, the entity's number in this index. Bounded work: at
+        most :data:`SEARCH_SCAN` keys are weighed per kind of match."""
         k = key(query)
         if not k or limit <= 0:
             return []
@@ -241,9 +248,9 @@ class GraphIndex:
         for node, (rank, matched) in found.items():
             name, type_, data, degree = self.db.execute(
                 "SELECT name, type, data, degree FROM nodes WHERE id = ?", (node,)).fetchone()
-            rows.append((rank, -degree, len(name), name, type_, degree, _via(name, json.loads(data), matched)))
+            rows.append((rank, -degree, len(name), name, type_, degree, _via(name, json.loads(data), matched), node))
         rows.sort()
-        return [{"name": r[3], "type": r[4], "degree": r[5], "via": r[6], "match": _MATCHES[r[0]]}
+        return [{"name": r[3], "type": r[4], "degree": r[5], "via": r[6], "match": _MATCHES[r[0]], "id": r[7]}
                 for r in rows[:limit]]
 
     def entity(self, name: str) -> dict[str, Any]:
@@ -308,18 +315,16 @@ class GraphIndex:
         if min_confidence > 0:
             where += " AND e.confidence >= ?"
             params.append(min_confidence)
-        if types:
-            where += f" AND o.type IN ({','.join('?' * len(types))})"
-            params += sorted(types)
-        # the join with nodes only when the type filter needs it; CROSS JOIN keeps edges the outer loop
-        out_join = " CROSS JOIN nodes o ON o.id = e.tail" if types else ""
-        in_join = " CROSS JOIN nodes o ON o.id = e.head" if types else ""
+        typed = f" AND e.{{}}_type IN ({','.join('?' * len(types))})" if types else ""
+        type_params = sorted(types) if types else []
+        out_where, in_where = where + typed.format("tail"), where + typed.format("head")
+        args = [node, *params, *type_params, node, *params, *type_params]
+        total = self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM edges e WHERE e.head = ?{out_where} "
+                                f"UNION ALL SELECT 1 FROM edges e WHERE e.tail = ?{in_where})", args).fetchone()[0]
         union = (f"SELECT e.relation AS relation, e.tail AS other, 'out' AS direction, e.confidence AS confidence, "
-                 f"e.evidence AS evidence, e.id AS edge FROM edges e{out_join} WHERE e.head = ?{where} "
-                 f"UNION ALL SELECT e.relation, e.head, 'in', e.confidence, e.evidence, e.id FROM edges e{in_join} "
-                 f"WHERE e.tail = ?{where}")
-        args = [node, *params, node, *params]
-        total = self.db.execute(f"SELECT count(*) FROM ({union})", args).fetchone()[0]
+                 f"e.evidence AS evidence, e.id AS edge FROM edges e WHERE e.head = ?{out_where} "
+                 f"UNION ALL SELECT e.relation, e.head, 'in', e.confidence, e.evidence, e.id FROM edges e "
+                 f"WHERE e.tail = ?{in_where}")
         page = (f"SELECT p.relation, o.name, o.type, p.direction, p.confidence, p.evidence, p.other, p.edge FROM "
                 f"({union} ORDER BY 1, 2, 3 DESC LIMIT ? OFFSET ?) p CROSS JOIN nodes o ON o.id = p.other "
                 f"ORDER BY p.relation, p.other, p.direction DESC")
@@ -394,7 +399,12 @@ class GraphIndex:
         """A shortest chain of relations between two entities, ignoring direction; [] when there is
         none or a == b. Bidirectional breadth-first search, a whole level at a time on the side whose
         frontier has the smaller total degree, so a hub on the way is expanded only when it must be."""
-        src, dst = self.resolve(a)[0], self.resolve(b)[0]
+        chain = self.path_ids(self.resolve(a)[0], self.resolve(b)[0])
+        return [self._step(u, v) for u, v in zip(chain, chain[1:], strict=False)]
+
+    def path_ids(self, src: int, dst: int) -> list[int]:
+        """The entities (ids) of a shortest chain from ``src`` to ``dst`` (see :meth:`shortest_path`), both
+        ends included; [] when there is none or they are one."""
         if src == dst:
             return []
         parents: tuple[dict[int, int | None], dict[int, int | None]] = ({src: None}, {dst: None})
@@ -418,20 +428,24 @@ class GraphIndex:
             cost[side] = self._load_frontier(side, nxt) if nxt else 0
         return []
 
-    def _chain(self, meet: int, parents: tuple[dict[int, int | None], dict[int, int | None]]) -> list[dict[str, Any]]:
+    def _chain(self, meet: int, parents: tuple[dict[int, int | None], dict[int, int | None]]) -> list[int]:
         chain = [meet]
         while (up := parents[0][chain[0]]) is not None:
             chain.insert(0, up)
         while (down := parents[1][chain[-1]]) is not None:
             chain.append(down)
-        return [self._step(u, v) for u, v in zip(chain, chain[1:], strict=False)]
+        return chain
+
+    def edge_between(self, u: int, v: int) -> tuple[int, int, int, str, float, str]:
+        """(edge id, head, tail, relation, confidence, evidence JSON) of the edge between ``u`` and ``v``
+        (either direction; one from ``u`` first, then by relation name)."""
+        return self.db.execute(
+            "SELECT id, head, tail, relation, confidence, evidence FROM edges WHERE (head = ? AND tail = ?) OR "
+            "(head = ? AND tail = ?) ORDER BY head != ?, relation LIMIT 1", (u, v, v, u, u)).fetchone()
 
     def _step(self, u: int, v: int) -> dict[str, Any]:
         """The edge between u and v (the first by relation name) as a path step seen from u."""
-        row = self.db.execute(
-            "SELECT relation, evidence, head FROM edges WHERE (head = ? AND tail = ?) OR (head = ? AND tail = ?) "
-            "ORDER BY head != ?, relation LIMIT 1", (u, v, v, u, u)).fetchone()
-        relation, evidence, head = row
+        _edge, head, _tail, relation, _confidence, evidence = self.edge_between(u, v)
         direction = "both" if relation in SYMMETRIC else ("out" if head == u else "in")
         return {"from": self._name(u), "relation": relation, "to": self._name(v), "direction": direction,
                 "evidence": json.loads(evidence)}

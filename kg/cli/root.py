@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "neighbours": "kg.cli.explore",
     "path": "kg.cli.explore",
     "stats": "kg.cli.explore",
-    # "serve": "kg.cli.serve",
+    "serve": "kg.cli.serve",
     "eval": "kg.cli.evaluation",
     "html": "kg.cli.html",
     "load": "kg.cli.database",
