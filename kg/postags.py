@@ -51,7 +51,8 @@ def decode(data: bytes) -> tuple[int, dict[str, str]]:
     header, _, packed = data[len(_MAGIC):].partition(b"\n")
     size, *tags = header.decode().split(" ")
     words, _, codes = zlib.decompress(packed).partition(b"\0")
-    return int(size), dict(zip(words.decode("utf-8").split("\n"), map(tags.__getitem__, codes), strict=True))
+    keys = words.decode("utf-8").split("\n") if words else []
+    return int(size), dict(zip(keys, map(tags.__getitem__, codes), strict=True))
 
 
 def shipped_size() -> int | None:
