@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+import sys
 from pathlib import Path
 
 import typer
@@ -78,6 +79,7 @@ def serve(
     say(("serving", "bold green"), f" {out} ({s['nodes']:,} entities, {s['edges']:,} relations) at "
         f"http://{shown if is_loopback(host) or host not in ('0.0.0.0', '::') else 'localhost'}:{bound_port}/"
         f"  (Ctrl-C stops)")
+    sys.stdout.flush()  # the address, for a script reading it through a pipe
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
