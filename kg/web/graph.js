@@ -533,15 +533,15 @@
   function loadMoreButton(id) {
     var got = state.loaded.get(id);
     var n = info.get(id);
-    var total = got ? got.total : n.degree;
-    var shown = got ? got.offset : 0;
-    var left = total - shown;
+    var total = got ? got.total : n.degree;  // its relations (that pass the filters, once fetched with them)
+    var fetched = got ? got.offset : 0;  // fetched for it so far, in the server's order
+    var onPage = (adjacency.get(id) || []).length;  // some may have come with another entity's
+    var left = total - fetched;
     var box = el("div", { class: "load-more" });
-    box.appendChild(el("p", { class: "muted", text: fmt(shown) + " of " + fmt(total) + " relations" +
-      (got && got.filtered ? " (by the filters)" : "") + " on the page" }));
+    box.appendChild(el("p", { class: "muted", text: fmt(onPage) + " of " + fmt(total) + " relations" + (got && got.filtered ? " (by the filters)" : "") + " on the page" }));
     if (left > 0) {
       var button = el("button", { type: "button", class: "link-like", id: "expand",
-        text: (shown ? "Show " : "Show the first ") + fmt(Math.min(data.page, left)) + (shown ? " more" : "") + " on the graph" });
+        text: (fetched ? "Show the next " : "Show the first ") + fmt(Math.min(data.page, left)) + " on the graph" });
       button.addEventListener("click", function () {
         button.disabled = true;
         expand(id).then(function () { if (state.selected === id) showNode(id); });
