@@ -17,7 +17,7 @@ app = typer.Typer(name="db", no_args_is_help=True,
 
 IdleOption = typer.Option(None, "--idle-timeout", metavar="SECONDS", min=1,
                           help="Stop after this many seconds without a command using it (default: KG_DB_IDLE, "
-                               "else 600).")
+                               "else 300).")
 
 
 def _describe(kept: object, out: Path) -> str:

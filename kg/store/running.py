@@ -38,7 +38,7 @@ from kg.store.wire import RedisPort
 STATE_FILE = "server.json"
 USE_FILE = ".use"
 #: Seconds a kept server waits unused before it stops, unless ``KG_DB_IDLE`` says otherwise.
-DEFAULT_IDLE = 600.0
+DEFAULT_IDLE = 300.0
 IDLE_ENV = "KG_DB_IDLE"
 #: How long ``kg db stop`` waits for the commands using the server, then for it to save and exit.
 STOP_TIMEOUT = 150.0
