@@ -8,7 +8,7 @@ its own, so Ctrl-C in the terminal that started it does not reach it. It starts 
 address only and dies with the keeper), publishes ``DATA_DIR/server.json``, prints ``ready`` (or
 ``error: REASON``) on its standard output for the command waiting on it, and then only watches:
 every second it checks whether the server has been idle for SECONDS (nobody holds ``DATA_DIR/.use``
-and nobody has touched it since) or has died. SIGTERM (``kg db stop``) or SIGHUP ends it at once;
+and nobody has touched it since), has died, or has lost its folder (then it stops without saving). SIGTERM (``kg db stop``) or SIGHUP ends it at once;
 either way it takes ``.use`` for itself (waiting for the commands still using the server), removes
 the state file, then saves the graph and stops the server.
 """
@@ -73,7 +73,7 @@ def keep(data_dir: Path, idle: float) -> int:
         write_state(data_dir, {"pid": os.getpid(), "redis_port": server.redis_port, "bolt_port": server.bolt_port,
                                "started": started, "idle_timeout": idle})
         _report("ready")
-        while server.running and not _idle(use, data_dir, started, idle):
+        while server.running and data_dir.is_dir() and not _idle(use, data_dir, started, idle):
             time.sleep(TICK)
     except SystemExit:
         pass  # asked to stop: below, like an idle stop
@@ -83,6 +83,9 @@ def keep(data_dir: Path, idle: float) -> int:
         fcntl.flock(use, fcntl.LOCK_EX)  # the commands still using the server finish first
         with contextlib.suppress(OSError):
             (data_dir / STATE_FILE).unlink()
+        if not data_dir.is_dir():  # its folder was removed: nowhere to save, and nothing to save for
+            with contextlib.suppress(OSError):
+                server.redis.command("SHUTDOWN", "NOSAVE", timeout=2.0)
         server.stop()
         use.close()
     return 0
