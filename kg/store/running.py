@@ -190,10 +190,14 @@ def start(data_dir: Path, idle: float) -> Running:
     """Start a keeper for ``data_dir`` (detached: it outlives this command) and wait until its server
     answers; ``ServerStartError`` with the keeper's reason if it cannot. Interrupted meanwhile, the
     keeper is stopped before the interruption goes on."""
-    data_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", _KEEPER_MODULE, str(data_dir.resolve()), "--idle", repr(float(idle))]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            start_new_session=True, close_fds=True)  # its own session: Ctrl-C here is not its
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                start_new_session=True, close_fds=True)  # its own session: Ctrl-C here is not its
+    except OSError as exc:
+        raise ServerStartError(f"cannot start the embedded database for {data_dir}: "
+                               f"{(exc.strerror or str(exc)).lower()}") from None
     assert proc.stdout is not None
     try:
         line = proc.stdout.readline().decode("utf-8", "replace").strip()
