@@ -97,3 +97,8 @@ def test_root_app_runs_in_process() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.strip() == f"kg {kg.__version__}"
     assert isinstance(app, typer.Typer)
+
+
+def test_no_command_offers_shell_completion() -> None:
+    for name in COMMANDS:
+        assert not {p.name for p in load_command(name).params} & {"install_completion", "show_completion"}, name

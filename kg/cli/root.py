@@ -44,10 +44,14 @@ def load_command(name: str) -> Any:
     module_name, _, attribute = COMMANDS[name].partition(":")
     module = importlib.import_module(module_name)
     if attribute:  # a group of its own: the whole typer app is the command
-        return typer.main.get_command(getattr(module, attribute))
-    command = typer.main.get_command(module.app)
-    # an app of one command is that command; of several, a group holding them
-    return command.commands[name] if isinstance(command, typer.core.TyperGroup) else command
+        command = typer.main.get_command(getattr(module, attribute))
+    else:
+        command = typer.main.get_command(module.app)
+        # an app of one command is that command; of several, a group holding them
+        command = command.commands[name] if isinstance(command, typer.core.TyperGroup) else command
+    # typer gives a top-level command shell-completion options; kg has none (add_completion=False)
+    command.params = [p for p in command.params if p.name not in ("install_completion", "show_completion")]
+    return command
 
 
 class LazyGroup(TyperGroup):

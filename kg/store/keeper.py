@@ -8,9 +8,10 @@ its own, so Ctrl-C in the terminal that started it does not reach it. It starts 
 address only and dies with the keeper), publishes ``DATA_DIR/server.json``, prints ``ready`` (or
 ``error: REASON``) on its standard output for the command waiting on it, and then only watches:
 every second it checks whether the server has been idle for SECONDS (nobody holds ``DATA_DIR/.use``
-and nobody has touched it since), has died, or has lost its folder (then it stops without saving). SIGTERM (``kg db stop``) or SIGHUP ends it at once;
-either way it takes ``.use`` for itself (waiting for the commands still using the server), removes
-the state file, then saves the graph and stops the server.
+and nobody has touched it since), has died, or has lost its folder (then it stops without saving).
+SIGTERM (``kg db stop``) or SIGHUP ends it at once; either way it takes ``.use`` for itself (waiting
+for the commands still using the server), removes the state file, then saves the graph and stops
+the server.
 """
 
 from __future__ import annotations
