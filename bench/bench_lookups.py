@@ -84,12 +84,13 @@ class Timed:
     output: str = ""
 
 
-def timed_all(commands: list[list[str]], capture: bool = False) -> tuple[list[Timed], float]:
-    """Run each kg command in turn from ``bench.launch`` (a small process of its own, so that the
-    peak RSS of each is not inflated by this one's pages); also returns the launcher's own RSS, the
-    floor of those figures."""
-    done = subprocess.run([sys.executable, "-m", "bench.launch"], cwd=ROOT, check=True, capture_output=True,
-                          input=json.dumps([{"args": [*KG, *a], "capture": capture} for a in commands]), text=True)
+def timed_all(commands: list[list[str]], capture: bool = False, prefix: list[str] = KG,
+              env: dict[str, str] | None = None) -> tuple[list[Timed], float]:
+    """Run each kg command (``prefix`` + its arguments) in turn from ``bench.launch`` (a small process of
+    its own, so that the peak RSS of each is not inflated by this one's pages); also returns the
+    launcher's own RSS, the floor of those figures."""
+    done = subprocess.run([sys.executable, "-m", "bench.launch"], cwd=ROOT, check=True, capture_output=True, env=env,
+                          input=json.dumps([{"args": [*prefix, *a], "capture": capture} for a in commands]), text=True)
     answer = json.loads(done.stdout)
     return [Timed(**r) for r in answer["runs"]], answer["launcher_rss_mb"]
 
@@ -123,7 +124,8 @@ def run(edges: int = 1_000_000, runs: int = 20, seed: int = 7) -> dict[str, Any]
         "path, random pair": [["path", rng.choice(nodes), rng.choice(nodes), *where] for _ in range(runs)],
         "path, hub to random entity": [["path", rng.choice(hubs), rng.choice(nodes), *where] for _ in range(runs)],
         "stats": [["stats", *where] for _ in range(runs)],
-        "--help (start-up alone)": [["--help"] for _ in range(runs)],
+        "--help (start-up and the list of commands)": [["--help"] for _ in range(runs)],
+        "--version (start-up alone)": [["--version"] for _ in range(runs)],
     }
     timed_all([["stats", *where]])  # warm the page cache once
     result: dict[str, Any] = {"edges": edges, "folder": str(out)}

@@ -1,5 +1,5 @@
 // developed-by: the models, products and chips a company or organisation develops.
-// @param name string = 科大讯飞  developer name or alias
+// @param name string  developer name or alias, e.g. 科大讯飞
 MATCH (o:Entity)
 WHERE o.name = $name OR $name IN o.aliases OR o.english = $name
 MATCH (o)-[r:DEVELOPS]->(x:Entity)

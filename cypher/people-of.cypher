@@ -1,5 +1,5 @@
 // people-of: the people tied to a company or organisation: chairs, CEOs, founders, supporters.
-// @param name string = 科大讯飞  company or organisation name or alias
+// @param name string  company or organisation name or alias, e.g. 科大讯飞
 MATCH (o:Entity)
 WHERE o.name = $name OR $name IN o.aliases OR o.english = $name
 MATCH (p:Person)-[r]->(o)

@@ -2,8 +2,8 @@
 // Written as "all paths up to 4 hops, shortest first" rather than shortestPath(), because
 // FalkorDB only supports a directed shortestPath; this form runs on Neo4j 5 and FalkorDB alike.
 // Arrows in the chain show each relation's stored direction.
-// @param a string = 刘庆峰  first entity (name or alias)
-// @param b string = 任正非  second entity (name or alias)
+// @param a string  first entity (name or alias), e.g. 刘庆峰
+// @param b string  second entity (name or alias), e.g. 任正非
 MATCH (a:Entity) WHERE a.name = $a OR $a IN a.aliases
 MATCH (b:Entity) WHERE b.name = $b OR $b IN b.aliases
 MATCH p = (a)-[*1..4]-(b)

@@ -1,5 +1,5 @@
 // subsidiaries-of: a company's subsidiaries and the exchanges they are listed on.
-// @param name string = 科大讯飞  parent company name or alias
+// @param name string  parent company name or alias, e.g. 科大讯飞
 MATCH (parent:Company)
 WHERE parent.name = $name OR $name IN parent.aliases OR parent.english = $name
 MATCH (s:Company)-[:SUBSIDIARY_OF]->(parent)

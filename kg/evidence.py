@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from kg.models import Relation
+if TYPE_CHECKING:  # a lookup reads evidence without importing pydantic
+    from kg.models import Relation
 
 Role = Literal["head", "tail", "both"]
 END_FIELDS = ("head_start", "head_end", "tail_start", "tail_end")

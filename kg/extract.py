@@ -16,6 +16,8 @@ configuration once (dictionary automaton, tagger model) and shares them between 
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -319,3 +321,17 @@ def sentences_of(view: TextView, mentions: list[Mention], owner: dict[int, str],
 def extract_document(doc: Document, config: ExtractorConfig | None = None) -> Extraction:
     """``Extractor(config).extract(doc)``: the one-call form, for scripts and notebooks."""
     return Extractor(config).extract(doc)
+
+
+class _CallableModule(types.ModuleType):
+    """This module is also the API's ``kg.extract(text_or_document, config=None)`` (:func:`kg.api.extract`):
+    the package offers the function under the name of this module, so the module answers the call and
+    ``kg.extract.Extractor`` still reads as it always did."""
+
+    def __call__(self, text_or_document: Any, config: ExtractorConfig | None = None) -> Extraction:
+        from kg.api import extract
+
+        return extract(text_or_document, config)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -41,19 +41,37 @@ if TYPE_CHECKING:
     import networkx as nx
 
 INDEX_FILE = "index.sqlite"
-FORMAT = 2
+#: 4: node ids follow the order of names, and edges carry the types of their ends (so the filters of a
+#: neighbourhood read the indexes alone); an index of an earlier format is rebuilt when opened
+FORMAT = 4
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE nodes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL,
                     degree INTEGER NOT NULL);
 CREATE TABLE names (key TEXT PRIMARY KEY, node INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE edges (id INTEGER PRIMARY KEY, head INTEGER NOT NULL, tail INTEGER NOT NULL, relation TEXT NOT NULL,
-                    confidence REAL NOT NULL, evidence TEXT NOT NULL);
+                    confidence REAL NOT NULL, evidence TEXT NOT NULL, head_type TEXT NOT NULL,
+                    tail_type TEXT NOT NULL);
 """
+# The other end's type and the confidence in the indexes: a filtered page or count of a hub's relations
+# reads the index alone, never the 40k rows of the table.
 _INDEXES = """
-CREATE INDEX edges_by_head ON edges (head, relation, tail);
-CREATE INDEX edges_by_tail ON edges (tail, relation, head);
+CREATE INDEX edges_by_head ON edges (head, relation, tail, tail_type, confidence);
+CREATE INDEX edges_by_tail ON edges (tail, relation, head, head_type, confidence);
 """
+
+
+#: Most keys a search weighs per kind of match (a one-character query starts thousands of names).
+SEARCH_SCAN = 2000
+_MATCHES = ("exact", "prefix", "substring")
+
+
+def _via(name: str, data: dict[str, Any], matched: str) -> str:
+    """The name or alias of an entity whose key ``matched``: what a search hit shows it was found by."""
+    for alias in [name, *data.get("aliases", []), data.get("english") or ""]:
+        if alias and key(alias) == matched:
+            return alias
+    return name
 
 
 class IndexError_(LookupError):
@@ -65,15 +83,18 @@ def write_index(G: nx.MultiDiGraph, path: str | Path, source: Path | None = None
     ``source`` is the graph.json it mirrors, remembered to notice when that file changes."""
     db = sqlite3.connect(str(path))
     db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
-    ids = {name: i for i, name in enumerate(G.nodes)}
+    # ids in name order: ordering by id is ordering by name, which the indexes on edges then give for free
+    ids = {name: i for i, name in enumerate(sorted(G.nodes))}
     degree = dict(G.degree())
     with db:
         db.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?)", (
             (ids[n], n, str(d.get("type", "")), json.dumps(_node_data(d), ensure_ascii=False), degree[n])
             for n, d in G.nodes(data=True)))
-        db.executemany("INSERT INTO edges (head, tail, relation, confidence, evidence) VALUES (?, ?, ?, ?, ?)", (
-            (ids[u], ids[v], k, float(d.get("confidence", 0.0)), json.dumps(d.get("evidence", []), ensure_ascii=False))
-            for u, v, k, d in G.edges(keys=True, data=True)))
+        types = {n: str(d.get("type", "")) for n, d in G.nodes(data=True)}
+        db.executemany("INSERT INTO edges (head, tail, relation, confidence, evidence, head_type, tail_type) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (ids[u], ids[v], k, float(d.get("confidence", 0.0)), json.dumps(d.get("evidence", []), ensure_ascii=False),
+             types[u], types[v]) for u, v, k, d in G.edges(keys=True, data=True)))
         db.executemany("INSERT OR REPLACE INTO names VALUES (?, ?)", _name_keys(G, ids))
         db.executescript(_INDEXES)
         meta = {"format": FORMAT, "stats": _stats(G, degree), "source": _identity(source) if source else None}
@@ -204,30 +225,111 @@ class GraphIndex:
     def _name(self, node: int) -> str:
         return self.db.execute("SELECT name FROM nodes WHERE id = ?", (node,)).fetchone()[0]
 
+    def search(self, query: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Entities a name or alias of which matches ``query`` (either script, any case): the whole
+        key first, then keys starting with it, then keys holding it; within each, the best connected
+        first. Each hit: name, type, degree, ``via`` (the name or alias that matched) and ``match``
+        (exact, prefix or substring), and ``id``, the entity's number in this index. Bounded work: at
+        most :data:`SEARCH_SCAN` keys are weighed per kind of match."""
+        k = key(query)
+        if not k or limit <= 0:
+            return []
+        found: dict[int, tuple[int, str]] = {}  # node -> (rank, matched key)
+        for rank, sql, args in (
+                (0, "SELECT key, node FROM names WHERE key = ?", (k,)),
+                (1, "SELECT key, node FROM names WHERE key > ? AND key < ? LIMIT ?",
+                 (k, k + "\U0010ffff", SEARCH_SCAN)),
+                (2, "SELECT key, node FROM names WHERE instr(key, ?) > 1 LIMIT ?", (k, SEARCH_SCAN))):
+            for matched, node in self.db.execute(sql, args):
+                found.setdefault(node, (rank, matched))
+            if len(found) >= limit:
+                break
+        rows = []
+        for node, (rank, matched) in found.items():
+            name, type_, data, degree = self.db.execute(
+                "SELECT name, type, data, degree FROM nodes WHERE id = ?", (node,)).fetchone()
+            rows.append((rank, -degree, len(name), name, type_, degree, _via(name, json.loads(data), matched), node))
+        rows.sort()
+        return [{"name": r[3], "type": r[4], "degree": r[5], "via": r[6], "match": _MATCHES[r[0]], "id": r[7]}
+                for r in rows[:limit]]
+
+    def entity(self, name: str) -> dict[str, Any]:
+        """The entity ``name`` stands for, with its aliases, English name, mentions, documents and degree."""
+        node = self.resolve(name)[0]
+        return self._entity(node)
+
+    def _entity(self, node: int) -> dict[str, Any]:
+        name, type_, data, degree = self.db.execute(
+            "SELECT name, type, data, degree FROM nodes WHERE id = ?", (node,)).fetchone()
+        return {"name": name, "type": type_, "degree": degree, **json.loads(data)}
+
+    def relations(self, name: str, relations: Iterable[str] | None = None, types: Iterable[str] | None = None,
+                  min_confidence: float = 0.0, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """One page of the relations of ``name`` (both directions, by relation then the other's name),
+        filtered by relation, the other end's type and confidence: ``entity`` (see :meth:`entity`),
+        ``total`` (after the filters) and ``rows`` of edge id, head, tail, relation, direction (seen from
+        ``name``), confidence, the other end's name, type and degree, and all the evidence."""
+        node = self.resolve(name)[0]
+        rows, total = self._edge_rows(node, {str(r) for r in relations or ()} or None,
+                                      {str(t) for t in types or ()} or None, limit, offset, min_confidence)
+        centre = self._entity(node)
+        out = []
+        for relation, other, other_type, direction, confidence, evidence, other_id, edge in rows:
+            head, tail = (centre["name"], other) if direction == "out" else (other, centre["name"])
+            out.append({"id": edge, "head": head, "tail": tail, "relation": relation,
+                        "direction": "both" if relation in SYMMETRIC else direction, "confidence": confidence,
+                        "other": {"name": other, "type": other_type, "degree": self._degree(other_id)},
+                        "evidence": json.loads(evidence)})
+        return {"entity": centre, "total": total, "offset": offset, "rows": out}
+
+    def _degree(self, node: int) -> int:
+        return self.db.execute("SELECT degree FROM nodes WHERE id = ?", (node,)).fetchone()[0]
+
+    def edge(self, edge_id: int) -> dict[str, Any]:
+        """One relation by its id (from :meth:`relations`): head, tail, relation, confidence, evidence;
+        ``KeyError`` if there is none."""
+        row = self.db.execute("SELECT h.name, t.name, e.relation, e.confidence, e.evidence FROM edges e "
+                              "JOIN nodes h ON h.id = e.head JOIN nodes t ON t.id = e.tail WHERE e.id = ?",
+                              (int(edge_id),)).fetchone()
+        if row is None:
+            raise KeyError(edge_id)
+        head, tail, relation, confidence, evidence = row
+        return {"id": int(edge_id), "head": head, "tail": tail, "relation": relation,
+                "symmetric": relation in SYMMETRIC, "confidence": confidence, "evidence": json.loads(evidence)}
+
     # -- lookups -------------------------------------------------------------------------------
 
     def _edge_rows(self, node: int, relations: set[str] | None, types: set[str] | None, limit: int | None,
-                   ) -> tuple[list[tuple], int]:
+                   offset: int = 0, min_confidence: float = 0.0) -> tuple[list[tuple], int]:
         """Edges of ``node`` in both directions as (relation, other name, other type, direction, confidence,
-        evidence JSON, other id), sorted by relation then name; and how many there are in all."""
+        evidence JSON, other id, edge id), sorted by relation then name (out before in), ``limit`` of them from
+        ``offset``; and how many there are in all.
+
+        Node ids follow the order of names, so the two indexes on edges give the rows already in
+        that order: SQLite merges them and stops after the page, and only the page's names are read
+        (a hub's first page costs what a small entity's does)."""
         where, params = "", []
         if relations:
             where += f" AND e.relation IN ({','.join('?' * len(relations))})"
             params += sorted(relations)
-        if types:
-            where += f" AND o.type IN ({','.join('?' * len(types))})"
-            params += sorted(types)
-        union = (f"SELECT e.relation AS relation, o.name AS name, o.type AS type, 'out' AS direction, e.confidence, "
-                 f"e.evidence, o.id AS other FROM edges e JOIN nodes o ON o.id = e.tail WHERE e.head = ?{where} "
-                 f"UNION ALL "
-                 f"SELECT e.relation, o.name, o.type, 'in', e.confidence, e.evidence, o.id FROM edges e "
-                 f"JOIN nodes o ON o.id = e.head WHERE e.tail = ?{where}")
-        args = [node, *params, node, *params]
-        total = self.db.execute(f"SELECT count(*) FROM ({union})", args).fetchone()[0]
-        order = f"SELECT * FROM ({union}) ORDER BY relation, name, direction DESC"
-        if limit is not None:
-            order += f" LIMIT {int(limit)}"
-        return self.db.execute(order, args).fetchall(), total
+        if min_confidence > 0:
+            where += " AND e.confidence >= ?"
+            params.append(min_confidence)
+        typed = f" AND e.{{}}_type IN ({','.join('?' * len(types))})" if types else ""
+        type_params = sorted(types) if types else []
+        out_where, in_where = where + typed.format("tail"), where + typed.format("head")
+        args = [node, *params, *type_params, node, *params, *type_params]
+        total = self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM edges e WHERE e.head = ?{out_where} "
+                                f"UNION ALL SELECT 1 FROM edges e WHERE e.tail = ?{in_where})", args).fetchone()[0]
+        union = (f"SELECT e.relation AS relation, e.tail AS other, 'out' AS direction, e.confidence AS confidence, "
+                 f"e.evidence AS evidence, e.id AS edge FROM edges e WHERE e.head = ?{out_where} "
+                 f"UNION ALL SELECT e.relation, e.head, 'in', e.confidence, e.evidence, e.id FROM edges e "
+                 f"WHERE e.tail = ?{in_where}")
+        page = (f"SELECT p.relation, o.name, o.type, p.direction, p.confidence, p.evidence, p.other, p.edge FROM "
+                f"({union} ORDER BY 1, 2, 3 DESC LIMIT ? OFFSET ?) p CROSS JOIN nodes o ON o.id = p.other "
+                f"ORDER BY p.relation, p.other, p.direction DESC")
+        rows = self.db.execute(page, [*args, -1 if limit is None else int(limit), int(offset)]).fetchall()
+        return rows, total
 
     def neighbours(self, name: str, depth: int = 1, types: Iterable[str] | None = None,
                    relations: Iterable[str] | None = None, limit: int | None = None) -> Neighbourhood:
@@ -272,7 +374,7 @@ class GraphIndex:
     @staticmethod
     def _row(row: tuple, depth: int, via: str) -> dict[str, Any]:
         """A result row; its evidence still JSON text (decoded once the limit has cut the rows)."""
-        relation, other_name, other_type, direction, _confidence, evidence, _other = row
+        relation, other_name, other_type, direction, _confidence, evidence, _other, _edge = row
         return {"name": other_name, "type": other_type, "depth": depth, "via": via, "relation": relation,
                 "direction": "both" if relation in SYMMETRIC else direction, "evidence": evidence}
 
@@ -297,7 +399,12 @@ class GraphIndex:
         """A shortest chain of relations between two entities, ignoring direction; [] when there is
         none or a == b. Bidirectional breadth-first search, a whole level at a time on the side whose
         frontier has the smaller total degree, so a hub on the way is expanded only when it must be."""
-        src, dst = self.resolve(a)[0], self.resolve(b)[0]
+        chain = self.path_ids(self.resolve(a)[0], self.resolve(b)[0])
+        return [self._step(u, v) for u, v in zip(chain, chain[1:], strict=False)]
+
+    def path_ids(self, src: int, dst: int) -> list[int]:
+        """The entities (ids) of a shortest chain from ``src`` to ``dst`` (see :meth:`shortest_path`), both
+        ends included; [] when there is none or they are one."""
         if src == dst:
             return []
         parents: tuple[dict[int, int | None], dict[int, int | None]] = ({src: None}, {dst: None})
@@ -321,20 +428,24 @@ class GraphIndex:
             cost[side] = self._load_frontier(side, nxt) if nxt else 0
         return []
 
-    def _chain(self, meet: int, parents: tuple[dict[int, int | None], dict[int, int | None]]) -> list[dict[str, Any]]:
+    def _chain(self, meet: int, parents: tuple[dict[int, int | None], dict[int, int | None]]) -> list[int]:
         chain = [meet]
         while (up := parents[0][chain[0]]) is not None:
             chain.insert(0, up)
         while (down := parents[1][chain[-1]]) is not None:
             chain.append(down)
-        return [self._step(u, v) for u, v in zip(chain, chain[1:], strict=False)]
+        return chain
+
+    def edge_between(self, u: int, v: int) -> tuple[int, int, int, str, float, str]:
+        """(edge id, head, tail, relation, confidence, evidence JSON) of the edge between ``u`` and ``v``
+        (either direction; one from ``u`` first, then by relation name)."""
+        return self.db.execute(
+            "SELECT id, head, tail, relation, confidence, evidence FROM edges WHERE (head = ? AND tail = ?) OR "
+            "(head = ? AND tail = ?) ORDER BY head != ?, relation LIMIT 1", (u, v, v, u, u)).fetchone()
 
     def _step(self, u: int, v: int) -> dict[str, Any]:
         """The edge between u and v (the first by relation name) as a path step seen from u."""
-        row = self.db.execute(
-            "SELECT relation, evidence, head FROM edges WHERE (head = ? AND tail = ?) OR (head = ? AND tail = ?) "
-            "ORDER BY head != ?, relation LIMIT 1", (u, v, v, u, u)).fetchone()
-        relation, evidence, head = row
+        _edge, head, _tail, relation, _confidence, evidence = self.edge_between(u, v)
         direction = "both" if relation in SYMMETRIC else ("out" if head == u else "in")
         return {"from": self._name(u), "relation": relation, "to": self._name(v), "direction": direction,
                 "evidence": json.loads(evidence)}

@@ -26,8 +26,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from kg.readers import JSONL_SUFFIXES, TEXT_SUFFIXES
-
 
 class OutputError(OSError):
     """An output that cannot or must not be written; the message is one line for the user."""
@@ -64,6 +62,8 @@ def check_not_input(output: Path, inputs: Iterable[Path]) -> None:
     for given in inputs:
         if _same_file(output, given):
             raise OutputError(errno.EEXIST, f"{output} is also an input; write the output to another file")
+        from kg.readers import JSONL_SUFFIXES, TEXT_SUFFIXES  # the readers (and pydantic) only when it matters
+
         readable = output.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES
         if given.is_dir() and readable and _same_file(output.parent, given):
             raise OutputError(errno.EEXIST, f"{output} is inside the input folder {given}, which would read it "

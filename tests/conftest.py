@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# `kg query` keeps no embedded server between commands in the tests (each starts and stops its own, as
+# KG_DB_IDLE=0 asks); tests/test_db_keeper.py tests the kept server, and sets the variable itself.
+os.environ.setdefault("KG_DB_IDLE", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -1,8 +1,9 @@
 """Shared pieces of the command-line interface: options, one-line errors, console.
 
-Every ``kg`` command imports this module and the modules of all commands (to list them), so they
-import only what is cheap; extraction, networkx and the database driver are imported inside the
-commands that use them (a lookup such as ``kg neighbours`` starts in a fraction of a second).
+Every ``kg`` command but ``--version`` imports this module (the root imports only the module of the
+command that runs: see :mod:`kg.cli.root`), so it imports only what is cheap; extraction, networkx,
+pydantic and the database driver are imported inside the commands that use them (a lookup such as
+``kg neighbours`` is a process of about a tenth of a second).
 """
 
 from __future__ import annotations

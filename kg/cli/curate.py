@@ -30,16 +30,14 @@ class _Unchanged(Exception):
 def _node(out: Path, name: str) -> str:
     """The node ``name`` stands for in the folder's graph (its name, or any alias); a one-line
     error with the closest names otherwise."""
-    from kg.cli.explore import open_index
+    from kg.cli.explore import open_graph_or_fail
     from kg.index import UnknownName
 
-    index = open_index(out)
-    try:
-        return index.resolve(name)[1]
-    except UnknownName as exc:
-        raise _NoSuchEntity(str(exc)) from None
-    finally:
-        index.db.close()
+    with open_graph_or_fail(out) as graph:
+        try:
+            return graph.resolve(name)
+        except UnknownName as exc:
+            raise _NoSuchEntity(str(exc)) from None
 
 
 class _NoSuchEntity(LookupError):

@@ -1,4 +1,8 @@
-"""``kg load`` and ``kg query``: the graph in a Bolt database (Neo4j, or the embedded FalkorDB)."""
+"""``kg load`` and ``kg query``: the graph in a Bolt database (Neo4j, or the embedded FalkorDB).
+
+``kg query`` on the embedded database uses the server kept running for the folder (``kg db``), and
+starts one if none runs, which then stays up for the next queries until ``kg db stop`` or its idle
+timeout (``KG_DB_IDLE``; see :mod:`kg.store.running`): a query then costs its own time only."""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg.cli.common import (
@@ -27,7 +30,6 @@ from kg.cli.common import (
     warn,
 )
 from kg.store import DB_DIR, DEFAULT_BATCH_SIZE, saved_queries
-from kg.store.embedded import DB_FILE
 from kg.store.errors import StoreError
 
 if TYPE_CHECKING:  # the driver and networkx are imported when a command runs
@@ -40,9 +42,10 @@ app = typer.Typer()
 
 @contextmanager
 def store_for(out: Path, uri: str | None, user: str, password: str | None, database: str | None,
-              lock: bool = True) -> Iterator[Store]:
+              lock: bool = True, keep: bool = False) -> Iterator[Store]:
     """The store for a command; database and folder errors and Ctrl-C become one-line messages.
-    The embedded server's folder is locked for the command (``lock=False``: the caller holds it)."""
+    The embedded server's folder is locked for the command (``lock=False``: the caller holds it);
+    ``keep``: an embedded server started now stays up after the command (see :mod:`kg.store.running`)."""
     from kg.outfolder import OutputFolder
     from kg.outputs import OutputError
     from kg.store.connect import open_store
@@ -51,7 +54,7 @@ def store_for(out: Path, uri: str | None, user: str, password: str | None, datab
         with ExitStack() as stack:
             if lock and not uri:
                 stack.enter_context(OutputFolder(out).lock(on_wait=warn))
-            yield stack.enter_context(open_store(uri, user, password, database, data_dir=out / DB_DIR))
+            yield stack.enter_context(open_store(uri, user, password, database, data_dir=out / DB_DIR, keep=keep))
     except (StoreError, OutputError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -104,6 +107,8 @@ def load(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Load the graph into a Bolt database (merging: loading twice changes nothing)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from kg.outfolder import signals_held_back
     from kg.store.loader import counts, load_graph
     from kg.store.replace import replacing
@@ -187,11 +192,11 @@ def query(
     clause = saved_queries.write_clause(saved.cypher)
     if clause and not write:
         fail(f"this statement changes the database ({clause}); kg query only reads unless you pass --write")
-    never_loaded = not uri and not (out / DB_DIR / DB_FILE).exists()
-    with store_for(out, uri, user, password, database) as store:
+    with store_for(out, uri, user, password, database, keep=True) as store:
         result = store.run(saved.cypher, values, write=write)
         description = store.description
-    if never_loaded and not result.records:
+        empty = not uri and not result.records and _holds_nothing(store)
+    if empty:
         warn(f"the embedded database in {out / DB_DIR} is empty: run `kg load` first")
     if write and result.counters:
         warn(f"the database now differs from {graph_path(out)}; `kg load --replace` (or `kg build`) makes them "
@@ -200,6 +205,13 @@ def query(
         print_json([{k: to_plain(r[k]) for k in result.keys} for r in result.records])
         return
     _print_table(saved, result.keys, result.records, result.counters, description)
+
+
+def _holds_nothing(store: Store) -> bool:
+    """No entity in the database (a query's empty answer then says more about the database)."""
+    from kg.store.loader import counts  # networkx and the models: only when a query found nothing
+
+    return counts(store)["nodes"] == 0
 
 
 def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list, counters: dict[str, int],

@@ -1,12 +1,11 @@
-"""``kg neighbours``, ``kg path``, ``kg stats``: answers from the lookup index of ``kg build``
-(``OUT/index.sqlite``, see :mod:`kg.index`), which reads only what a question needs. An index that is
-missing or older than graph.json is rebuilt from it first (kept if the folder can be written)."""
+"""``kg neighbours``, ``kg path``, ``kg stats``: the build folder's graph opened read-only through the
+Python API (``kg.open``, see :mod:`kg.indexed`), which answers from the lookup index ``OUT/index.sqlite``
+and reads only what a question needs. An index that is missing or older than graph.json is rebuilt
+from it first (kept if the folder can be written). Neither networkx nor the pydantic models are
+imported here: a lookup is a process of a tenth of a second, whatever the size of the graph."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,41 +13,24 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from kg.cli.common import OutOption, console, fail, graph_path, load_graph_or_fail, plain, print_json, say
+from kg.cli.common import OutOption, console, fail, graph_path, plain, print_json, say
 from kg.evidence import EndMark, end_marks, segments, window
 from kg.schema import EntityType, RelationType
 
 if TYPE_CHECKING:
-    from kg.index import GraphIndex
+    from kg.indexed import IndexedGraph
 
 app = typer.Typer()
 
 
-def open_index(out: Path) -> GraphIndex:
-    """The folder's index, rebuilt from graph.json when it is missing or stale."""
-    from kg.index import INDEX_FILE, GraphIndex, IndexError_, write_index
+def open_graph_or_fail(out: Path) -> IndexedGraph:
+    """The folder's graph (see :func:`kg.indexed.open_graph`), or a one-line error."""
+    from kg.indexed import GraphUnavailable, open_graph
 
-    graph, path = graph_path(out), out / INDEX_FILE
-    if path.exists():
-        try:
-            index = GraphIndex.open(path)
-            if index.mirrors(graph):
-                return index
-            index.db.close()
-        except IndexError_:
-            pass  # unreadable or foreign: rebuilt below
-    G = load_graph_or_fail(out)
     try:
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{INDEX_FILE}.", suffix=".tmp")
-        os.close(fd)
-        os.unlink(tmp)  # sqlite creates it afresh
-        write_index(G, tmp, source=graph).close()
-        os.replace(tmp, path)
-        return GraphIndex.open(path)
-    except OSError:  # a read-only folder: answer from an index in memory this time
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(tmp)
-        return GraphIndex(write_index(G, ":memory:", source=graph))
+        return open_graph(out)
+    except GraphUnavailable as exc:
+        fail(str(exc))
 
 
 #: How an end of a relation shows in its evidence: in brackets (plain text, so also without colour).
@@ -92,9 +74,9 @@ def neighbours_cmd(
     """Entities related to NAME, with relation, direction and evidence."""
     from kg.index import UnknownName
 
-    index = open_index(out)
+    graph = open_graph_or_fail(out)
     try:
-        found = index.neighbours(name, depth=depth, types=types or None, relations=relations or None,
+        found = graph.neighbours(name, depth=depth, types=types or None, relations=relations or None,
                                  limit=limit or None)
     except UnknownName as exc:
         fail(str(exc))
@@ -130,16 +112,16 @@ def path_cmd(
     """The shortest chain of relations between two entities (exit code 1 when there is none)."""
     from kg.index import UnknownName
 
-    index = open_index(out)
+    graph = open_graph_or_fail(out)
     try:
-        same = index.resolve(a)[0] == index.resolve(b)[0]
-        steps = index.shortest_path(a, b)
+        same = graph.resolve(a) == graph.resolve(b)
+        steps = graph.path(a, b)
     except UnknownName as exc:
         fail(str(exc))
     if as_json:
         print_json(steps)
     elif same:
-        say(f"{a} and {b} are one entity: {index.resolve(a)[1]}")
+        say(f"{a} and {b} are one entity: {graph.resolve(a)}")
     elif not steps:
         say(f"no path between {a} and {b}")
     for s in [] if as_json else steps:
@@ -157,7 +139,7 @@ def stats_cmd(
     out: Path = OutOption,
 ) -> None:
     """Counts of entities and relations by type, and the best-connected entities."""
-    s = open_index(out).stats()
+    s = open_graph_or_fail(out).stats()
     if as_json:
         print_json(s)
         return

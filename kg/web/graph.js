@@ -1,7 +1,9 @@
 /* kg graph page: legend, search, filters and the detail panel on top of vis-network.
  *
- * All data arrives in JSON script blocks (type application/json). Every string that came from a
- * document (names, aliases, evidence, document ids) is put into the page with textContent or as a
+ * All data arrives in JSON script blocks (type application/json) or, on the live page of `kg serve`
+ * (data.api set), as JSON from its API, a neighbourhood at a time: the page starts from one entity and
+ * grows as entities are expanded, so a graph of any size can be explored. Every string that came from
+ * a document (names, aliases, evidence, document ids) is put into the page with textContent or as a
  * text node, never through innerHTML, so markup in a document is shown, not run.
  */
 (function () {
@@ -15,6 +17,10 @@
   var options = readJSON("kg-vis-options");
   var nodes = new vis.DataSet(readJSON("kg-vis-nodes"));
   var edges = new vis.DataSet(readJSON("kg-vis-edges"));
+  // The live page (kg serve): entities and relations are fetched as they are asked for; node ids are
+  // the index's numbers, so a name travels back to the server only as typed into a search box.
+  var live = !!data.api;
+  if (live) options.physics.enabled = false;  // laid out as they arrive (rings); "Re-run layout" runs physics
 
   // Maps, not plain objects: a node called "__proto__" or "constructor" must not hit a prototype.
   var info = new Map(data.nodes.map(function (n) { return [n.id, n]; }));
@@ -34,6 +40,7 @@
   var state = {
     typeOn: new Set(data.entityTypes.map(function (t) { return t.name; })),
     relOn: new Set(data.relationTypes.map(function (r) { return r.name; })),
+    minConfidence: 0,
     nodeHidden: new Map(),
     edgeHidden: new Map(),
     sizeBy: data.sizeBy,
@@ -41,7 +48,16 @@
     layoutMs: null,
     layoutRuns: 0,
     selected: null,
+    pending: 0,     // live: requests under way
+    loaded: new Map(),  // live: node id -> {offset, total} of its relations fetched so far
+    error: null,
   };
+
+  /** The name of a node: its id on the static page, its "name" on the live one. */
+  function nameOf(id) {
+    var n = info.get(id);
+    return n && n.name !== undefined ? n.name : String(id);
+  }
 
   var $ = function (id) { return document.getElementById(id); };
   var SVG = "http://www.w3.org/2000/svg";
@@ -159,7 +175,8 @@
     });
     var edgeUpdates = [];
     data.edges.forEach(function (e) {
-      var hide = !state.relOn.has(e.relation) || !!state.nodeHidden.get(e.from) || !!state.nodeHidden.get(e.to);
+      var hide = !state.relOn.has(e.relation) || !!state.nodeHidden.get(e.from) || !!state.nodeHidden.get(e.to) ||
+        Number(e.confidence || 0) < state.minConfidence;
       if ((state.edgeHidden.get(e.id) || false) !== hide) {
         state.edgeHidden.set(e.id, hide);
         edgeUpdates.push({ id: e.id, hidden: hide });
@@ -182,6 +199,13 @@
     var c = visibleCounts();
     var text = fmt(c.nodes) + " / " + fmt(data.nodes.length) + " entities · " +
       fmt(c.edges) + " / " + fmt(data.edges.length) + " relations";
+    if (live) {
+      text += " on the page · the graph: " + fmt(data.total.nodes) + " entities, " + fmt(data.total.edges) + " relations";
+      if (state.pending) text += " · loading…";
+      if (state.error) text += " · " + state.error;
+      $("status").textContent = text;
+      return;
+    }
     if (state.layoutMs !== null) text += " · layout " + (state.layoutMs / 1000).toFixed(1) + " s";
     if (data.total && data.total.nodes > data.nodes.length) {
       text += " · the " + fmt(data.nodes.length) + " best-connected of " + fmt(data.total.nodes) +
@@ -217,7 +241,7 @@
 
   function search(query, limit) {
     var q = normalise(query);
-    if (!q) return [];
+    if (!q || live) return [];  // live: the server searches (searchRemote)
     var hits = [];
     data.nodes.forEach(function (n) {
       var best = null;
@@ -244,16 +268,33 @@
     list.hidden = !searchState.hits.length;
     searchState.hits.forEach(function (hit, i) {
       var style = typeStyle.get(hit.type) || { color: "#9aa5b1", shape: "dot" };
+      var name = hit.name !== undefined ? hit.name : hit.id;
       list.appendChild(el("li", {
         role: "option", "aria-selected": String(i === searchState.active),
         onmousedown: function (ev) { ev.preventDefault(); choose(hit.id); },
-      }, shapeSwatch(style), el("span", { class: "name", text: hit.id }),
-        hit.via !== hit.id ? el("span", { class: "via", text: hit.via }) : null));
+      }, shapeSwatch(style), el("span", { class: "name", text: name }),
+        hit.via !== name ? el("span", { class: "via", text: hit.via }) : null));
     });
   }
 
+  var searchSeq = 0;
+
+  /** Live: ask the server (any alias, either script); answers that arrive late are dropped. */
+  function searchRemote(query, then) {
+    var seq = ++searchSeq;
+    if (!normalise(query)) { searchState.hits = []; renderResults(); return; }
+    api("search", { q: query, limit: 10 }).then(function (answer) {
+      if (seq !== searchSeq) return;
+      searchState.hits = answer.hits;
+      searchState.active = 0;
+      renderResults();
+      if (then) then(answer.hits);
+    }, function () {});
+  }
+
   function choose(id) {
-    $("search").value = id;
+    var hit = searchState.hits.filter(function (h) { return h.id === id; })[0];
+    $("search").value = hit && hit.name !== undefined ? hit.name : nameOf(id);
     $("search-results").hidden = true;
     $("search-empty").hidden = true;
     focusNode(id, true);
@@ -262,6 +303,7 @@
   function setupSearch() {
     var input = $("search");
     input.addEventListener("input", function () {
+      if (live) { searchRemote(input.value); return; }
       searchState.hits = search(input.value);
       searchState.active = 0;
       renderResults();
@@ -275,6 +317,11 @@
         renderResults();
       } else if (ev.key === "Enter") {
         ev.preventDefault();
+        if (live) {
+          var active = searchState.active;
+          searchRemote(input.value, function (found) { if (found.length) choose(found[Math.min(active, found.length - 1)].id); });
+          return;
+        }
         var hits = search(input.value);
         if (hits.length) choose(hits[Math.min(searchState.active, hits.length - 1)].id);
         else { searchState.hits = []; renderResults(); }
@@ -345,7 +392,10 @@
   }
 
   function focusNode(id, animate) {
-    if (!info.has(id)) return;
+    if (!info.has(id)) {
+      if (live) expand(id).then(function () { if (info.has(id)) focusNode(id, animate); });
+      return;
+    }
     ensureVisible(id);
     network.selectNodes([id], true);
     network.focus(id, {
@@ -369,7 +419,7 @@
   // ---------------------------------------------------------------- detail panel
 
   function entityLink(id) {
-    return el("a", { class: "entity", href: "#", text: id, onclick: function (ev) { ev.preventDefault(); focusNode(id, true); } });
+    return el("a", { class: "entity", href: "#", text: nameOf(id), onclick: function (ev) { ev.preventDefault(); focusNode(id, true); } });
   }
 
   function relBadge(name) {
@@ -387,20 +437,37 @@
     return frag;
   }
 
+  function evidenceQuote(ev) {
+    var source = (ev.doc_id || "?") + (typeof ev.confidence === "number" ? " · confidence " + ev.confidence.toFixed(2) : "");
+    return el("blockquote", {}, "“", evidenceText(ev), "”", el("span", { class: "source", text: source }));
+  }
+
   function evidenceList(e) {
     var frag = document.createDocumentFragment();
-    e.evidence.forEach(function (ev) {
-      var source = (ev.doc_id || "?") + (typeof ev.confidence === "number" ? " · confidence " + ev.confidence.toFixed(2) : "");
-      frag.appendChild(el("blockquote", {}, "“", evidenceText(ev), "”", el("span", { class: "source", text: source })));
-    });
-    if (e.more_evidence) frag.appendChild(el("div", { class: "muted", text: "+" + e.more_evidence + " more sentences" }));
+    e.evidence.forEach(function (ev) { frag.appendChild(evidenceQuote(ev)); });
+    if (e.more_evidence && live) {
+      // live: the rest from the server, a page at a time
+      var box = el("div");
+      var more = el("button", { type: "button", class: "link-like", text: "Show " + fmt(e.more_evidence) + " more sentences" });
+      more.addEventListener("click", function () {
+        more.disabled = true;
+        api("edge/" + e.id.slice(1), { offset: e.evidence.length, limit: 50 }).then(function (answer) {
+          answer.evidence.forEach(function (ev) { e.evidence.push(ev); box.appendChild(evidenceQuote(ev)); });
+          e.more_evidence = Math.max(0, answer.evidence_total - e.evidence.length);
+          more.remove();
+          if (e.more_evidence) box.appendChild(el("div", { class: "muted", text: "+" + fmt(e.more_evidence) + " more sentences" }));
+        }, function () { more.disabled = false; });
+      });
+      frag.appendChild(box);
+      frag.appendChild(more);
+    } else if (e.more_evidence) frag.appendChild(el("div", { class: "muted", text: "+" + e.more_evidence + " more sentences" }));
     return frag;
   }
 
   /** One relation of the shown entity as a sentence: "刘庆峰 → CHAIRMAN_OF → 科大讯飞". */
   function relationItem(e, self) {
     var arrow = e.symmetric ? "↔" : "→";
-    var end = function (id) { return id === self ? el("span", { class: "self", text: id }) : entityLink(id); };
+    var end = function (id) { return id === self ? el("span", { class: "self", text: nameOf(id) }) : entityLink(id); };
     var row = el("div", { class: "rel-line" }, end(e.from), el("span", { class: "arrow", text: arrow }),
       relBadge(e.relation), el("span", { class: "arrow", text: arrow }), end(e.to));
     return el("li", {}, row, evidenceList(e));
@@ -413,14 +480,16 @@
     var style = typeStyle.get(n.type) || { color: "#9aa5b1", zh: "" };
     var body = $("details-body");
     body.replaceChildren();
-    body.appendChild(el("h2", { text: n.id }));
+    body.appendChild(el("h2", { text: nameOf(id) }));
     body.appendChild(el("div", {},
       el("span", { class: "type-badge", style: { background: style.color }, text: n.type }),
       style.zh ? el("span", { class: "muted", text: "  " + style.zh }) : null));
     var rels = (adjacency.get(id) || []).slice().sort(function (a, b) {
       return a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : 0;
     });
-    body.appendChild(el("p", { class: "meta", text: fmt(rels.length) + " relations · " + fmt(n.mentions) + " mentions in " + fmt(n.docs.length) + " documents" }));
+    var docCount = n.docCount !== undefined ? n.docCount : n.docs.length;
+    var relCount = live ? n.degree : rels.length;
+    body.appendChild(el("p", { class: "meta", text: fmt(relCount) + " relations · " + fmt(n.mentions) + " mentions in " + fmt(docCount) + " documents" }));
     var names = n.aliases.slice();
     if (n.english && names.indexOf(n.english) < 0) names.push(n.english);
     if (names.length) {
@@ -430,12 +499,15 @@
       body.appendChild(chips);
     }
     if (n.docs.length) {
-      body.appendChild(el("h3", { text: "Source documents 来源 (" + fmt(n.docs.length) + ")" }));
+      body.appendChild(el("h3", { text: "Source documents 来源 (" + fmt(docCount) + ")" }));
       var docs = el("div", { class: "docs", text: n.docs.slice(0, 8).join(", ") });
       body.appendChild(docs);
       if (n.docs.length > 8) {
         var all = el("button", { type: "button", class: "link-like", text: "all " + fmt(n.docs.length) });
-        all.addEventListener("click", function () { docs.textContent = n.docs.join(", "); all.remove(); });
+        all.addEventListener("click", function () {
+          docs.textContent = n.docs.join(", ") + (docCount > n.docs.length ? " … (+" + fmt(docCount - n.docs.length) + ")" : "");
+          all.remove();
+        });
         body.appendChild(all);
       }
     }
@@ -452,8 +524,31 @@
       }
     }
     more(0);
+    if (live) body.appendChild(loadMoreButton(id));
     $("details").hidden = false;
     $("details").scrollTop = 0;
+  }
+
+  /** Live: the button that fetches the entity's next page of relations onto the graph. */
+  function loadMoreButton(id) {
+    var got = state.loaded.get(id);
+    var n = info.get(id);
+    var total = got ? got.total : n.degree;  // its relations (that pass the filters, once fetched with them)
+    var fetched = got ? got.offset : 0;  // fetched for it so far, in the server's order
+    var onPage = (adjacency.get(id) || []).length;  // some may have come with another entity's
+    var left = total - fetched;
+    var box = el("div", { class: "load-more" });
+    box.appendChild(el("p", { class: "muted", text: fmt(onPage) + " of " + fmt(total) + " relations" + (got && got.filtered ? " (by the filters)" : "") + " on the page" }));
+    if (left > 0) {
+      var button = el("button", { type: "button", class: "link-like", id: "expand",
+        text: (fetched ? "Show the next " : "Show the first ") + fmt(Math.min(data.page, left)) + " on the graph" });
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        expand(id).then(function () { if (state.selected === id) showNode(id); });
+      });
+      box.appendChild(button);
+    }
+    return box;
   }
 
   function showEdge(edgeId) {
@@ -470,6 +565,131 @@
     body.appendChild(evidenceList(e));
     $("details").hidden = false;
     $("details").scrollTop = 0;
+  }
+
+  // ---------------------------------------------------------------- live: the server's API
+
+  /** GET api/<path>?<params> as JSON; a failure shows in the status line and rejects. */
+  function api(path, params) {
+    var query = new URLSearchParams();
+    Object.keys(params || {}).forEach(function (k) {
+      var v = params[k];
+      (Array.isArray(v) ? v : [v]).forEach(function (x) { if (x !== null && x !== undefined) query.append(k, x); });
+    });
+    state.pending += 1;
+    updateStatus();
+    return fetch(data.api + path + "?" + query.toString(), { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body && body.error ? body.error : "HTTP " + response.status);
+          state.error = null;
+          return body;
+        });
+      })
+      .catch(function (err) { state.error = "error: " + err.message; throw err; })
+      .finally(function () { state.pending -= 1; updateStatus(); });
+  }
+
+  /** The filters as the API takes them: what is hidden on the page is not fetched either. */
+  function filterParams() {
+    var types = data.entityTypes.map(function (t) { return t.name; });
+    var rels = data.relationTypes.map(function (r) { return r.name; });
+    return {
+      type: state.typeOn.size < types.length ? Array.from(state.typeOn) : null,
+      relation: state.relOn.size < rels.length ? Array.from(state.relOn) : null,
+      min_confidence: state.minConfidence || null,
+    };
+  }
+
+  var pairCount = new Map();
+
+  /** Several relations between the same two entities fan out (as on the static page). */
+  function withCurve(visEdge) {
+    var pair = visEdge.from < visEdge.to ? visEdge.from + "|" + visEdge.to : visEdge.to + "|" + visEdge.from;
+    var nth = pairCount.get(pair) || 0;
+    pairCount.set(pair, nth + 1);
+    if (nth) visEdge.smooth = { enabled: true, type: "curvedCW", roundness: 0.15 + 0.2 * (nth - 1) };
+    return visEdge;
+  }
+
+  var rings = 0;
+
+  /** Where a new cluster goes: right of everything on the page. */
+  function freeSpot(radius) {
+    var pos = network.getPositions();
+    var ids = Object.keys(pos);
+    if (!ids.length) return { x: 0, y: 0 };
+    var right = Math.max.apply(null, ids.map(function (k) { return pos[k].x; }));
+    var ys = ids.map(function (k) { return pos[k].y; });
+    return { x: right + radius + 160, y: (Math.min.apply(null, ys) + Math.max.apply(null, ys)) / 2 };
+  }
+
+  /** Add fetched entities and relations: ``centre`` (an id) stays where it is, or starts a new cluster
+   *  beside the others; the entities new to the page go on a ring around it. */
+  function addItems(nodeRecs, edgeRecs, centre) {
+    var fresh = nodeRecs.filter(function (n) { return !info.has(n.id); });
+    var ring = fresh.filter(function (n) { return n.id !== centre; });
+    var radius = 140 + 9 * ring.length;
+    var origin = nodes.get(centre) ? network.getPositions([centre])[centre] : freeSpot(radius);
+    var turn = (rings++ % 7) * 0.37;  // successive rings do not line up
+    var visNodes = fresh.map(function (n) {
+      info.set(n.id, n);
+      data.nodes.push(n);
+      var v = Object.assign({}, n.vis);
+      var i = ring.indexOf(n);
+      if (i < 0) { v.x = origin.x; v.y = origin.y; } else {
+        var a = turn + 2 * Math.PI * i / ring.length;
+        v.x = origin.x + radius * Math.cos(a);
+        v.y = origin.y + radius * Math.sin(a);
+      }
+      return v;
+    });
+    var visEdges = [];
+    edgeRecs.forEach(function (e) {
+      if (edgeInfo.has(e.id)) return;
+      edgeInfo.set(e.id, e);
+      data.edges.push(e);
+      link(e.from, e);
+      if (e.to !== e.from) link(e.to, e);
+      visEdges.push(withCurve(Object.assign({}, e.vis)));
+    });
+    if (visNodes.length) nodes.add(visNodes);
+    if (visEdges.length) edges.add(visEdges);
+    $("empty").hidden = data.nodes.length > 0;
+    applyFilters();
+  }
+
+  /** Fetch the next page of an entity's relations (with the filters) onto the graph. */
+  function expand(id) {
+    var got = state.loaded.get(id) || { offset: 0, total: null };
+    var params = Object.assign({ offset: got.offset, limit: data.page }, filterParams());
+    return api("neighbourhood/" + id, params).then(function (answer) {
+      var filtered = params.type || params.relation || params.min_confidence;
+      state.loaded.set(id, { offset: got.offset + answer.edges.length, total: answer.total, filtered: !!filtered });
+      addItems([answer.centre].concat(answer.nodes), answer.edges, answer.centre.id);
+    });
+  }
+
+  /** The shortest path between two names (any alias), added to the graph and shown in the panel. */
+  function findPath(a, b) {
+    return api("path", { a: a, b: b }).then(function (answer) {
+      addItems(answer.nodes, answer.edges, answer.nodes.length ? answer.nodes[0].id : null);
+      var body = $("details-body");
+      body.replaceChildren();
+      body.appendChild(el("h2", { text: "Path 路径" }));
+      if (!answer.edges.length) {
+        body.appendChild(el("p", { class: "muted", text: answer.same ? "One entity." : "No path between them." }));
+      }
+      var list = el("ul", { class: "relations" });
+      answer.edges.forEach(function (e) { list.appendChild(relationItem(e, null)); });
+      body.appendChild(list);
+      $("details").hidden = false;
+      if (answer.nodes.length) {
+        network.selectNodes(answer.nodes.map(function (n) { return n.id; }), false);
+        network.fit({ nodes: answer.nodes.map(function (n) { return n.id; }), animation: { duration: 400 } });
+      }
+      return answer;
+    });
   }
 
   // ---------------------------------------------------------------- network and layout
@@ -538,7 +758,11 @@
     state.stabilized = true;
     showLoading(false);
     updateStatus();
-    if (state.layoutRuns === 1 && data.focus && info.has(data.focus)) focusNode(data.focus, false);
+    if (!live && state.layoutRuns === 1 && data.focus && info.has(data.focus)) focusNode(data.focus, false);
+  });
+
+  network.on("doubleClick", function (params) {
+    if (live && params.nodes.length) expand(params.nodes[0]).then(function () { showNode(params.nodes[0]); });
   });
 
   network.on("click", function (params) {
@@ -575,13 +799,35 @@
   $("fit").addEventListener("click", function () { network.fit({ animation: { duration: 400 } }); });
   $("relayout").addEventListener("click", relayout);
   $("details-close").addEventListener("click", clearSelection);
+  var confidence = $("min-confidence");
+  if (confidence) {
+    confidence.addEventListener("input", function () {
+      state.minConfidence = Number(confidence.value);
+      $("min-confidence-value").textContent = state.minConfidence.toFixed(2);
+      applyFilters();
+    });
+  }
+  if (live && $("path-form")) {
+    $("path-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      findPath($("path-from").value, $("path-to").value).catch(function () {});
+    });
+  }
   document.addEventListener("keydown", function (ev) {
     var typing = ev.target && (ev.target.tagName === "INPUT" || ev.target.tagName === "TEXTAREA");
     if (ev.key === "/" && !typing) { ev.preventDefault(); $("search").focus(); }
     else if (ev.key === "Escape" && !typing) clearSelection();
   });
 
-  if (!data.nodes.length) {
+  if (live) {
+    network.setData({ nodes: nodes, edges: edges });
+    state.stabilized = true;
+    state.layoutMs = 0;
+    $("empty").hidden = data.focus !== null;
+    if (data.focus !== null) {
+      expand(data.focus).then(function () { focusNode(data.focus, false); network.fit(); }, function () {});
+    }
+  } else if (!data.nodes.length) {
     $("empty").hidden = false;
     state.stabilized = true;
     state.layoutMs = 0;
@@ -593,7 +839,8 @@
 
   // A small handle for tests and the browser console.
   window.kg = {
-    network: network, nodes: nodes, edges: edges, data: data, state: state,
+    network: network, nodes: nodes, edges: edges, data: data, state: state, live: live,
     visibleCounts: visibleCounts, search: search, focusNode: focusNode, clearSelection: clearSelection,
+    expand: expand, findPath: findPath, nameOf: nameOf,
   };
 })();

@@ -1,0 +1,182 @@
+"""The embedded database kept running between commands (kg db start|stop|status, kg query on demand):
+reused by the next commands, stopped by kg db stop or when idle, never left behind half-alive, on the
+loopback address only with its files private, and waited for by a stop while a command uses it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_store_cli import server_pids
+
+import kg
+from kg.store import loopback, running
+
+pytestmark = pytest.mark.db
+
+
+def kg_cmd(*args: str, idle: str = "60", timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KG_DB_IDLE": idle}
+    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
+@pytest.fixture()
+def folder(tmp_path: Path, sample_graph) -> Iterator[Path]:
+    """A build folder with the sample graph loaded into its embedded database; its kept server (if any)
+    is stopped afterwards."""
+    out = kg.save(sample_graph, tmp_path / "out")
+    loaded = kg_cmd("load", "-q", "--out", str(out), idle="0")
+    assert loaded.returncode == 0, loaded.stderr
+    try:
+        yield out
+    finally:
+        running.stop(out / "db")
+
+
+def status(out: Path) -> dict | None:
+    done = kg_cmd("db", "status", "--json", "--out", str(out))
+    return json.loads(done.stdout)
+
+
+def entity_types(out: Path, idle: str = "60") -> dict[str, int]:
+    done = kg_cmd("query", "entity-types", "--json", "--out", str(out), idle=idle)
+    assert done.returncode == 0, done.stderr
+    return {row["type"]: row["entities"] for row in json.loads(done.stdout)}
+
+
+def test_a_query_starts_a_server_the_next_queries_use(folder: Path, sample_graph) -> None:
+    assert status(folder) is None
+    first = entity_types(folder)
+    assert sum(first.values()) == sample_graph.number_of_nodes()
+    kept = status(folder)
+    assert kept is not None and kept["uri"].startswith("bolt://127.0.0.1:")
+    assert entity_types(folder) == first
+    assert status(folder)["pid"] == kept["pid"]  # the same server answered
+    stopped = kg_cmd("db", "stop", "--out", str(folder))
+    assert stopped.returncode == 0 and stopped.stdout.startswith("stopped the embedded database")
+    assert status(folder) is None and server_pids(folder / "db") == []
+    assert not Path(f"/proc/{kept['pid']}").exists() or b"kg.store.keeper" not in \
+        Path(f"/proc/{kept['pid']}/cmdline").read_bytes()
+
+
+def test_without_keeping_a_query_leaves_no_server(folder: Path) -> None:
+    entity_types(folder, idle="0")
+    assert status(folder) is None and server_pids(folder / "db") == []
+
+
+def test_start_status_and_stop_say_what_they_did(folder: Path) -> None:
+    started = kg_cmd("db", "start", "--idle-timeout", "120", "--out", str(folder))
+    assert started.returncode == 0 and started.stdout.startswith("started the embedded database")
+    assert "stops after 2 min unused" in started.stdout
+    again = kg_cmd("db", "start", "--out", str(folder))
+    assert again.returncode == 0 and again.stdout.startswith("already running")
+    shown = kg_cmd("db", "status", "--out", str(folder))
+    assert shown.returncode == 0 and shown.stdout.startswith("running: bolt://127.0.0.1:")
+    assert kg_cmd("db", "stop", "--out", str(folder)).returncode == 0
+    shown = kg_cmd("db", "status", "--out", str(folder))
+    assert shown.returncode == 1 and "is not running" in shown.stdout
+    again = kg_cmd("db", "stop", "--out", str(folder))
+    assert again.returncode == 0 and "is not running" in again.stdout
+
+
+def test_an_idle_server_stops_by_itself(folder: Path) -> None:
+    entity_types(folder, idle="1")
+    assert status(folder) is not None
+    deadline = time.monotonic() + 20
+    while status(folder) is not None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert status(folder) is None and server_pids(folder / "db") == []
+    assert entity_types(folder, idle="0")  # the graph was saved: the next command reads it
+
+
+def test_the_kept_server_is_private(folder: Path) -> None:
+    assert kg_cmd("db", "start", "--out", str(folder)).returncode == 0
+    kept = running.find(folder / "db")
+    assert kept is not None
+    for port in (kept.redis_port, kept.bolt_port):
+        addresses = loopback.listening_addresses(port)
+        assert addresses and all(loopback.is_loopback(a) for a in addresses), addresses
+    for name in ("server.json", "password"):
+        assert stat.S_IMODE((folder / "db" / name).stat().st_mode) == 0o600
+    assert running.RedisPort(kept.redis_port).command("PING", timeout=2).startswith(b"-NOAUTH")  # no password
+    assert kept.redis.command("PING", timeout=2).startswith(b"+PONG")
+
+
+def test_a_killed_keeper_leaves_nothing_behind(folder: Path) -> None:
+    assert kg_cmd("db", "start", "--out", str(folder)).returncode == 0
+    kept = running.find(folder / "db")
+    assert kept is not None
+    os.kill(kept.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while server_pids(folder / "db") and time.monotonic() < deadline:  # its server follows it (PDEATHSIG)
+        time.sleep(0.1)
+    assert server_pids(folder / "db") == []
+    assert status(folder) is None and not (folder / "db" / "server.json").exists()  # the stale state is gone
+    assert sum(entity_types(folder).values()) > 0  # and the next query starts a new one
+
+
+def test_loads_go_to_the_kept_server(folder: Path, sample_graph) -> None:
+    assert kg_cmd("db", "start", "--out", str(folder)).returncode == 0
+    pid = status(folder)["pid"]
+    smaller = sample_graph.subgraph(sorted(sample_graph.nodes)[:4]).copy()
+    other = kg.save(smaller, folder.parent / "other")
+    loaded = kg_cmd("load", str(other / "graph.json"), "--replace", "-q", "--out", str(folder))
+    assert loaded.returncode == 0, loaded.stderr
+    assert sum(entity_types(folder).values()) == 4
+    assert status(folder)["pid"] == pid
+
+
+def test_stop_waits_for_the_commands_using_the_server(folder: Path) -> None:
+    assert kg_cmd("db", "start", "--out", str(folder)).returncode == 0
+    stopped: list[object] = []
+    with running.using(folder / "db") as kept:
+        assert kept is not None
+        stopper = threading.Thread(target=lambda: stopped.append(running.stop(folder / "db")))
+        stopper.start()
+        time.sleep(1.5)
+        assert stopper.is_alive() and not stopped  # still serving us
+        assert kept.redis.command("PING", timeout=2).startswith(b"+PONG")
+    stopper.join(timeout=60)
+    assert stopped and status(folder) is None
+
+
+def test_a_saved_query_without_its_entity_says_which_parameter(folder: Path) -> None:
+    for name, parameter in (("people-of", "name"), ("shortest-path", "a"), ("located-in", "place")):
+        done = kg_cmd("query", name, "--out", str(folder))
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.startswith(f"error: {name} needs parameter '{parameter}': pass --param {parameter}=VALUE")
+        assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.3, 0.8])
+def test_ctrl_c_while_a_query_starts_the_server_leaves_no_stray_server(folder: Path, delay: float) -> None:
+    """SIGINT ``delay`` seconds after ``kg.cli`` is imported (as tests/test_interrupts.py sends it)."""
+    env = {**os.environ, "KG_DB_IDLE": "60"}
+    proc = subprocess.Popen([sys.executable, "-X", "importtime", "-c", "from kg.cli import main; main()", "query",
+                             "entity-types", "--out", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.rstrip().endswith("| kg.cli"):
+            break
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=120)
+    said = [line for line in err.splitlines() if not line.startswith("import time:")]
+    assert proc.returncode in (0, 130), said
+    if proc.returncode == 130:
+        assert said == ["error: interrupted"]
+    # Either a kept server that answers, or none at all: never a server nobody can find.
+    kept = running.find(folder / "db")
+    if kept is None:
+        assert server_pids(folder / "db") == [] and not running._holds_lock(folder / "db")
