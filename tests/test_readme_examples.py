@@ -1,4 +1,5 @@
-"""The code in README.md runs as written: the tagger example and the configuration example."""
+"""The code of the documentation runs as written: the tagger example and the configuration example
+(docs/how-it-works.md), wherever in the README or docs/ they are."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from kg.extract import Extractor
 from kg.models import Document
 from kg.registry import TAGGERS
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 
 
 def _block_after(marker: str) -> str:
     match = re.search(r"```python\n(" + re.escape(marker) + r".*?)```", README, re.S)
-    assert match, f"README has no python block starting with {marker!r}"
+    assert match, f"neither README.md nor docs/ has a python block starting with {marker!r}"
     return match.group(1)
 
 

@@ -79,7 +79,8 @@ def _run(out: Path, change: Callable[[Curation], Curation], done: str, html: boo
 
 @app.command("merge")
 def merge(
-    first: str = typer.Argument(..., help="An entity (its name or any alias); the merged entity keeps its name."),
+    first: str = typer.Argument(..., metavar="FIRST",
+                                help="An entity (its name or any alias); the merged entity keeps its name."),
     others: list[str] = typer.Argument(..., metavar="OTHER...", help="The entities that are the same as FIRST."),
     out: Path = OutOption,
     html: bool | None = HtmlOption,
@@ -89,7 +90,7 @@ def merge(
     password: str | None = PasswordOption,
     database: str | None = DatabaseOption,
 ) -> None:
-    """Make FIRST and each OTHER one entity: a [[merge]] block in OUT/kg-curation.toml, and the
+    """Make FIRST and each OTHER one entity: a merge block in OUT/kg-curation.toml, and the
     graph, index, page and database rebuilt from the extractions (nothing extracted again)."""
     def change(curation: Curation) -> Curation:
         nodes = list(dict.fromkeys(_node(out, name) for name in [first, *others]))
@@ -112,7 +113,7 @@ def rename(
     password: str | None = PasswordOption,
     database: str | None = DatabaseOption,
 ) -> None:
-    """Name the entity OLD as NEW (OLD stays an alias): a [[rename]] block in OUT/kg-curation.toml,
+    """Name the entity OLD as NEW (OLD stays an alias): a rename block in OUT/kg-curation.toml,
     and everything rebuilt from the extractions."""
     from kg.normalize import key
 
@@ -146,7 +147,7 @@ def forget(
     password: str | None = PasswordOption,
     database: str | None = DatabaseOption,
 ) -> None:
-    """Each NAME is no entity: a [[never]] block in OUT/kg-curation.toml, and the entities and their
+    """Each NAME is no entity: a never block in OUT/kg-curation.toml, and the entities and their
     relations gone from the graph, index, page and database (the extractions keep them)."""
     def change(curation: Curation) -> Curation:
         return curation.with_block("never", names=list(dict.fromkeys(_node(out, name) for name in names)))
