@@ -4,8 +4,9 @@ shipped seeds (seeds/) and on a fixed 2 MB slice of real text (MSRA train senten
 A refactoring that must not change behaviour is checked by running this before and after and
 comparing the two listings (`python -m bench.digest > before.txt`, ..., `diff before.txt after.txt`).
 
-Outputs are hashed as written, except graph.html: it embeds the folder it was built in (a temporary
-path that differs run to run), so that path is replaced by `OUT` before hashing. index.sqlite is left
+Outputs are hashed as written except for two paths that differ run to run: the output folder (graph.html
+names it) and the input folder (each extraction's `source` names its file) are replaced by `OUT` and
+`IN` before hashing. index.sqlite is left
 out (a SQLite file's bytes depend on page allocation, not only on its content); its content is covered
 by graph.json, from which it is built.
 
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))  # KG_SHARED: to digest another checkout
 MSRA = SHARED / "data" / "ner" / "msra" / "train.char.bmes"
 SLICE_BYTES = 2_000_000
 SENTENCES_PER_DOCUMENT = 40
@@ -67,10 +69,13 @@ def write_slice(folder: Path) -> int:
     return total
 
 
-def sha256(path: Path, out: Path) -> str:
+def sha256(path: Path, out: Path, inputs: Path) -> str:
+    """The file's digest with the run's own folders (temporary, or the checkout's seeds/) named OUT and IN."""
     data = path.read_bytes()
-    if path.suffix == ".html":
-        data = data.replace(str(out.resolve()).encode(), b"OUT").replace(str(out).encode(), b"OUT")
+    from kg.resources import seeds_dir  # `kg build`'s default input, wherever the installed kg finds it
+
+    for folder, name in ((out, b"OUT"), (inputs, b"IN"), (seeds_dir(), b"IN")):
+        data = data.replace(str(folder.resolve()).encode(), name).replace(str(folder).encode(), name)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -79,7 +84,7 @@ def digest(name: str, inputs: str, work: Path, workers: int) -> list[str]:
     lines = []
     extracted = work / f"{name}-extract.jsonl"
     kg("extract", inputs, "-o", str(extracted), "-w", str(workers), "-q")
-    lines.append(f"{name}\textract.jsonl\t{sha256(extracted, out)}")
+    lines.append(f"{name}\textract.jsonl\t{sha256(extracted, out, Path(inputs))}")
     # the seeds are `kg build`'s default input: build them as a user would, with no path
     kg("build", *([] if name == "seeds" else [inputs]), "-o", str(out), "--no-db", "-w", str(workers), "-q")
     for fmt, target in EXPORT_FORMATS.items():
@@ -88,7 +93,7 @@ def digest(name: str, inputs: str, work: Path, workers: int) -> list[str]:
     files += [out / t for f, t in EXPORT_FORMATS.items() if f != "csv"]
     files += sorted((out / "neo4j-import").iterdir())
     for path in files:
-        lines.append(f"{name}\t{path.relative_to(out)}\t{sha256(path, out)}")
+        lines.append(f"{name}\t{path.relative_to(out)}\t{sha256(path, out, Path(inputs))}")
     return lines
 
 
@@ -96,9 +101,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-slice", action="store_true", help="the seeds only")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="write the outputs into this (new) folder and keep them")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-digest-") as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
         for line in digest("seeds", str(ROOT / "seeds"), work, args.workers):
             print(line, flush=True)
         if args.no_slice:

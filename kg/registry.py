@@ -5,9 +5,9 @@ built-in taggers, by one line naming its module (``lazy``), so that listing the 
 ``--help``) imports nothing heavy and a tagger's module is imported only when it is used. The
 registry imports the modules that hold the built-in components the first time it is asked, so
 listing or looking up names always sees all of them. Adding a tagger is one new module and one
-line in ``kg/ner/taggers/__init__.py``::
+line in ``kg/extraction/ner/taggers/__init__.py``::
 
-    TAGGERS.lazy("mytagger", "kg.ner.taggers.mytagger:factory", help="what it is good for")
+    TAGGERS.lazy("mytagger", "kg.extraction.ner.taggers.mytagger:factory", help="what it is good for")
 
 where ``factory(config: ExtractorConfig) -> Recogniser``; or, anywhere (plugins, tests)::
 
@@ -123,6 +123,6 @@ def check_names(registry: Registry[Any], names: tuple[str, ...]) -> tuple[str, .
 
 
 #: Entity taggers: what ``--ner NAME`` chooses. A factory ``(ExtractorConfig) -> Recogniser``.
-TAGGERS: Registry[Any] = Registry("tagger", modules=("kg.ner.taggers",))
+TAGGERS: Registry[Any] = Registry("tagger", modules=("kg.extraction.ner.taggers",))
 #: Relation rules: ``(Sentence, Context) -> Iterator[Proposal]``, run in ``order``.
-RELATION_RULES: Registry[Any] = Registry("relation rule", modules=("kg.relations",))
+RELATION_RULES: Registry[Any] = Registry("relation rule", modules=("kg.extraction.relations",))

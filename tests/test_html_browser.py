@@ -24,7 +24,7 @@ from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-from kg.html_export import write_html  # noqa: E402
+from kg.sinks.html import write_html  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # starts Chromium: runs after the fast suite
 

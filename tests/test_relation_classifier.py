@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kg.config import ExtractorConfig
-from kg.extract import Extractor
+from kg.extraction.config import ExtractorConfig
+from kg.extraction.extractor import Extractor
+from kg.extraction.relations.base import Context, Proposal, Sentence, Span
+from kg.extraction.relations.classifier.candidates import locate, with_gold
+from kg.extraction.relations.classifier.component import ClassifierRule, load_model, shipped_model
+from kg.extraction.relations.classifier.corpora import duie_split, tail_split
+from kg.extraction.relations.classifier.model import PairClassifier
+from kg.extraction.relations.classifier.tuning import platt, union
+from kg.extraction.relations.confidence import MIN_SUPPORT, MeasuredRule, RulePrecision
 from kg.models import Document
-from kg.relations.base import Context, Proposal, Sentence, Span
-from kg.relations.classifier.candidates import locate, with_gold
-from kg.relations.classifier.component import ClassifierRule, load_model, shipped_model
-from kg.relations.classifier.corpora import duie_split, tail_split
-from kg.relations.classifier.model import PairClassifier
-from kg.relations.classifier.tuning import platt, union
-from kg.relations.confidence import MIN_SUPPORT, MeasuredRule, RulePrecision
 from kg.schema import EntityType, RelationType
 
 E = EntityType
@@ -113,7 +113,7 @@ def test_union_keeps_the_rules_and_adds_the_confident_classifier_triples() -> No
 
 
 def test_a_rule_overrules_the_classifier_on_the_same_head_and_relation() -> None:
-    from kg.relations.classifier.combine import unclaimed
+    from kg.extraction.relations.classifier.combine import unclaimed
 
     rules = {("刘庆峰", "CHAIRMAN_OF", "科大讯飞"): 0.84, ("科大讯飞", "PARTNERS_WITH", "华为"): 0.3}
     clf = {("刘庆峰", "CHAIRMAN_OF", "华为"): 0.9, ("刘庆峰", "FOUNDER_OF", "科大讯飞"): 0.5,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.graph import neighbours, resolve
+from kg.graph.network import neighbours, resolve
 
 EXPECTED_TYPES = {
     "科大讯飞": "Company", "华为": "Company", "DeepSeek": "Company", "寒武纪": "Company",

@@ -1,6 +1,6 @@
 """``kg build``, ``kg remove`` and ``kg extract``: documents in, extractions (and the graph) out.
 
-The work is done by :mod:`kg.building` and :mod:`kg.pipeline`, imported when a command runs.
+The work is done by :mod:`kg.sinks.building` and :mod:`kg.extraction.pipeline`, imported when a command runs.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from kg.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from kg.building import BuildResult, Database
     from kg.cli.progress import DocumentBar
-    from kg.curation import Curation
-    from kg.readers import InputProblem, ReadOptions
+    from kg.graph.curation import Curation
+    from kg.io.readers import InputProblem, ReadOptions
+    from kg.sinks.building import BuildResult, Database
 
 
 app = typer.Typer()
@@ -53,7 +53,7 @@ def _default_inputs() -> list[Path]:
 
 def _count_docs(paths: list[Path], read: ReadOptions) -> int | None:
     """Number of text files (for the progress bar total); None when JSONL makes it unknown."""
-    from kg.readers import JSONL_SUFFIXES, list_files
+    from kg.io.readers import JSONL_SUFFIXES, list_files
 
     total = 0
     for p in paths:
@@ -78,7 +78,7 @@ def _read_options(recursive: bool, include: list[str] | None, encoding: str | No
                   follow_symlinks: bool, exclude: tuple[Path, ...] = ()) -> ReadOptions:
     import codecs
 
-    from kg.readers import ReadOptions
+    from kg.io.readers import ReadOptions
 
     if encoding:
         try:
@@ -116,7 +116,7 @@ def _progress(inputs: list[Path], quiet: bool, read: ReadOptions) -> Iterator[Do
 
 def _check_folder_curation(out: Path) -> None:
     """A one-line error, before any document is read, if the folder's curation file is unreadable."""
-    from kg.curation import CURATION_FILE, Curation, CurationError
+    from kg.graph.curation import CURATION_FILE, Curation, CurationError
 
     try:
         Curation.read(out / CURATION_FILE)
@@ -127,11 +127,11 @@ def _check_folder_curation(out: Path) -> None:
 @contextmanager
 def _one_line_errors(out: Path) -> Iterator[None]:
     """What can go wrong in a build, as one line that says the folder is unchanged."""
-    from kg.building import NothingToDo
-    from kg.curation import CurationError
-    from kg.outputs import OutputError
-    from kg.pipeline import ExtractionsError
-    from kg.store.errors import StoreError
+    from kg.extraction.pipeline import ExtractionsError
+    from kg.graph.curation import CurationError
+    from kg.io.outputs import OutputError
+    from kg.sinks.building import NothingToDo
+    from kg.sinks.store.errors import StoreError
 
     try:
         yield
@@ -150,7 +150,7 @@ def _one_line_errors(out: Path) -> Iterator[None]:
 
 
 def _database(db: bool, uri: str | None, user: str, password: str | None, database: str | None) -> Database | None:
-    from kg.building import Database
+    from kg.sinks.building import Database
 
     return Database(uri, user, password, database) if db else None
 
@@ -180,7 +180,7 @@ def _read_curation(path: Path | None) -> Curation | None:
     """The curation of ``path`` (None: none given); a one-line error naming file and line."""
     if path is None:
         return None
-    from kg.curation import Curation, CurationError
+    from kg.graph.curation import Curation, CurationError
 
     if not path.is_file():
         fail(f"--curation: {path}: no such file")
@@ -226,8 +226,8 @@ def build(
 
     All or nothing: the files and the database change together when the build is complete; an
     error or Ctrl-C leaves OUT and the database as they were. Builds on one OUT take turns."""
-    from kg import building
-    from kg.pipeline import default_workers
+    from kg.extraction.pipeline import default_workers
+    from kg.sinks import building
 
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
                                        classifier=classifier)
@@ -262,7 +262,7 @@ def remove(
 ) -> None:
     """Take documents out of OUT: their evidence and mentions go, and the entities and relations
     nothing else supports, from extractions.jsonl, graph.json, the index, the page and the database."""
-    from kg import building
+    from kg.sinks import building
 
     _check_folder_curation(out)
     with _one_line_errors(out):
@@ -297,9 +297,9 @@ def extract(
 
     OUTPUT is replaced only when the new one is complete; it may not be one of the inputs. A
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
-    from kg.outfolder import check_not_state
-    from kg.outputs import OutputError, check_folder_exists, check_not_input
-    from kg.pipeline import default_workers, write_extractions
+    from kg.extraction.pipeline import default_workers, write_extractions
+    from kg.io.outputs import OutputError, check_folder_exists, check_not_input
+    from kg.sinks.outfolder import check_not_state
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
                                        classifier=classifier)
     curated = _read_curation(curation)

@@ -16,14 +16,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from kg.ner.taggers import DEFAULT_TAGGER
+from kg.extraction.ner.taggers import DEFAULT_TAGGER
+from kg.io.textsafety import json_text, visible
 from kg.registry import TAGGERS
-from kg.textsafety import json_text, visible
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
 
 console = Console()
 err_console = Console(stderr=True)
@@ -47,7 +47,7 @@ DatabaseOption = typer.Option(None, "--database", envvar="NEO4J_DATABASE",
 
 def plain(text: object, style: str = "") -> Text:
     """Text from documents (or any user data) for the terminal: no markup is interpreted, and
-    control, bidi and zero-width characters show as escapes (see :mod:`kg.textsafety`)."""
+    control, bidi and zero-width characters show as escapes (see :mod:`kg.io.textsafety`)."""
     return Text(visible(str(text)), style=style)
 
 
@@ -94,7 +94,7 @@ def graph_path(out: Path) -> Path:
 
 
 def load_graph_or_fail(out: Path) -> nx.MultiDiGraph:
-    from kg.graph import GraphFormatError, load_json
+    from kg.graph.network import GraphFormatError, load_json
 
     try:
         return load_json(graph_path(out))
@@ -142,10 +142,10 @@ def extractor_from_options(ner: str, dictionaries: list[Path] | None, ner_model:
         from kg.registry import RELATION_RULES
 
         relation_rules = tuple(name for name in RELATION_RULES.names() if name != "classifier")
-    from kg.config import ConfigError, make_config
-    from kg.dictionary import DictionaryError
-    from kg.extract import Extractor
-    from kg.ner.taggers.base import MissingPackageError, ModelError
+    from kg.extraction.config import ConfigError, make_config
+    from kg.extraction.dictionary import DictionaryError
+    from kg.extraction.extractor import Extractor
+    from kg.extraction.ner.taggers.base import MissingPackageError, ModelError
 
     try:
         extractor = Extractor(make_config(tagger=ner, dictionaries=tuple(dictionaries or ()), ner_model=ner_model,

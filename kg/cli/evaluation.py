@@ -26,14 +26,14 @@ from kg.cli.common import (
 from kg.evaluate import Counts, GoldError, load_gold, score_all
 
 if TYPE_CHECKING:
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
 
 
 app = typer.Typer()
 
 
 def _read_predictions(path: Path) -> dict[str, dict]:
-    from kg.jsonlimits import TooDeep, loads
+    from kg.io.jsonlimits import TooDeep, loads
 
     preds: dict[str, dict] = {}
     try:
@@ -57,8 +57,8 @@ def _read_predictions(path: Path) -> dict[str, dict]:
 
 
 def _extract_gold_docs(gold: dict[str, dict], docs: Path, extractor: Extractor) -> dict[str, dict]:
-    from kg.pipeline import to_score_record
-    from kg.readers import InputProblem, iter_documents
+    from kg.extraction.pipeline import to_score_record
+    from kg.io.readers import InputProblem, iter_documents
 
     preds = {}
     for item in iter_documents([docs]):

@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 
 from kg.cli.common import DEFAULT_OUT, fail, graph_path, load_graph_or_fail, say, warn
-from kg.export import FORMATS, NEO4J_CONSTRAINT, NODES_FILE, RELATIONSHIPS_FILE, WRITERS, Export, ExportError
-from kg.outfolder import OutputFolder, check_not_state
-from kg.outputs import OutputError, check_folder_exists, check_not_input, describe, is_special, real_target
+from kg.io.outputs import OutputError, check_folder_exists, check_not_input, describe, is_special, real_target
+from kg.sinks.export import FORMATS, NEO4J_CONSTRAINT, NODES_FILE, RELATIONSHIPS_FILE, WRITERS, Export, ExportError
+from kg.sinks.outfolder import OutputFolder, check_not_state
 
 app = typer.Typer()
 
