@@ -3,7 +3,7 @@
 The graph is ``bench.bench_neighbours.generate_graph`` (the attributes ``kg build`` produces, one
 evidence sentence per edge, news-like skew), saved as ``graph.json``. Each format is measured twice:
 
-* the writer alone (``kg.sinks.export.to_graphml`` ...) on the graph in memory, best of ``--repeat``;
+* the writer alone (``kg.sinks.graphml.to_graphml`` ...) on the graph in memory, best of ``--repeat``;
 * the command, ``kg export --format F``, in a fresh process: reading graph.json, writing, and the
   process tree's peak memory (``bench.procmem``).
 
@@ -33,11 +33,13 @@ import networkx as nx
 from bench import procmem
 from bench.bench_neighbours import generate_graph
 from kg.graph.network import load_json, save_json, to_json_dict
-from kg.sinks.export import DEFAULT_ARRAY_DELIMITER, FORMATS, NODES_FILE, RELATIONSHIPS_FILE, WRITERS
+from kg.registry import SINKS
 from kg.sinks.export_check import ExportCheckError, canonical, expected_csv, read_csv_file, sort_csv, xml_records
+from kg.sinks.neo4j_csv import DEFAULT_ARRAY_DELIMITER, NODES_FILE, RELATIONSHIPS_FILE
 
 KG = [sys.executable, "-c", "from kg.cli import main; main()"]
 TARGETS = {"graphml": "graph.graphml", "gexf": "graph.gexf", "csv": "neo4j-import", "jsonl": "graph.jsonl"}
+FORMATS = tuple(TARGETS)
 
 
 def _bytes(path: Path) -> int:
@@ -65,7 +67,8 @@ def run(edges: int = 1_000_000, repeat: int = 1, formats: tuple[str, ...] = FORM
             times, cpu = [], []
             for _ in range(max(repeat, 1)):
                 t, c = time.perf_counter(), time.process_time()
-                WRITERS[fmt](G, target)
+                sink = SINKS.get(fmt)
+                sink.write(G, target, sink.Settings())
                 times.append(time.perf_counter() - t)
                 cpu.append(time.process_time() - c)
             size = _bytes(target)

@@ -126,3 +126,5 @@ def check_names(registry: Registry[Any], names: tuple[str, ...]) -> tuple[str, .
 TAGGERS: Registry[Any] = Registry("tagger", modules=("kg.extraction.ner.taggers",))
 #: Relation rules: ``(Sentence, Context) -> Iterator[Proposal]``, run in ``order``.
 RELATION_RULES: Registry[Any] = Registry("relation rule", modules=("kg.extraction.relations",))
+#: Sinks: what ``kg export --format NAME`` and ``kg build --export NAME`` write (:class:`kg.sinks.base.Sink`).
+SINKS: Registry[Any] = Registry("format", modules=("kg.sinks.formats",))

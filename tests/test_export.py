@@ -29,18 +29,12 @@ from kg.graph.network import build_graph, load_json, save_json, to_json_dict
 from kg.io.textsafety import FORMAT_CHARS, visible
 from kg.models import Entity, Extraction, Relation
 from kg.sinks import export_check
-from kg.sinks.export import (
-    NEO4J_CONSTRAINT,
-    ExportError,
-    read_gexf,
-    read_graphml,
-    read_jsonl,
-    to_gexf,
-    to_graphml,
-    to_jsonl,
-    to_neo4j_csv,
-)
+from kg.sinks.base import ExportError
 from kg.sinks.export_check import canonical, read_csv_file, sort_csv, xml_records
+from kg.sinks.gexf import read_gexf, to_gexf
+from kg.sinks.graphml import read_graphml, to_graphml
+from kg.sinks.jsonl import read_jsonl, to_jsonl
+from kg.sinks.neo4j_csv import NEO4J_CONSTRAINT, to_neo4j_csv
 
 runner = CliRunner()
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

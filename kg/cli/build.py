@@ -171,6 +171,23 @@ HtmlOption = typer.Option(None, "--html/--no-html",
 DbOption = typer.Option(True, "--db/--no-db", help="Also load the graph into the database: the embedded FalkorDB in "
                                                    "OUT/db, or the Bolt server of --uri / NEO4J_URI.")
 QuietOption = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+
+
+def _export_help() -> str:
+    from kg.registry import SINKS
+
+    return ("Also write this registered format into OUT with the build, at its usual name (repeat for more; "
+            f"{', '.join(n for n in SINKS.names() if n != 'html')}; see kg export).")
+
+
+def _exports(names: list[str] | None) -> tuple[tuple[str, None], ...]:
+    """The sinks ``--export`` names, each checked (one line for an unknown one)."""
+    from kg.registry import SINKS
+
+    for name in names or []:
+        if name not in SINKS.names():
+            fail(f"--export: unknown format {name!r}; choose from {', '.join(SINKS.names())}")
+    return tuple((name, None) for name in dict.fromkeys(names or []))
 CurationOption = typer.Option(None, "--curation", metavar="FILE", readable=False,
                               help="A curation file (kg-curation.toml: merge, split, never, type, rename; see the "
                                    "README) to apply.")
@@ -216,6 +233,7 @@ def build(
     max_chars: int = MaxCharsOption,
     follow_symlinks: bool = FollowSymlinksOption,
     quiet: bool = QuietOption,
+    export: list[str] | None = typer.Option(None, "--export", metavar="FORMAT", help=_export_help()),
     curation: Path | None = typer.Option(None, "--curation", metavar="FILE", readable=False,
                                          help="Use this curation file (see the README) from now on: copied to "
                                               "OUT/kg-curation.toml (default: the one OUT has, if any)."),
@@ -233,6 +251,7 @@ def build(
                                        classifier=classifier)
     if add and not paths:
         fail("--add needs the files or folders to add")
+    exports = _exports(export)
     curated = _read_curation(curation)
     if curated is None:
         _check_folder_curation(out)
@@ -242,7 +261,7 @@ def build(
     with _one_line_errors(out), _progress(inputs, quiet, read) as bar:
         result = run(out, inputs, extractor, workers or default_workers(), html if add else html is not False,
                      _database(db, uri, user, password, database), on_problem=_on_problem, on_done=bar.on_done,
-                     on_wait=warn, read=read, on_progress=bar.on_chunk, curation=curated)
+                     on_wait=warn, read=read, on_progress=bar.on_chunk, curation=curated, exports=exports)
     report = result.report
     _report(result, "added" if add else "built", f"{report.documents} documents ({report.characters:,} chars)")
     if report.problems:

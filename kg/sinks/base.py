@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, ClassVar, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 PathOrFile = str | Path | IO[bytes]
 
 
-class SinkError(ValueError):
+class ExportError(ValueError):
     """A graph that cannot be written as asked; the message is one line for the user."""
 
 
@@ -42,7 +42,7 @@ class Escaped:
 
 
 @dataclass
-class Written:
+class Export:
     """What a sink wrote: the files (none for an open file), counts, and what had to be escaped."""
 
     format: str
@@ -50,8 +50,12 @@ class Written:
     nodes: int
     relations: int
     escaped: list[Escaped] = field(default_factory=list, repr=False)
-    #: values written with a leading ``'`` (they began as a spreadsheet formula does)
+    #: CSV values written with a leading ``'`` (they began as a spreadsheet formula does)
     neutralised: list[Escaped] = field(default_factory=list, repr=False)
+
+
+#: A line for the user after a sink wrote: ``("warning", text)`` or ``("info", text)``.
+Note = tuple[Literal["warning", "info"], str]
 
 
 @runtime_checkable
@@ -59,17 +63,27 @@ class Sink(Protocol):
     """A format a graph can be written in.
 
     ``write`` gets the graph, the target (a file, or for a ``folder`` sink a folder) and an instance
-    of the sink's own ``Settings`` model, and returns what it wrote. The rest describes the sink to
-    the commands: the name shown to users (``title``), where it goes in a build folder
-    (``target``), which file suffixes select it (``suffixes``) and a word on what it is for
-    (``help``, shown in ``kg export --help``).
+    of the sink's own ``Settings`` model (its options: ``kg export --set NAME=VALUE``), and returns
+    what it wrote. The rest describes the sink to the commands: the name shown to users
+    (``title``), its default file in a build folder (``target``), which file suffixes select it
+    (``suffixes``) and a word on what it is for (``help``, shown in ``kg export --help``).
     """
 
     title: ClassVar[str]
     help: ClassVar[str]
     target: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]]
+    #: a folder sink writes ``files`` into the folder it is given
     folder: ClassVar[bool]
+    files: ClassVar[tuple[str, ...]]
+    #: what its escapes are for, in the warning that lists them ("XML 1.0 cannot carry")
+    unsafe: ClassVar[str]
     Settings: ClassVar[type[BaseModel]]
 
-    def write(self, G: nx.MultiDiGraph, target: PathOrFile, settings: BaseModel) -> Written: ...
+    def write(self, G: nx.MultiDiGraph, target: PathOrFile, settings: BaseModel) -> Export:
+        """Write ``G`` to ``target`` (a file or open file; a folder for a folder sink), all or nothing."""
+        ...
+
+    def notes(self, export: Export, settings: BaseModel) -> list[Note]:
+        """What the user should read after the sink wrote (the command that imports it ...)."""
+        ...

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from kg.extraction.extractor import Extractor
 from kg.extraction.pipeline import RunReport, extraction_doc_id, extraction_lines, read_extractions, write_extractions
 from kg.extraction.progress import OnProgress
@@ -34,7 +36,8 @@ from kg.graph.network import build_linked, save_json, stats
 from kg.io.outputs import OutputError, check_not_input, replacing
 from kg.io.readers import InputProblem, ReadOptions
 from kg.models import Extraction
-from kg.sinks.outfolder import OutputFolder, signals_held_back
+from kg.registry import SINKS
+from kg.sinks.outfolder import BUILD_FILES, STATE_FILES, OutputFolder, signals_held_back
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -77,29 +80,31 @@ class Plan:
     removing: set[str] = field(default_factory=set)
     # a new curation for the folder, or how to change its own (None: keep it as it is)
     curation: Curation | Callable[[Curation], Curation] | None = None
+    #: registered sinks (kg.registry.SINKS) written into the folder besides the page, with their settings
+    exports: tuple[tuple[str, BaseModel | None], ...] = ()
 
 
 def build(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, html: bool = True,
           db: Database | None = Database(), on_problem: Callable[[InputProblem], None] | None = None,
           on_done: Callable[[Extraction], None] | None = None, on_wait: Callable[[str], None] | None = None,
           read: ReadOptions | None = None, on_progress: OnProgress | None = None,
-          curation: Curation | None = None) -> BuildResult:
+          curation: Curation | None = None, exports: tuple[tuple[str, BaseModel | None], ...] = ()) -> BuildResult:
     """Extract ``inputs`` and replace everything in ``out`` with what they give (the folder's
-    curation kept, or replaced by ``curation``)."""
-    return _run(out, Plan(inputs=inputs, read=_reading(read, out), on_progress=on_progress, curation=curation),
-                extractor, workers, html, db, on_problem, on_done, on_wait)
+    curation kept, or replaced by ``curation``); ``exports`` are sinks written into ``out`` too."""
+    return _run(out, Plan(inputs=inputs, read=_reading(read, out), on_progress=on_progress, curation=curation,
+                          exports=exports), extractor, workers, html, db, on_problem, on_done, on_wait)
 
 
 def add(out: Path, inputs: list[Path], extractor: Extractor, workers: int = 1, html: bool | None = None,
         db: Database | None = Database(), on_problem: Callable[[InputProblem], None] | None = None,
         on_done: Callable[[Extraction], None] | None = None, on_wait: Callable[[str], None] | None = None,
         read: ReadOptions | None = None, on_progress: OnProgress | None = None,
-        curation: Curation | None = None) -> BuildResult:
+        curation: Curation | None = None, exports: tuple[tuple[str, BaseModel | None], ...] = ()) -> BuildResult:
     """Extract ``inputs`` and merge them into ``out``'s documents (same id: the new one replaces it).
     ``html`` None keeps the page if the folder has one."""
     return _run(out, Plan(inputs=inputs, read=_reading(read, out), keep=lambda doc_id: True,
-                          on_progress=on_progress, curation=curation), extractor, workers, html, db, on_problem,
-                on_done, on_wait)
+                          on_progress=on_progress, curation=curation, exports=exports), extractor, workers, html, db,
+                on_problem, on_done, on_wait)
 
 
 def _reading(read: ReadOptions | None, out: Path) -> ReadOptions:
@@ -168,10 +173,8 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
         G, linking = build_linked(_Extractions(stage / EXTRACTIONS), curation)
         save_json(G, stage / GRAPH)
         _write_index(G, stage / INDEX_FILE, stage / GRAPH)
-        if html or (html is None and (out / PAGE).exists()):
-            from kg.sinks.html import write_html  # pyvis, jinja2: only when a page is written
-
-            write_html(G, stage / PAGE)
+        sinks = ((("html", None),) if html or (html is None and (out / PAGE).exists()) else ()) + plan.exports
+        extra = [name for name, settings in sinks for name in _write_sink(G, stage, name, settings)]
         build_id = secrets.token_hex(8)
         # Only new documents: merge their part of the graph. Replaced or removed ones, a new
         # curation, or nodes the new documents renamed or merged: reload it all.
@@ -180,11 +183,25 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
         touched = _touched(G, linking.node_of, new_ids) if merge_only else None
         if db is None:
             with signals_held_back():
-                result.published = folder.publish(stage, build_id)
+                result.published = folder.publish(stage, build_id, extra)
         else:
-            result.published, result.loaded_into = _load_and_publish(folder, stage, build_id, G, db, touched)
+            result.published, result.loaded_into = _load_and_publish(folder, stage, build_id, G, db, touched, extra)
     result.stats = stats(G)
     return result
+
+
+def _write_sink(G: nx.MultiDiGraph, stage: Path, name: str, settings: BaseModel | None) -> list[str]:
+    """Write the registered sink ``name`` into the staging folder; the files it wrote (relative to
+    the folder) that are not among the build's own files (graph.html is)."""
+    sink = SINKS.get(name)
+    if sink.target in STATE_FILES or (sink.target in BUILD_FILES and sink.target != PAGE):
+        raise OutputError(errno.EEXIST, f"the format {name!r} would write {sink.target}, a file kg keeps; "
+                                        f"use kg export -o FILE")
+    if sink.folder:
+        (stage / sink.target).mkdir(exist_ok=True)
+    sink.write(G, stage / sink.target, settings if settings is not None else sink.Settings())
+    written = [f"{sink.target}/{f}" for f in sink.files] if sink.folder else [sink.target]
+    return [f for f in written if f != PAGE]
 
 
 def _write_index(G: nx.MultiDiGraph, path: Path, graph: Path) -> None:
@@ -261,7 +278,7 @@ def _touched(G: nx.MultiDiGraph, node_of: dict[tuple[str, str], str], new_ids: s
 
 
 def _load_and_publish(folder: OutputFolder, stage: Path, build_id: str, G: nx.MultiDiGraph, db: Database,
-                      touched: nx.MultiDiGraph | None) -> tuple[list[Path], str]:
+                      touched: nx.MultiDiGraph | None, extra: list[str]) -> tuple[list[Path], str]:
     """Load the graph (all of ``G``, or only ``touched`` merged into what is stored) and publish
     the staged files with it, SIGINT/SIGTERM held back. Returns the files and where it went."""
     from kg.sinks.store.connect import DB_DIR, open_store
@@ -272,6 +289,6 @@ def _load_and_publish(folder: OutputFolder, stage: Path, build_id: str, G: nx.Mu
             replacing(store, build_id, keep=touched is not None) as replacement:
         replacement.load(touched if touched is not None else G)
         with signals_held_back():
-            replacement.finish(lambda: published.extend(folder.publish(stage, build_id)))
+            replacement.finish(lambda: published.extend(folder.publish(stage, build_id, extra)))
         where = f"embedded FalkorDB ({folder.path / DB_DIR})" if store.embedded else store.description
     return published, where

@@ -19,7 +19,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from kg.io.outputs import OutputError, error, move_into, real_target
@@ -84,9 +84,10 @@ class OutputFolder:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def publish(self, staging: Path, build_id: str) -> list[Path]:
-        """Move the build files of ``staging`` into the folder and remove the ones it lacks; write
-        ``build_id`` last (the embedded database settles an interrupted replacement against it).
+    def publish(self, staging: Path, build_id: str, extra: Iterable[str] = ()) -> list[Path]:
+        """Move the build files of ``staging`` into the folder and remove the ones it lacks, then the
+        ``extra`` files (sinks the build was asked for: relative paths, kept when not written again);
+        write ``build_id`` last (the embedded database settles an interrupted replacement against it).
         Call it with signals held back (:func:`signals_held_back`). Returns the files published."""
         published = []
         for name in USER_FILES:
@@ -103,6 +104,14 @@ class OutputFolder:
                     dest.unlink()
                 except OSError as exc:
                     raise error(dest, exc, "remove") from None
+        for name in extra:
+            dest = self.path / name
+            try:
+                dest.parent.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise error(dest.parent, exc, "write to") from None
+            move_into(staging / name, dest)
+            published.append(dest)
         (staging / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
         move_into(staging / BUILD_ID_FILE, self.path / BUILD_ID_FILE)
         return published
