@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kg.cli.common import (
     ClassifierOption,
+    ConfigOption,
     DatabaseOption,
     DictionaryOption,
     MinConfidenceOption,
@@ -28,6 +29,7 @@ from kg.cli.common import (
     console,
     extractor_from_options,
     fail,
+    given_options,
     say,
     warn,
 )
@@ -209,6 +211,7 @@ def _read_curation(path: Path | None) -> Curation | None:
 
 @app.command()
 def build(
+    ctx: typer.Context,
     paths: list[Path] = typer.Argument(None, readable=False,  # our readers skip what they cannot read
                                        help="Files or folders of .txt/.md/.jsonl (default: the shipped seeds)."),
     out: Path = OutOption,
@@ -227,6 +230,7 @@ def build(
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
+    config: Path | None = ConfigOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -248,7 +252,7 @@ def build(
     from kg.sinks import building
 
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
-                                       classifier=classifier)
+                                       classifier=classifier, config_file=config, given=given_options(ctx))
     if add and not paths:
         fail("--add needs the files or folders to add")
     exports = _exports(export)
@@ -294,6 +298,7 @@ def remove(
 
 @app.command()
 def extract(
+    ctx: typer.Context,
     input: Path = typer.Argument(..., readable=False,
                                  help="A folder of .txt/.md files, one file, or JSONL of {id, text}."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the extractions (JSONL)."),
@@ -305,6 +310,7 @@ def extract(
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
+    config: Path | None = ConfigOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -320,7 +326,7 @@ def extract(
     from kg.io.outputs import OutputError, check_folder_exists, check_not_input
     from kg.sinks.outfolder import check_not_state
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
-                                       classifier=classifier)
+                                       classifier=classifier, config_file=config, given=given_options(ctx))
     curated = _read_curation(curation)
     read = _read_options(recursive, include, encoding, max_chars, follow_symlinks,
                          exclude=(output,))  # never read the output

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from kg.cli.common import (
     ClassifierOption,
+    ConfigOption,
     DictionaryOption,
     MinConfidenceOption,
     NerModelOption,
@@ -18,6 +19,7 @@ from kg.cli.common import (
     console,
     extractor_from_options,
     fail,
+    given_options,
     plain,
     print_json,
     say,
@@ -88,6 +90,7 @@ def _table(title: str, counts: Counts) -> Table:
 
 @app.command("eval")
 def eval_cmd(
+    ctx: typer.Context,
     gold_dir: Path = typer.Argument(..., readable=False,
                                     help="Folder of gold graphs (<doc_id>.json, GUIDELINES.md format)."),
     pred: Path | None = typer.Option(None, "--pred", "-p", readable=False,
@@ -100,13 +103,15 @@ def eval_cmd(
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
+    config: Path | None = ConfigOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Precision, recall and F1 per entity and relation type against gold graphs."""
     # The options first (an unknown tagger is reported whatever the gold folder holds), then the gold.
     extractor = None if pred else extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
-                                                          classifier=classifier)
+                                                          classifier=classifier, config_file=config,
+                                                          given=given_options(ctx))
     try:
         gold = load_gold(gold_dir)
     except GoldError as exc:

@@ -96,7 +96,7 @@ def _report_escapes(sink: Sink, export: Export) -> None:
 
 
 def _formats_help() -> str:
-    return "; ".join(f"{r.name}: {r.help}" if r.help else r.name for r in SINKS.entries())
+    return "; ".join(f"{r.name}: {text}" if (text := SINKS.help_of(r)) else r.name for r in SINKS.entries())
 
 
 @app.command("export")

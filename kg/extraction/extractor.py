@@ -27,6 +27,7 @@ from kg.extraction.dictionary import Dictionary
 from kg.extraction.merging import merge_within
 from kg.extraction.ner.combine import MentionFinder
 from kg.extraction.ner.dictionary_matcher import DictionaryRecogniser
+from kg.extraction.ner.taggers.base import weighs_rules
 from kg.extraction.ner.textview import TextView
 from kg.extraction.relations import (
     Context,
@@ -38,7 +39,7 @@ from kg.extraction.relations import (
     read_anaphors,
     sentence_relations,
 )
-from kg.extraction.relations.base import joined_places
+from kg.extraction.relations.base import BatchedRule, Configured, joined_places, overruled
 from kg.extraction.relations.confidence import MeasuredRule, RulePrecision
 from kg.extraction.resolve import resolve_mentions
 from kg.io.chunks import MergedDocument, chunk_spans
@@ -73,7 +74,7 @@ def components(config: ExtractorConfig) -> Components:
     precision = rule_precision(config) if chosen else RulePrecision()
     rules = tuple(_made_for(r.name, r.load(), config, precision) for r in chosen)
     finder = MentionFinder(DictionaryRecogniser(dictionary), tagger)
-    if getattr(tagger, "weighs_rules", False):  # the tagger weighs the patterns' and rules' names itself
+    if weighs_rules(tagger):  # the tagger weighs the patterns' and rules' names itself
         finder = MentionFinder(DictionaryRecogniser(dictionary), tagger, patterns=(), name_rules=())
     return Components(dictionary, finder, rules)
 
@@ -81,8 +82,9 @@ def components(config: ExtractorConfig) -> Components:
 def _made_for(name: str, component: Any, config: ExtractorConfig, precision: RulePrecision) -> RelationRule:
     """A registered relation component as ``config`` makes it: one that reads the configuration (a
     model file) is built by its ``for_config``; a rule gives the precision measured for its proposals."""
-    build = getattr(component, "for_config", None)
-    return build(config) if build is not None else MeasuredRule(name, component, precision)
+    if isinstance(component, Configured):
+        return component.for_config(config)
+    return MeasuredRule(name, component, precision)
 
 
 class Extractor:
@@ -284,11 +286,10 @@ def document_proposals(sentences: list[Sentence], ctx: Context, types: dict[str,
 
     sentences = with_anaphors(sentences, ctx)
     for rule in rules:
-        prepare = getattr(rule, "prepare", None)
-        if prepare is not None:
-            prepare(sentences)  # a component that reads a document better at once (the classifier)
-    stated = [r for r in rules if not getattr(r, "overruled_by_rules", False)]
-    scored = [r for r in rules if getattr(r, "overruled_by_rules", False)]
+        if isinstance(rule, BatchedRule):
+            rule.prepare(sentences)  # a component that reads a document better at once (the classifier)
+    stated = [r for r in rules if not overruled(r)]
+    scored = [r for r in rules if overruled(r)]
     by_rules: list[tuple[int, Proposal]] = []
     by_model: list[tuple[int, Proposal]] = []
     for si, sent in enumerate(sentences):

@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar, Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+
+from kg.settings import NoSettings
+
+__all__ = ["Escaped", "Export", "ExportError", "NoSettings", "Note", "PathOrFile", "Sink"]
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -24,12 +28,6 @@ PathOrFile = str | Path | IO[bytes]
 
 class ExportError(ValueError):
     """A graph that cannot be written as asked; the message is one line for the user."""
-
-
-class NoSettings(BaseModel):
-    """The settings of a sink that has none."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from kg.extraction.ner.organisations import org_suffix_mentions
 from kg.extraction.ner.patterns import ALL_PATTERNS, bare_versions
 from kg.extraction.ner.people import title_person_mentions
 from kg.extraction.ner.spans import MentionIndex
-from kg.extraction.ner.taggers.base import Recogniser
+from kg.extraction.ner.taggers.base import Batched, Recogniser
 from kg.extraction.ner.textview import TextView
 from kg.extraction.ner.webaddresses import outside_web_addresses
 from kg.models import Mention
@@ -145,9 +145,8 @@ class MentionFinder:
         """Let the recognisers that read many documents better at once (a statistical tagger) read
         ``views`` now; each then answers from what it prepared (:class:`kg.extraction.ner.taggers.base.Batched`)."""
         for recogniser in (*self.name_rules, self.tagger):
-            prepare = getattr(recogniser, "prepare", None)
-            if prepare is not None and views:
-                prepare(views)
+            if isinstance(recogniser, Batched) and views:
+                recogniser.prepare(views)
 
     def __call__(self, view: TextView) -> list[Mention]:
         known = self.dictionary(view, [])

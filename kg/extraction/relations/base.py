@@ -6,14 +6,17 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from kg.extraction.dictionary import Dictionary
 from kg.extraction.lexicons import alternation
 from kg.io.normalize import key
 from kg.schema import EntityType, RelationType
+
+if TYPE_CHECKING:
+    from kg.extraction.config import ExtractorConfig
 
 E = EntityType
 R = RelationType
@@ -239,3 +242,43 @@ class RelationRule(Protocol):
     signatures of :mod:`kg.schema` later drop proposals that make no sense."""
 
     def __call__(self, sent: Sentence, ctx: Context) -> Iterator[Proposal]: ...
+
+
+#: What :data:`kg.registry.RELATION_RULES` holds: a rule, or a component built per configuration
+#: (:class:`Configured`), which may also be :class:`BatchedRule` and :class:`ScoredRule`.
+RelationComponent = RelationRule
+
+
+@runtime_checkable
+class Configured(Protocol):
+    """A relation component that reads the configuration (a model file): registered as a class,
+    built by ``for_config`` once per configuration; a plain rule is wrapped to carry its measured
+    precision instead (:class:`kg.extraction.relations.confidence.MeasuredRule`)."""
+
+    @classmethod
+    def for_config(cls, config: ExtractorConfig) -> RelationRule: ...
+
+
+@runtime_checkable
+class BatchedRule(Protocol):
+    """A component that reads a document's sentences better at once (the classifier): ``prepare``
+    gets them all before it is asked sentence by sentence."""
+
+    def prepare(self, sentences: Sequence[Sentence]) -> None: ...
+
+    def __call__(self, sent: Sentence, ctx: Context) -> Iterator[Proposal]: ...
+
+
+@runtime_checkable
+class ScoredRule(Protocol):
+    """A trained component whose proposals the rules overrule (``overruled_by_rules``): they join
+    the rules' unless a rule gave the same head the same relation with another tail."""
+
+    overruled_by_rules: bool
+
+    def __call__(self, sent: Sentence, ctx: Context) -> Iterator[Proposal]: ...
+
+
+def overruled(rule: object) -> bool:
+    """True for a component of :class:`ScoredRule` that says so."""
+    return isinstance(rule, ScoredRule) and bool(rule.overruled_by_rules)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from kg.extraction.ner.textview import TextView
 from kg.modelfile import ModelError  # noqa: F401  (re-exported: the taggers' model files fail with it)
@@ -24,6 +24,7 @@ class Recogniser(Protocol):
     def __call__(self, view: TextView, known: Sequence[Mention]) -> list[Mention]: ...
 
 
+@runtime_checkable
 class Batched(Protocol):
     """A recogniser that may also read many documents at once, before they are extracted one by
     one: ``prepare(views)`` remembers its mentions on each view, ``__call__`` then returns them."""
@@ -33,5 +34,24 @@ class Batched(Protocol):
     def __call__(self, view: TextView, known: Sequence[Mention]) -> list[Mention]: ...
 
 
-#: A tagger is registered as a factory, so it can load its model once per configuration.
-TaggerFactory = Callable[["ExtractorConfig"], Recogniser]
+@runtime_checkable
+class WeighsRules(Protocol):
+    """A tagger that weighs the patterns' and name rules' guesses itself (``weighs_rules``): they are
+    not run beside it (the statistical tagger's second stage)."""
+
+    weighs_rules: bool
+
+    def __call__(self, view: TextView, known: Sequence[Mention]) -> list[Mention]: ...
+
+
+def weighs_rules(recogniser: object) -> bool:
+    """True for a :class:`WeighsRules` tagger that says so."""
+    return isinstance(recogniser, WeighsRules) and bool(recogniser.weighs_rules)
+
+
+class TaggerFactory(Protocol):
+    """What :data:`kg.registry.TAGGERS` holds: a factory, so a tagger loads its model once per
+    configuration. It may carry ``Settings`` (its own settings model, read with
+    ``config.settings_of(name)``) and ``help``."""
+
+    def __call__(self, config: ExtractorConfig) -> Recogniser: ...

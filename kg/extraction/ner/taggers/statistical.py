@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, ConfigDict
+
 from kg.extraction.lexicons import words
 from kg.extraction.ner.lexicon import COMPANY_SUFFIXES, ORG_SUFFIXES
 from kg.extraction.ner.textview import TextView
@@ -197,8 +199,20 @@ class TwoStageRecogniser:
         return out
 
 
+class StatisticalSettings(BaseModel):
+    """``[components.statistical]``: the tagger's settings (``--ner-model``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: a model trained with kg train-ner (None: the shipped kg/data/kg_ner.npz)
+    model: Path | None = None
+
+
 def statistical_tagger(config: ExtractorConfig) -> Recogniser:
     from kg.extraction.ner.statistical.two_stage import TwoStageTagger
 
-    model = load_model(config.ner_model or shipped_model())
+    model = load_model(config.settings_of("statistical").model or shipped_model())
     return TwoStageRecogniser(model) if isinstance(model, TwoStageTagger) else StatisticalTagger(model)
+
+
+statistical_tagger.Settings = StatisticalSettings  # type: ignore[attr-defined]

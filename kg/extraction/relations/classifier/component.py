@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, ConfigDict
+
 from kg.extraction.relations.base import Context, Proposal, Sentence
 from kg.extraction.relations.classifier.combine import TRIGGER
 from kg.extraction.relations.classifier.model import PairClassifier, Scored
@@ -39,7 +41,17 @@ def load_model(path: Path) -> PairClassifier:
 
 
 def model_of(config: ExtractorConfig) -> PairClassifier:
-    return load_model(config.relation_model or shipped_model())
+    return load_model(config.settings_of("classifier").model or shipped_model())
+
+
+class ClassifierSettings(BaseModel):
+    """``[components.classifier]``: the component's settings (``--relation-model``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: a model trained with kg train-relations, which also holds the measured precision of the
+    #: rules (None: the shipped kg/data/kg_relations.npz)
+    model: Path | None = None
 
 
 def rule_precision(config: ExtractorConfig) -> RulePrecision:
@@ -55,6 +67,7 @@ class ClassifierRule:
 
     #: The extractor lets a rule's proposal overrule this one (kg.extraction.relations.classifier.combine).
     overruled_by_rules = True
+    Settings = ClassifierSettings
 
     def __init__(self, model: Path | None = None) -> None:
         self.path = model
@@ -65,8 +78,8 @@ class ClassifierRule:
 
     @classmethod
     def for_config(cls, config: ExtractorConfig) -> ClassifierRule:
-        """The component of ``config`` (its ``relation_model``), its model loaded now."""
-        rule = cls(config.relation_model)
+        """The component of ``config`` (its settings' ``model``), its model loaded now."""
+        rule = cls(config.settings_of("classifier").model)
         rule.model  # noqa: B018  (a missing or broken model is an error now, not in the first document)
         return rule
 
