@@ -54,10 +54,6 @@ class Dictionary:
         return self.by_key.get(key(surface))
 
     @classmethod
-    def from_tsv(cls, path: Path | str, text: str | None = None) -> Dictionary:
-        return cls(_read_entries(path, text))
-
-    @classmethod
     def default(cls) -> Dictionary:
         """The shipped dictionary, kg/data/entities.tsv (read once per process)."""
         return cls.load()

@@ -148,12 +148,3 @@ def check_not_state(target: Path, out: Path | None, what: str = "output") -> Non
                 raise OutputError(errno.EEXIST, f"{shown} is inside {name / inner.name}, a folder kg keeps for "
                                                 f"{name}; write the {what} elsewhere")
 
-
-def writable_or_error(path: Path) -> None:
-    """``OutputError`` unless ``path`` (a folder, created if missing) can be written."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise error(path, exc, "write to") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise OutputError(errno.EACCES, f"cannot write to {path}: permission denied")

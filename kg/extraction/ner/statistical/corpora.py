@@ -20,11 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.schema import EntityType
+
 if TYPE_CHECKING:
     from kg.annotated_news import AnnotatedDoc
 
-#: The tagger's types, in the order of its tag set (a model file records its own list).
-TYPES = ("Person", "Place", "Company", "Organization", "Chip", "AIModel", "Product", "Event")
+#: The tagger's types, in the order of its tag set (a model file records its own list): the entity
+#: types of kg.schema, each checked against it.
+TYPES = tuple(EntityType(t).value for t in ("Person", "Place", "Company", "Organization", "Chip", "AIModel", "Product",
+                                            "Event"))
+if set(TYPES) != {t.value for t in EntityType}:
+    raise ImportError("every entity type of kg.schema must be a type of the tagger (kg.extraction.ner.statistical)")
 #: The types the public NER corpora annotate (the base model's).
 PUBLIC_TYPES = ("Person", "Place", "Company", "Organization")
 #: The types none of the public NER corpora annotates: there an unlabelled character may be one.

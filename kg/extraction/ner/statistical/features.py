@@ -306,10 +306,6 @@ class FeatureExtractor:
     #: bits per begin/inside/end category mask in the lexicon feature (12 in models of four types)
     lex_shift: int = 21
 
-    @property
-    def n_templates(self) -> int:
-        return len(TEMPLATES)
-
     def extract(self, sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids ``[n_templates, n_chars]`` (int64, template-major) for the real characters, and the
         sentence offsets into the char axis (``offsets[i]:offsets[i+1]`` are sentence i's chars)."""

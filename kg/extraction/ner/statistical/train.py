@@ -139,7 +139,7 @@ def pad_batch(enc: Encoded, idx: np.ndarray, k: int) -> tuple[torch.Tensor, torc
 # ------------------------------------------------------------------------------------------ model
 
 class Emitter(nn.Module):
-    def __init__(self, cfg: Config, n_templates: int) -> None:
+    def __init__(self, cfg: Config) -> None:
         super().__init__()
         self.cfg = cfg
         k = TagSet(cfg.types).k
@@ -185,7 +185,6 @@ class NeuralNet(nn.Module):
     def __init__(self, cfg: Config, d_in: int) -> None:
         super().__init__()
         h = cfg.nn_hidden
-        self.rnn_kind = cfg.nn_rnn
         self.drop = nn.Dropout(cfg.nn_dropout)
         self.inp = nn.Linear(d_in, h)
         if cfg.nn_rnn:
@@ -342,7 +341,7 @@ def train(corpora: Sequence[tuple[Sequence[Example], LabelMap]], out_path: str |
         enc.ids[:, TEMPLATES.index(t)] = 0
     log(f"encoded {len(enc.offsets) - 1} sentences, {enc.ids.shape[0]} chars, lexicon {len(lex.keys)} words "
         f"({time.process_time() - t0:.0f} s CPU)")
-    emitter = Emitter(cfg, len(TEMPLATES))
+    emitter = Emitter(cfg)
     crf = CRF(tags)
     dense = list(crf.parameters()) + (list(emitter.net.parameters()) if emitter.emb is not None else [])
     groups = []

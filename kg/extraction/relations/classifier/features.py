@@ -29,9 +29,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from kg.extraction.relations.classifier.lexicon import TriggerLexicon, feature_text
+from kg.schema import EntityType
 
-#: Entity types by id (an unknown type gets the id after the last).
-TYPES: tuple[str, ...] = ("Company", "Person", "Place", "Organization", "Chip", "AIModel", "Product", "Event")
+#: Entity types by id, in the schema's order (an unknown type gets the id after the last). A trained
+#: model's weights follow these ids: a new type goes at the end of kg.schema.EntityType.
+TYPES: tuple[str, ...] = tuple(t.value for t in EntityType)
 
 _M64 = (1 << 64) - 1
 _P = 0x100000001B3  # FNV prime: odd, so invertible mod 2**64
@@ -230,13 +232,9 @@ class Featurizer:
                 for t in tails:
                     self.allowed[self.type_ids[h], self.type_ids[t], k] = True
         self.any_allowed: np.ndarray = np.asarray(self.allowed.any(axis=2))
-        self.label_ids = {lab: k for k, lab in enumerate(self.labels)}
 
     def type_id(self, t: Any) -> int:
         return self.type_ids.get(getattr(t, "value", t), len(TYPES))
-
-    def features(self, text: str, mentions: Sequence[MentionLike]) -> Features:
-        return self.batch([(text, mentions)])
 
     def batch(self, sentences: Sequence[tuple[str, Sequence[MentionLike]]]) -> Features:
         """Features of every candidate pair of every sentence, computed in one pass."""
