@@ -24,6 +24,7 @@ from kg.cli.common import (
     OutOption,
     PasswordOption,
     RelationModelOption,
+    SetOption,
     UriOption,
     UserOption,
     console,
@@ -35,6 +36,8 @@ from kg.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from kg.cli.progress import DocumentBar
     from kg.graph.curation import Curation
     from kg.io.readers import InputProblem, ReadOptions
@@ -182,14 +185,30 @@ def _export_help() -> str:
             f"{', '.join(n for n in SINKS.names() if n != 'html')}; see kg export).")
 
 
-def _exports(names: list[str] | None) -> tuple[tuple[str, None], ...]:
-    """The sinks ``--export`` names, each checked (one line for an unknown one)."""
+def _exports(names: list[str] | None, config: Path | None) -> tuple[tuple[str, BaseModel | None], ...]:
+    """The sinks to write with the build: ``exports`` of the configuration file, then those ``--export``
+    names, each checked and with its settings from the file's ``[sinks.NAME]`` (one line if wrong)."""
+    from kg.cli.export import settings_of
+    from kg.extraction.config import ConfigError, read_config_file
     from kg.registry import SINKS
 
-    for name in names or []:
+    data: dict = {}
+    if config is not None:
+        try:
+            data = read_config_file(config)
+        except ConfigError as exc:
+            fail(str(exc))
+    blocks = data.get("sinks", {})
+    wanted = [*data.get("exports", []), *(names or [])]
+    for name in [*wanted, *blocks]:
         if name not in SINKS.names():
-            fail(f"--export: unknown format {name!r}; choose from {', '.join(SINKS.names())}")
-    return tuple((name, None) for name in dict.fromkeys(names or []))
+            where = "--export" if name in (names or []) else f"{config}"
+            fail(f"{where}: unknown format {name!r}; choose from {', '.join(SINKS.names())}")
+    settings = {name: settings_of(name, SINKS.get(name), block, f"{config}: [sinks.{name}]")
+                for name, block in blocks.items()}
+    return tuple((name, settings.get(name)) for name in dict.fromkeys(wanted + (["html"] if "html" in blocks else [])))
+
+
 CurationOption = typer.Option(None, "--curation", metavar="FILE", readable=False,
                               help="A curation file (kg-curation.toml: merge, split, never, type, rename; see the "
                                    "README) to apply.")
@@ -231,6 +250,7 @@ def build(
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
     config: Path | None = ConfigOption,
+    settings: list[str] | None = SetOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -252,10 +272,11 @@ def build(
     from kg.sinks import building
 
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
-                                       classifier=classifier, config_file=config, given=given_options(ctx))
+                                       classifier=classifier, config_file=config, given=given_options(ctx),
+                                       settings=settings)
     if add and not paths:
         fail("--add needs the files or folders to add")
-    exports = _exports(export)
+    exports = _exports(export, config)
     curated = _read_curation(curation)
     if curated is None:
         _check_folder_curation(out)
@@ -311,6 +332,7 @@ def extract(
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
     config: Path | None = ConfigOption,
+    settings: list[str] | None = SetOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -326,7 +348,8 @@ def extract(
     from kg.io.outputs import OutputError, check_folder_exists, check_not_input
     from kg.sinks.outfolder import check_not_state
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
-                                       classifier=classifier, config_file=config, given=given_options(ctx))
+                                       classifier=classifier, config_file=config, given=given_options(ctx),
+                                       settings=settings)
     curated = _read_curation(curation)
     read = _read_options(recursive, include, encoding, max_chars, follow_symlinks,
                          exclude=(output,))  # never read the output

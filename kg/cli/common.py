@@ -125,6 +125,10 @@ ConfigOption = typer.Option(None, "--config", metavar="FILE", readable=False,
                             help="A configuration file (TOML: tagger, dictionaries, min_confidence, "
                                  "relation_rules ..., and a [components.NAME] block of settings per component); "
                                  "the options given on the command line win over it.")
+SetOption = typer.Option(None, "--set", metavar="KEY=VALUE",
+                         help="A setting of the extractor, over --config and the options: min_confidence=0.5, "
+                              "components.statistical.model=my.npz (a dotted KEY for a component's block; "
+                              "repeat for more).")
 ClassifierOption = typer.Option(True, "--classifier/--no-classifier",
                                 help="Run the trained relation classifier beside the rules (--no-classifier: the "
                                      "rules alone, faster, fewer relations found).")
@@ -148,18 +152,19 @@ def given_options(ctx: typer.Context) -> frozenset[str]:
 def extractor_from_options(ner: str, dictionaries: list[Path] | None, ner_model: Path | None = None,
                            relation_model: Path | None = None, min_confidence: float = 0.0,
                            relation_rules: tuple[str, ...] | None = None, classifier: bool = True,
-                           config_file: Path | None = None, given: frozenset[str] = frozenset()) -> Extractor:
+                           config_file: Path | None = None, given: frozenset[str] = frozenset(),
+                           settings: list[str] | None = None) -> Extractor:
     """The extractor the options describe (over ``config_file``'s settings: an option in ``given``
-    wins over the file), built now, so a bad name, dictionary, model or missing package is one line
-    before any document is read."""
-    from kg.extraction.config import ConfigError, make_config, read_config_file
+    wins over the file; ``settings``, ``--set KEY=VALUE``, win over both), built now, so a bad name,
+    dictionary, model or missing package is one line before any document is read."""
+    from kg.extraction.config import ConfigError, extraction_values, make_config, read_config_file, with_settings
     from kg.extraction.dictionary import DictionaryError
     from kg.extraction.extractor import Extractor
     from kg.extraction.ner.taggers.base import MissingPackageError, ModelError
     from kg.registry import RELATION_RULES
 
     try:
-        values = read_config_file(config_file) if config_file is not None else {}
+        values = extraction_values(read_config_file(config_file)) if config_file is not None else {}
         everything = config_file is None  # without a file every option counts, given or not
         if everything or "ner" in given:
             values["tagger"] = ner
@@ -175,7 +180,7 @@ def extractor_from_options(ner: str, dictionaries: list[Path] | None, ner_model:
         if not classifier:
             chosen = values.get("relation_rules") or RELATION_RULES.names()
             values["relation_rules"] = tuple(name for name in chosen if name != "classifier")
-        extractor = Extractor(make_config(**values))
+        extractor = Extractor(make_config(**with_settings(values, settings or [])))
         extractor.components  # noqa: B018  (builds and caches them)
     except (ConfigError, DictionaryError, MissingPackageError, ModelError) as exc:
         fail(str(exc))

@@ -16,6 +16,7 @@ from kg.cli.common import (
     NerModelOption,
     NerOption,
     RelationModelOption,
+    SetOption,
     console,
     extractor_from_options,
     fail,
@@ -104,6 +105,7 @@ def eval_cmd(
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
     config: Path | None = ConfigOption,
+    settings: list[str] | None = SetOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -111,7 +113,7 @@ def eval_cmd(
     # The options first (an unknown tagger is reported whatever the gold folder holds), then the gold.
     extractor = None if pred else extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
                                                           classifier=classifier, config_file=config,
-                                                          given=given_options(ctx))
+                                                          given=given_options(ctx), settings=settings)
     try:
         gold = load_gold(gold_dir)
     except GoldError as exc:

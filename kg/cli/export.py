@@ -38,14 +38,16 @@ def _format(fmt: str | None, output: Path | None) -> str:
     return fmt.lower()
 
 
-def settings_of(name: str, sink: Sink, given: dict[str, Any]) -> BaseModel:
-    """The sink's own settings model filled from ``given`` (options and ``--set``); one line if wrong."""
+def settings_of(name: str, sink: Sink, given: dict[str, Any], label: str = "") -> BaseModel:
+    """The sink's own settings model filled from ``given`` (options and ``--set``, or a configuration
+    file's block, which ``label`` names); one line if wrong."""
+    label = label or f"--format {name}"
     try:
         return sink.Settings(**given)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        fail(f"--format {name}: {where}: {first['msg']}" if where else f"--format {name}: {first['msg']}")
+        fail(f"{label}: {where}: {first['msg']}" if where else f"{label}: {first['msg']}")
 
 
 def parse_sets(pairs: list[str] | None) -> dict[str, str]:

@@ -174,17 +174,55 @@ def make_config(**values: object) -> ExtractorConfig:
         raise ConfigError(f"{where}: {message}" if where else message) from None
 
 
+#: What a configuration file may hold besides the extractor's settings: the sinks ``kg build``
+#: writes (``exports = ["graphml"]``) and their settings (``[sinks.graphml]``); other commands ignore them.
+BUILD_KEYS = ("exports", "sinks")
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
-    """The values of a configuration file (TOML: the fields of :class:`ExtractorConfig`, and a
-    ``[components.NAME]`` table per component), or ``ConfigError`` in one line."""
+    """The values of a configuration file (TOML: the fields of :class:`ExtractorConfig`, a
+    ``[components.NAME]`` table per component, and :data:`BUILD_KEYS`), or ``ConfigError`` in one line."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a TOML file ({exc})") from None
-    unknown = set(data) - set(ExtractorConfig.model_fields) - set(SHORTHANDS)
+    unknown = set(data) - set(ExtractorConfig.model_fields) - set(SHORTHANDS) - set(BUILD_KEYS)
     if unknown:
         raise ConfigError(f"{path}: unknown setting {sorted(unknown)[0]!r}; the settings are "
-                          f"{', '.join(n for n in ExtractorConfig.model_fields)}")
+                          f"{', '.join([*ExtractorConfig.model_fields, *BUILD_KEYS])}")
     return data
+
+
+def extraction_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The extractor's settings of a configuration file's values (without :data:`BUILD_KEYS`)."""
+    return {k: v for k, v in data.items() if k not in BUILD_KEYS}
+
+
+def with_settings(values: dict[str, Any], pairs: list[str]) -> dict[str, Any]:
+    """``values`` with each ``KEY=VALUE`` of ``pairs`` set: a dotted key reaches into a block
+    (``components.statistical.model=my.npz``); a value is read as TOML when it is one (``4``,
+    ``0.5``, ``["partner"]``, ``true``), else as the text it is. ``ConfigError`` if malformed.
+
+    >>> with_settings({"tagger": "jieba"}, ["min_confidence=0.5", "components.capitals.min_length=4"])
+    {'tagger': 'jieba', 'min_confidence': 0.5, 'components': {'capitals': {'min_length': 4}}}
+    """
+    values = {k: dict(v) if isinstance(v, Mapping) else v for k, v in values.items()}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        parts = [p.strip().replace("-", "_") for p in key.split(".")]
+        if not sep or not all(parts):
+            raise ConfigError(f"--set takes KEY=VALUE (a dotted KEY for a block), not {pair!r}")
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text
+        target = values
+        for part in parts[:-1]:
+            inner = target.get(part)
+            target[part] = inner = {k: dict(v) if isinstance(v, Mapping) else v for k, v in inner.items()} \
+                if isinstance(inner, Mapping) else {}
+            target = inner
+        target[parts[-1]] = value
+    return values

@@ -173,7 +173,10 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
         G, linking = build_linked(_Extractions(stage / EXTRACTIONS), curation)
         save_json(G, stage / GRAPH)
         _write_index(G, stage / INDEX_FILE, stage / GRAPH)
-        sinks = ((("html", None),) if html or (html is None and (out / PAGE).exists()) else ()) + plan.exports
+        # the page (its settings, if the build was given any, from the exports), then the other sinks asked for
+        asked = dict(plan.exports)
+        page = html or (html is None and (out / PAGE).exists()) or "html" in asked
+        sinks = ((("html", asked.pop("html", None)),) if page else ()) + tuple(asked.items())
         extra = [name for name, settings in sinks for name in _write_sink(G, stage, name, settings)]
         build_id = secrets.token_hex(8)
         # Only new documents: merge their part of the graph. Replaced or removed ones, a new
