@@ -150,3 +150,31 @@ def test_the_default_pipeline_runs_the_classifier_beside_the_rules() -> None:
     assert all(0.0 <= r.confidence <= 1.0 for r in default.relations)
     triples = {(r.head, r.relation, r.tail) for r in default.relations}
     assert {(r.head, r.relation, r.tail) for r in rules_only.relations} <= triples
+
+
+def test_every_measured_rule_confidence_is_still_given_by_its_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped table of the rules' precision is keyed by (rule, relation, raw confidence): a rule
+    whose confidence literal changed would lose its calibration without a word. Every key must
+    still be asked for when the rules read the seeds and the paraphrases of tests/test_relation_sentences."""
+    from test_relation_sentences import CASES
+
+    from kg.extraction.extractor import extract_document
+    from kg.extraction.relations.classifier.component import rule_precision
+    from kg.extraction.relations.confidence import RulePrecision, _raw_key
+    from kg.io.readers import iter_documents
+    from kg.resources import seeds_dir
+
+    asked: set[tuple[str, str, str]] = set()
+    measured = RulePrecision.of
+
+    def spy(self: RulePrecision, rule: str, relation: str, raw: float) -> float:
+        asked.add((rule, relation, _raw_key(raw)))
+        return measured(self, rule, relation, raw)
+
+    monkeypatch.setattr(RulePrecision, "of", spy)
+    docs = [*iter_documents([seeds_dir()]), *(Document(id=f"c{i}", text=t) for i, (t, _) in enumerate(CASES))]
+    for doc in docs:
+        extract_document(doc)
+    table = rule_precision(ExtractorConfig()).by_rule
+    keys = {(rule, relation, raw) for rule, rels in table.items() for relation, raws in rels.items() for raw in raws}
+    assert keys and keys <= asked, f"calibrated but never given any more: {sorted(keys - asked)}"
