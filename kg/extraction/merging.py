@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.extraction.dictionary import Dictionary
-from kg.extraction.lexicons import words
+from kg.extraction.lexicons import alternation, words
 from kg.extraction.ner.textview import TextView
 from kg.io.normalize import key
 from kg.models import Entity, Mention, Merge
@@ -71,7 +71,7 @@ _NO_PARENS = re.compile(rf"[，,]\s*(?:{'|'.join(map(re.escape, _DECLARING))})\s
 _QUOTES = "“”\"「」『』‘’'《》"
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 .&'+\-]*[A-Za-z0-9.+]")
 _TICKER = re.compile(r"\.[A-Za-z]{1,2}$|^[A-Z]{1,6}\s*[:：]|\d{4,}")
-_MODEL_INFIX = re.compile(r"大模型|模型|(?<=[^a-z0-9])v(?=\d)|^v(?=\d)")
+_MODEL_INFIX = re.compile(alternation("products.model_heads").pattern + r"|(?<=[^a-z0-9])v(?=\d)|^v(?=\d)")
 
 
 @dataclass

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from kg.extraction.lexicons import words
+from kg.extraction.lexicons import alternation, words
 from kg.extraction.ner.textview import TextView
 from kg.models import Mention
 from kg.schema import EntityType
 
 E = EntityType
 CJK = "\u4e00-\u9fff"
+#: The head nouns of a model's name, longest first (大模型 before 模型).
+_MODEL_HEADS = alternation("products.model_heads").pattern
 _EDITION = r"(?:\s?(?:Turbo|Pro|Max|Plus|Ultra|Mini|mini|Lite|Flash|Air))?"
 # A version: 4.0 / V3.0 / X1 / -R1 / 3.5 Turbo / 3.0版. Plain integers only with 版/版本 after them,
 # so a count or a date after a model's name (… 1 月, … 1200 万) never becomes a version.
@@ -27,9 +29,9 @@ VERSION = (
     rf"|[o]\d(?![0-9]))"
 )
 _AFTER_MODEL = re.compile(
-    rf"(?P<fill>(?:[{CJK}]{{0,6}}?(?:大模型|模型))|认知)?\s?-?\s?(?P<ver>{VERSION})(?![A-Za-z0-9.])(?P<ban>版本|版)?"
+    rf"(?P<fill>(?:[{CJK}]{{0,6}}?(?:{_MODEL_HEADS}))|认知)?\s?-?\s?(?P<ver>{VERSION})(?![A-Za-z0-9.])(?P<ban>版本|版)?"
 )
-_DESCRIPTOR_MODEL = re.compile(rf"(?P<desc>[{CJK}A-Za-z]{{1,6}}?)(?P<head>大模型|模型)")
+_DESCRIPTOR_MODEL = re.compile(rf"(?P<desc>[{CJK}A-Za-z]{{1,6}}?)(?P<head>{_MODEL_HEADS})")
 # Descriptors that only restate the family (星火认知大模型 = 讯飞星火), not a new model.
 _GENERIC_DESCRIPTORS = frozenset(words("products.generic_model_descriptors"))
 

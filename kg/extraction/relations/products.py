@@ -41,8 +41,12 @@ JOINT_VERB = alternation("relations.joint_words")
 LIST_LAUNCH = frozenset(words("relations.list_launch_verbs"))
 NEGATED = re.compile(rf"(?:{alternation('relations.negations').pattern})\s*$")
 #: What may stand between a maker and the partners joined to it (A还与B…, A、B和C发布).
-JOINERS = re.compile(r"\s*(?:还|也|已经|将|再)?\s*(?:与|和|跟|同|及|以及|、|携手|联合|联手)\s*")
-COMPUTE_WORDS = re.compile(r"算力|芯片|GPU|显卡|卡|平台|云")
+JOINERS = re.compile(rf"\s*(?:{alternation('relations.joiner_adverbs').pattern})?\s*"
+                     rf"(?:{alternation('relations.joiners').pattern})\s*")
+COMPUTE_WORDS = alternation("relations.compute_words")
+_OWNER_MARKERS = alternation("relations.owner_markers").pattern
+_LAUNCH_ADVERBS = alternation("relations.launch_adverbs").pattern
+_MAKING_VERBS = alternation("relations.making_verbs").pattern
 
 
 @RELATION_RULES.register("develop", order=500, help="科大讯飞发布讯飞星火X1, 与华为联合发布“飞星一号”, 英伟达的A100")
@@ -68,7 +72,7 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
     for thing in (s for s in sent.spans if s.type in BUILDABLE):
         # possessive: 英伟达的“A100”型号芯片 / 科大讯飞的讯飞星火APP
         org = sent.before(thing.start, ORG_LIKE, max_gap=6)
-        if org and re.fullmatch(r"\s?(?:旗下|最新版|最新|新一代|自研)?的[“\"]?", sent.between(org.end, thing.start)):
+        if org and re.fullmatch(rf"\s?(?:{_OWNER_MARKERS})?的[“\"]?", sent.between(org.end, thing.start)):
             yield propose(org, R.DEVELOPS, thing, 0.75, "的")
         # X为A与B共同推出的… / X由A研发 / X是由A和B联合打造的
         tail = re.match(r"\s?(?:是|为|系)?\s?(?:由)?", text[thing.end:thing.end + 3])
@@ -115,7 +119,7 @@ def _makers(sent: Sentence, ctx: Context, pos: int, verb: str) -> list[tuple[Spa
 
 def _partners_of(sent: Sentence, subject: Span) -> list[Span]:
     """The partners joined right after ``subject`` (A再与B… / A联合B…)."""
-    m = re.match(r"\s*(?:还|也|再|又|将|已经|已|正式)?\s*", sent.text[subject.end:])
+    m = re.match(rf"\s*(?:{_LAUNCH_ADVERBS})?\s*", sent.text[subject.end:])
     at = subject.end + (m.end() if m else 0)
     marker = PARTNER_MARKERS.match(sent.text, at)
     return enumeration(sent, marker.end(), ORG_LIKE, max_gap=1) if marker else []
@@ -150,7 +154,7 @@ def use_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
         if obj.type is E.COMPANY and not COMPUTE_WORDS.search(text[obj.end:obj.end + 10]):
             continue
         # 基于X(生态)?的Y  /  基于X打造的Y: Y uses X
-        tail = re.match(r"[^,，。]{0,6}?(?P<verb>打造|训练|研发|推出)?的", text[obj.end:obj.end + 10])
+        tail = re.match(rf"[^,，。]{{0,6}}?(?P<verb>{_MAKING_VERBS})?的", text[obj.end:obj.end + 10])
         users: list[tuple[Span, float]] = []
         if tail:
             y = next(iter(sent.after(obj.end, USERS, max_gap=16)), None)
