@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kg.extraction.lexicons import words
+from kg.extraction.lexicons import characters, words
 from kg.extraction.ner.lexicon import SURNAMES_2
 from kg.extraction.ner.spans import MentionIndex
 from kg.extraction.ner.textview import TextView
@@ -17,6 +17,8 @@ from kg.schema import EntityType, Origin
 _SHORT_TITLES = "|".join(words("titles.short"))
 # a tagger may take 雷总 itself for a name: that is a reference, not a person to refer to
 _TITLE_ONLY = re.compile(rf"[\u4e00-\u9fff]{{1,2}}(?:{_SHORT_TITLES})")
+# 刘总 but not 刘总结 (a verb): a title followed by one of these runs on into another word
+_TITLE_RUN_ON = characters("coref.title_run_on")
 
 
 def surname_mentions(view: TextView, mentions: Sequence[Mention]) -> list[Mention]:
@@ -40,14 +42,16 @@ def surname_mentions(view: TextView, mentions: Sequence[Mention]) -> list[Mentio
         if len(names) != 1 or taken.any_overlapping(start, end):
             continue
         # 刘总 but not 刘总结 (a verb): the title must not run on into another word
-        if re.match(r"[结体部数额量监工计]", view.norm[end:end + 1]):
+        if view.norm[end:end + 1] in _TITLE_RUN_ON:
             continue
         out.append(view.mention(start, end, EntityType.PERSON, next(iter(names)), origin=Origin.COREF))
     return out
 
 
+# in the file's order, not longest first: the short form's end is decided by what follows it
+_ABBREVIATION_MARKERS = "|".join(map(re.escape, words("coref.abbreviation_markers")))
 _ABBREVIATION = re.compile(
-    r"[(（]\s*(?:以下)?(?:简称|下称|简称为)\s*[:：]?\s*[“\"「]?(?P<abbr>[^”\"」)）,，、]{2,12}?)[”\"」]?\s*[)）]"
+    rf"[(（]\s*(?:以下)?(?:{_ABBREVIATION_MARKERS})\s*[:：]?\s*[“\"「]?(?P<abbr>[^”\"」)）,，、]{{2,12}}?)[”\"」]?\s*[)）]"
 )
 
 

@@ -14,6 +14,9 @@ from kg.schema import ORG_LIKE
 PARTNER_PREPS = alternation("relations.partner_preps")
 PARTNER_LEAD_VERBS = alternation("relations.partner_lead_verbs")
 PARTNER_VERBS = alternation("relations.partner_verbs")
+#: 做了很多工作 / 一起 / 等…共同: the partners listed act together with the subject.
+TOGETHER = re.compile(rf"做了?[^,，。]{{0,6}}工作|一起"
+                      rf"|等[^,，。]{{0,12}}(?:{alternation('relations.together_words').pattern})")
 
 
 @RELATION_RULES.register("partner", order=400, help="科大讯飞与华为合作, 携手华为")
@@ -31,7 +34,7 @@ def partner_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             if not (PARTNER_VERBS.search(clause_rest) and (partners := listed_next(sent, end, ORG_LIKE))):
                 continue
         elif not (PARTNER_VERBS.search(clause_rest) or LAUNCH_VERBS.search(clause_rest[:8])
-                  or re.search(r"做了?[^,，。]{0,6}工作|一起|等[^,，。]{0,12}(?:一起|共同|联合)", rest)):
+                  or TOGETHER.search(rest)):
             continue
         yield from _partners(sent, ctx, m.start(), partners, m.group())
     for m in PARTNER_LEAD_VERBS.finditer(text):

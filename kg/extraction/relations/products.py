@@ -47,6 +47,7 @@ COMPUTE_WORDS = alternation("relations.compute_words")
 _OWNER_MARKERS = alternation("relations.owner_markers").pattern
 _LAUNCH_ADVERBS = alternation("relations.launch_adverbs").pattern
 _MAKING_VERBS = alternation("relations.making_verbs").pattern
+_COPULAS = alternation("relations.copulas").pattern
 
 
 @RELATION_RULES.register("develop", order=500, help="科大讯飞发布讯飞星火X1, 与华为联合发布“飞星一号”, 英伟达的A100")
@@ -75,7 +76,7 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
         if org and re.fullmatch(rf"\s?(?:{_OWNER_MARKERS})?的[“\"]?", sent.between(org.end, thing.start)):
             yield propose(org, R.DEVELOPS, thing, 0.75, "的")
         # X为A与B共同推出的… / X由A研发 / X是由A和B联合打造的
-        tail = re.match(r"\s?(?:是|为|系)?\s?(?:由)?", text[thing.end:thing.end + 3])
+        tail = re.match(rf"\s?(?:{_COPULAS})?\s?(?:由)?", text[thing.end:thing.end + 3])
         if tail and tail.group().strip():
             orgs = enumeration(sent, thing.end + tail.end(), ORG_LIKE, max_gap=1)
             after = text[orgs[-1].end:orgs[-1].end + 12] if orgs else ""
