@@ -44,6 +44,7 @@ def test_a_components_block_is_its_settings_model() -> None:
     assert by_block == ExtractorConfig(ner_model=model) and hash(by_block) == hash(ExtractorConfig(ner_model=model))
     assert by_block.settings_of("statistical").model == model == by_block.ner_model
     assert pickle.loads(pickle.dumps(by_block)) == by_block
+    assert ExtractorConfig(**by_block.model_dump()) == by_block  # the blocks dump as what they hold
     # a block equal to the defaults is no block: equal settings, equal configs
     assert ExtractorConfig(components={"statistical": {}}) == ExtractorConfig()
     with pytest.raises(ConfigError, match=r"\[components.classifier\] modle: Extra inputs"):

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
 from kg.extraction.ner.taggers import DEFAULT_TAGGER
 from kg.registry import RELATION_RULES, TAGGERS, UnknownComponentError, check_names
@@ -71,7 +71,7 @@ class ExtractorConfig(BaseModel):
     chunk_chars: int = Field(default=DEFAULT_CHUNK_CHARS, ge=10_000)
     #: The components' own settings, by name, each an instance of the component's settings model
     #: (sorted by name; blocks equal to the defaults left out, so equal settings are equal configs).
-    components: tuple[tuple[str, BaseModel], ...] = ()
+    components: tuple[tuple[str, SerializeAsAny[BaseModel]], ...] = ()
 
     @model_validator(mode="before")
     @classmethod
