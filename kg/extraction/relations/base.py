@@ -100,11 +100,24 @@ class Proposal:
     trigger: str
     head_span: Span | None = None
     tail_span: Span | None = None
+    #: the rule's id for the way it read the sentence ("develop.launch"), by which its confidence is
+    #: calibrated (kg.extraction.relations.confidence), whatever number the rule gives it
+    case: str = ""
+    #: how much the reading is discounted on top of the case's own confidence (a subject carried over
+    #: from an earlier clause: 0.85): the case's proposals are calibrated per factor
+    factor: float = 1.0
+
+    @property
+    def calibration_key(self) -> str:
+        """``case@factor`` (``develop.launch@1.000``), or "" for a proposal of no named case."""
+        return f"{self.case}@{self.factor:.3f}" if self.case else ""
 
 
-def propose(head: Span, relation: RelationType, tail: Span, confidence: float, trigger: str) -> Proposal:
-    """The proposal ``head -relation-> tail`` with the spans of both ends."""
-    return Proposal(head.name, relation, tail.name, confidence, trigger, head, tail)
+def propose(head: Span, relation: RelationType, tail: Span, confidence: float, trigger: str, case: str = "",
+            factor: float = 1.0) -> Proposal:
+    """The proposal ``head -relation-> tail`` with the spans of both ends; ``case`` and ``factor`` (see
+    :class:`Proposal`) key its calibration."""
+    return Proposal(head.name, relation, tail.name, confidence, trigger, head, tail, case, factor)
 
 
 @dataclass(frozen=True)

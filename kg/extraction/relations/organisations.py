@@ -50,4 +50,4 @@ def _partners(sent: Sentence, ctx: Context, pos: int, partners: list[Span], trig
         return
     for p in partners:
         if p.name != subject.name:
-            yield propose(subject, R.PARTNERS_WITH, p, 0.85 * conf, trigger)
+            yield propose(subject, R.PARTNERS_WITH, p, 0.85 * conf, trigger, "partner", conf)

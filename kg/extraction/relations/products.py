@@ -65,16 +65,16 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
         makers = _makers(sent, ctx, m.start(), m.group())
         for maker, conf in makers:
             for t in things[:3]:
-                yield propose(maker, R.DEVELOPS, t, 0.8 * conf, m.group())
+                yield propose(maker, R.DEVELOPS, t, 0.8 * conf, m.group(), "develop.launch", conf)
         if not makers:  # 在医疗领域推出讯飞星火医疗大模型: no subject, the maker's name opens the product's
             for t in things[:3]:
                 if (maker := brand_span(t, ctx.dictionary)) is not None:
-                    yield propose(maker, R.DEVELOPS, t, 0.6, m.group())
+                    yield propose(maker, R.DEVELOPS, t, 0.6, m.group(), "develop.partner-launch")
     for thing in (s for s in sent.spans if s.type in BUILDABLE):
         # possessive: 英伟达的“A100”型号芯片 / 科大讯飞的讯飞星火APP
         org = sent.before(thing.start, ORG_LIKE, max_gap=6)
         if org and re.fullmatch(rf"\s?(?:{_OWNER_MARKERS})?的[“\"]?", sent.between(org.end, thing.start)):
-            yield propose(org, R.DEVELOPS, thing, 0.75, "的")
+            yield propose(org, R.DEVELOPS, thing, 0.75, "的", "develop.possessive")
         # X为A与B共同推出的… / X由A研发 / X是由A和B联合打造的
         tail = re.match(rf"\s?(?:{_COPULAS})?\s?(?:由)?", text[thing.end:thing.end + 3])
         if tail and tail.group().strip():
@@ -82,7 +82,7 @@ def develop_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             after = text[orgs[-1].end:orgs[-1].end + 12] if orgs else ""
             if orgs and LAUNCH_VERBS.search(after):
                 for o in orgs:
-                    yield propose(o, R.DEVELOPS, thing, 0.8, "为…推出")
+                    yield propose(o, R.DEVELOPS, thing, 0.8, "为…推出", "develop.for")
 
 
 def _launched(sent: Sentence, pos: int) -> list[Span]:
@@ -138,7 +138,7 @@ def brand_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             # 华为昇腾910B, 腾讯混元大模型: the maker's name added to a name; not 讯飞星火 or DeepSeek-R1,
             # whose own name opens with the brand (the guidelines' seeds and the corpus agree on this)
             if maker is not None and brand_owner(thing.name, ctx.dictionary) is None:
-                yield propose(maker, R.DEVELOPS, thing, 0.7, "brand")
+                yield propose(maker, R.DEVELOPS, thing, 0.7, "brand", "brand")
 
 
 @RELATION_RULES.register("use", order=800, help="依靠华为昇腾910B, 基于“飞星一号”打造的X1")
@@ -172,7 +172,7 @@ def use_relations(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
             users.append((subject, 0.8 if subject.end <= m.start() else 0.7))
         for user, conf in users:
             if user.name != obj.name:
-                yield propose(user, R.USES, obj, conf, m.group())
+                yield propose(user, R.USES, obj, conf, m.group(), "use", conf)
         # 科大讯飞基于“飞星一号”打造的星火X1: the subject also develops the model
         if subject and tail and users and subject.type in ORG_LIKE and "打造" in text[obj.end:obj.end + 10]:
-            yield propose(subject, R.DEVELOPS, users[0][0], 0.75, "打造")
+            yield propose(subject, R.DEVELOPS, users[0][0], 0.75, "打造", "use.built-on")

@@ -41,7 +41,8 @@ class Scored:
     judge: Judge
     sentences: list[tuple[str, list[Span]]] = field(default_factory=list)
     logits: dict[Triple, float] = field(default_factory=dict)
-    rules: dict[str, dict[Triple, float]] = field(default_factory=dict)
+    #: rule -> triple -> (its highest raw confidence, that proposal's case key)
+    rules: dict[str, dict[Triple, tuple[float, str]]] = field(default_factory=dict)
 
     def rescore(self, model: PairClassifier) -> None:
         """The logits of ``model`` (another one than read the text)."""
@@ -75,13 +76,14 @@ def read_texts(model: PairClassifier, texts: Sequence[LabelledText], config: Ext
         s = Scored(Judge(t, entities), [(x.text, x.spans) for x in sentences])
         s.rescore(model)
         for name, rule in rules.items():
-            triples: dict[Triple, float] = {}
+            triples: dict[Triple, tuple[float, str]] = {}
             for _, p in document_proposals(sentences, Context(reader.components.dictionary), types, [rule]):
                 head, tail = p.head, p.tail
                 if p.relation in SYMMETRIC and tail < head:
                     head, tail = tail, head
                 triple = (head, p.relation.value, tail)
-                triples[triple] = max(p.confidence, triples.get(triple, 0.0))
+                if triple not in triples or p.confidence > triples[triple][0]:
+                    triples[triple] = (p.confidence, p.calibration_key)
             s.rules[name] = triples
         out.append(s)
     return out
@@ -185,10 +187,10 @@ def rule_tally(scored: Iterable[Scored]) -> Tally:
     tally: Tally = defaultdict(lambda: [0, 0])
     for s in scored:
         for name, triples in s.rules.items():
-            for (head, label, tail), confidence in triples.items():
+            for (head, label, tail), (confidence, case) in triples.items():
                 verdict = s.judge(head, label, tail)
                 if verdict is not None:
-                    cell = tally[(name, label, round(confidence, 3))]
+                    cell = tally[(name, label, case or round(confidence, 3))]
                     cell[0] += 1
                     cell[1] += int(verdict)
     return tally
@@ -218,8 +220,8 @@ def rule_triples(s: Scored, precision: RulePrecision) -> dict[Triple, float]:
     """Every rule's triples of ``s`` with calibrated confidence, the highest where rules agree."""
     out: dict[Triple, float] = {}
     for name, triples in s.rules.items():
-        for t, raw in triples.items():
-            out[t] = max(out.get(t, 0.0), precision.of(name, t[1], raw))
+        for t, (raw, case) in triples.items():
+            out[t] = max(out.get(t, 0.0), precision.of(name, t[1], raw, case))
     return out
 
 
