@@ -19,7 +19,8 @@ def subsidiaries(sent: Sentence, ctx: Context) -> Iterator[Proposal]:
     for parent, child in zip(spans, spans[1:], strict=False):
         between = sent.text[parent.end:child.start]
         if between in (TRIGGER, TRIGGER + "的"):
-            yield propose(child, R.SUBSIDIARY_OF, parent, 0.7, TRIGGER)
+            # the case names this reading: kg train-relations calibrates it by that name, whatever the number
+            yield propose(child, R.SUBSIDIARY_OF, parent, 0.7, TRIGGER, case="subsidiaries")
 
 
 subsidiaries.help = "A旗下的B: B is a subsidiary of A"
