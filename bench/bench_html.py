@@ -16,9 +16,9 @@ from typing import Any
 
 import networkx as nx
 
-from kg.graph import new_graph
-from kg.html_export import render_html, write_html
+from kg.graph.network import new_graph
 from kg.schema import SIGNATURES, SYMMETRIC, EntityType
+from kg.sinks.html import render_html, write_html
 
 _SYLLABLES = "华讯星云智达科芯天海联创思源明卓航宇博睿腾新泰恒盛安信通光"
 _SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗"
@@ -48,7 +48,7 @@ def _name(rng: random.Random, kind: EntityType, used: set[str]) -> str:
 
 
 def synthetic_graph(nodes: int = 2000, edges: int = 5000, seed: int = 7) -> nx.MultiDiGraph:
-    """A reproducible graph shaped like ``kg.graph.build_graph`` output, with news-like structure.
+    """A reproducible graph shaped like ``kg.graph.network.build_graph`` output, with news-like structure.
 
     Entities belong to small "stories" (about eight entities each) and most relations stay inside
     a story; a few hub entities (the big companies, places and models) are shared across stories,

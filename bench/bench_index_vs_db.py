@@ -65,9 +65,9 @@ def _commands(out: Path, db_out: Path, names: list[str], runs: int) -> dict[str,
 
 def _in_process(out: Path, db_out: Path, names: list[str], hubs: list[str]) -> dict[str, Any]:
     """Per-lookup latency on an open index and on a started server."""
-    from kg.index import INDEX_FILE, GraphIndex
-    from kg.store import DB_DIR
-    from kg.store.connect import open_store
+    from kg.graph.index import INDEX_FILE, GraphIndex
+    from kg.sinks.store import DB_DIR
+    from kg.sinks.store.connect import open_store
 
     index = GraphIndex.open(out / INDEX_FILE)
     result: dict[str, Any] = {}

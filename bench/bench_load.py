@@ -2,7 +2,7 @@
 
 The graph has the shape ``kg build`` produces (typed nodes with aliases and documents, typed
 relations with one evidence sentence each) and news-like skew: a few hub entities take a large
-share of the relations. It is loaded with the same code as ``kg load`` (``kg.store.load_graph``:
+share of the relations. It is loaded with the same code as ``kg load`` (``kg.sinks.store.load_graph``:
 batched ``UNWIND $rows ... MERGE``) into a fresh embedded server in a temporary folder, then
 loaded a second time to time the idempotent re-load (every MERGE matches).
 
@@ -21,11 +21,11 @@ from typing import Any
 
 import networkx as nx
 
-from kg.graph import new_graph
+from kg.graph.network import new_graph
 from kg.schema import EntityType, RelationType
-from kg.store.bolt import Store
-from kg.store.connect import open_store
-from kg.store.loader import DEFAULT_BATCH_SIZE, counts, graph_counts, load_graph
+from kg.sinks.store.bolt import Store
+from kg.sinks.store.connect import open_store
+from kg.sinks.store.loader import DEFAULT_BATCH_SIZE, counts, graph_counts, load_graph
 
 _CJK = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
 

@@ -83,7 +83,7 @@ def _vm_kib(field: str) -> int:
 
 def measure_one(chars: int, kind: str) -> dict[str, Any]:
     """In this process: extract one document of ``chars`` characters; CPU seconds and memory."""
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
     from kg.models import Document
 
     extractor = Extractor()

@@ -41,8 +41,8 @@ def folder(edges: int) -> Path:
 
 def prepare(edges: int, seed: int = 7) -> None:
     """Generate the graph and write its output folder (run in a child process, see ensure_folder)."""
-    from kg.graph import save_json
-    from kg.index import INDEX_FILE, write_index
+    from kg.graph.index import INDEX_FILE, write_index
+    from kg.graph.network import save_json
 
     out = folder(edges)
     out.mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,7 @@ def ensure_folder(edges: int, seed: int = 7) -> tuple[Path, list[str], list[str]
     """The output folder of the generated graph (made by a child process, so the caller, e.g. the
     whole of run_all, does not keep the graph's memory); returns it with the node names and the 50
     best-connected names."""
-    from kg.index import INDEX_FILE, GraphIndex
+    from kg.graph.index import INDEX_FILE, GraphIndex
 
     out = folder(edges)
     if not (out / INDEX_FILE).exists():
@@ -141,7 +141,7 @@ def run(edges: int = 1_000_000, runs: int = 20, seed: int = 7) -> dict[str, Any]
 
 def _degrees(out: Path, names: list[str]) -> list[int]:
     """Each entity's number of neighbourhood rows (its edges, both directions) from the index."""
-    from kg.index import INDEX_FILE, GraphIndex
+    from kg.graph.index import INDEX_FILE, GraphIndex
 
     db = GraphIndex.open(out / INDEX_FILE).db
     degrees = [db.execute("SELECT degree FROM nodes WHERE name = ?", (n,)).fetchone()[0] for n in names]

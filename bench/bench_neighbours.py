@@ -1,4 +1,4 @@
-"""Latency of ``kg.graph.neighbours`` on a generated graph with 1M edges.
+"""Latency of ``kg.graph.network.neighbours`` on a generated graph with 1M edges.
 
 The graph has the shape ``kg build`` produces (same node and edge attributes, relation-typed
 multi-edges, one evidence item per edge) and a skewed degree distribution like news: a few hubs
@@ -27,7 +27,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.graph import alias_index, neighbours, new_graph
+from kg.graph.network import alias_index, neighbours, new_graph
 from kg.schema import EntityType, RelationType
 
 _CHARS = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 3000))  # common-ish CJK block start

@@ -41,7 +41,7 @@ def cpu():
     return r.ru_utime + r.ru_stime
 t0, c0 = time.perf_counter(), cpu()
 import kg
-from kg.extract import Extractor
+from kg.extraction.extractor import Extractor
 from kg.models import Document
 t1, c1 = time.perf_counter(), cpu()
 ex = Extractor()

@@ -2,7 +2,7 @@
 
 A document with no sentence punctuation, no clause breaks and no spaces is one run of characters
 (a scraped page, a table flattened to text). kg cuts it into pieces no longer than the tagger's own
-window (:data:`kg.normalize.MAX_SENTENCE`), so its memory and CPU per character stay those of
+window (:data:`kg.io.normalize.MAX_SENTENCE`), so its memory and CPU per character stay those of
 normal text. The text is the benchmark corpus stream (``bench.corpus``) with every punctuation mark
 and space removed, cut to exactly the size asked.
 
@@ -56,7 +56,7 @@ def _kib(field: str) -> int:
 
 def measure_one(chars: int, kind: str = "bare") -> dict[str, Any]:
     """In this process: extract one document; CPU seconds, peak RSS and its growth during extraction."""
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
     from kg.models import Document
 
     extractor = Extractor()

@@ -35,11 +35,11 @@ from bench.eval_duie import (
     provenance,
 )
 from bench.eval_duie import resolve_data as resolve
-from kg.config import ExtractorConfig
-from kg.extract import Extractor
+from kg.extraction.config import ExtractorConfig
+from kg.extraction.extractor import Extractor
+from kg.io.normalize import normalize, sentence_spans
+from kg.io.readers import iter_documents
 from kg.models import Document
-from kg.normalize import normalize, sentence_spans
-from kg.readers import iter_documents
 
 DEFAULT_GOLD = "../shared/gold"
 DEFAULT_SEEDS = "seeds"
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(sentences):,} sentences")
     print(format_table(reports, tagger))
     print("raw taggers: one call per sentence over all sentences of the speed corpus; the backends run "
-          "them only on parts of the text (see kg/ner/taggers/windows.py).")
+          "them only on parts of the text (see kg/extraction/ner/taggers/windows.py).")
     sentence_chars = sum(map(len, sentences))
     for name, (_rate, done) in tagger.items():
         if done < sentence_chars:

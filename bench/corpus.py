@@ -29,7 +29,7 @@ from pathlib import Path
 import opencc
 
 from bench.names import SEED_NAMES, company_pool, person_pool, place_pool
-from kg.normalize import sentence_spans, to_simplified
+from kg.io.normalize import sentence_spans, to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "seeds"

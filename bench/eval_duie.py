@@ -7,7 +7,7 @@ Three DuIE predicates map onto our relation types::
     创始人   (企业 subject, 人物 object)  ->  Person  FOUNDER_OF   Company/Organization (flips)
     总部地点 (企业 subject, 地点 object)  ->  Company LOCATED_IN   Place     (same direction)
 
-Names are compared by :func:`kg.normalize.key`; a predicted argument also matches when any alias of
+Names are compared by :func:`kg.io.normalize.key`; a predicted argument also matches when any alias of
 the predicted entity does. Precision counts only our predicted relations of these three types, and
 DuIE annotates only some facts of a sentence, so precision understates; recall is the telling figure.
 
@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.config import DEFAULT_TAGGER, ExtractorConfig
 from kg.evaluate import Counts
-from kg.extract import Extractor
+from kg.extraction.config import DEFAULT_TAGGER, ExtractorConfig
+from kg.extraction.extractor import Extractor
+from kg.extraction.pipeline import extract_stream
+from kg.io.normalize import key
 from kg.models import Document, Extraction
-from kg.normalize import key
-from kg.pipeline import extract_stream
 from kg.registry import TAGGERS
 from kg.schema import ORG_LIKE, EntityType, RelationType
 

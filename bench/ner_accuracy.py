@@ -2,7 +2,7 @@
 mention pipeline as kg runs it (dictionary, patterns, rules and the tagger), and the trained model
 alone for comparison.
 
-Development splits (kg.ner.statistical.corpora.load_public): the last 10% of MSRA train and of
+Development splits (kg.extraction.ner.statistical.corpora.load_public): the last 10% of MSRA train and of
 CLUENER train, Resume dev, Weibo dev; the models were trained on the rest, never on these. Scored
 as the test splits are: exact spans, micro F1 over the types each corpus annotates (MSRA PER/LOC/ORG;
 CLUENER name/address/company/organization+government, company told apart; Resume NAME/ORG; Weibo
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.evaluate import Counts
-from kg.ner.statistical.corpora import Example, eval_gold_spans, eval_pred_spans, load_public
+from kg.extraction.ner.statistical.corpora import Example, eval_gold_spans, eval_pred_spans, load_public
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "ner"
@@ -33,10 +33,10 @@ Spans = Callable[[Sequence[str]], list[list[tuple[int, int, str]]]]
 
 def pipeline(tagger: str, model: Path | None = None) -> Spans:
     """kg's mentions of each sentence (one document per sentence), as (start, end, type)."""
-    from kg.config import ExtractorConfig
-    from kg.extract import Extractor
-    from kg.ner.textview import TextView
-    from kg.pipeline import BATCH_DOCS
+    from kg.extraction.config import ExtractorConfig
+    from kg.extraction.extractor import Extractor
+    from kg.extraction.ner.textview import TextView
+    from kg.extraction.pipeline import BATCH_DOCS
 
     config = ExtractorConfig(tagger=tagger, ner_model=model if tagger == "statistical" else None)
     finder = Extractor(config).components.mentions
@@ -53,7 +53,7 @@ def pipeline(tagger: str, model: Path | None = None) -> Spans:
 
 
 def model_alone(model: Path | None = None) -> Spans:
-    from kg.ner.taggers.statistical import load_model, shipped_model
+    from kg.extraction.ner.taggers.statistical import load_model, shipped_model
 
     return load_model(model or shipped_model()).tag
 

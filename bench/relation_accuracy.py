@@ -26,15 +26,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.eval_duie import DEFAULT_DATA, REPO_ROOT, resolve_data
-from kg.config import ExtractorConfig
-from kg.extract import Extractor
-from kg.models import Document
-from kg.relations.classifier.candidates import normalised
-from kg.relations.classifier.component import load_model, shipped_model
-from kg.relations.classifier.corpora import DUIE_REPORTED, FINRE_LABELS, LabelledText, load_split
-from kg.relations.classifier.model import PairClassifier
-from kg.relations.classifier.scoring import Counts, Judge
-from kg.relations.classifier.tuning import (
+from kg.extraction.config import ExtractorConfig
+from kg.extraction.extractor import Extractor
+from kg.extraction.relations.classifier.candidates import normalised
+from kg.extraction.relations.classifier.component import load_model, shipped_model
+from kg.extraction.relations.classifier.corpora import DUIE_REPORTED, FINRE_LABELS, LabelledText, load_split
+from kg.extraction.relations.classifier.model import PairClassifier
+from kg.extraction.relations.classifier.scoring import Counts, Judge
+from kg.extraction.relations.classifier.tuning import (
     Policy,
     Scored,
     calibrated,
@@ -45,7 +44,8 @@ from kg.relations.classifier.tuning import (
     rules_alone,
     union,
 )
-from kg.relations.confidence import RulePrecision
+from kg.extraction.relations.confidence import RulePrecision
+from kg.models import Document
 
 DEFAULT_FINRE = "../shared/data/re"
 DEFAULT_GOLD = "../shared/gold"

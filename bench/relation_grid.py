@@ -13,13 +13,13 @@ import itertools
 import sys
 
 from bench.eval_duie import DEFAULT_DATA, resolve_data
-from kg.config import ExtractorConfig
-from kg.extract import Extractor
-from kg.relations.classifier.candidates import training_examples
-from kg.relations.classifier.corpora import DUIE_REPORTED, load_split
-from kg.relations.classifier.training import Hyper, train
-from kg.relations.classifier.tuning import calibration, counts, read_texts, rule_tally, union
-from kg.relations.confidence import RulePrecision
+from kg.extraction.config import ExtractorConfig
+from kg.extraction.extractor import Extractor
+from kg.extraction.relations.classifier.candidates import training_examples
+from kg.extraction.relations.classifier.corpora import DUIE_REPORTED, load_split
+from kg.extraction.relations.classifier.training import Hyper, train
+from kg.extraction.relations.classifier.tuning import calibration, counts, read_texts, rule_tally, union
+from kg.extraction.relations.confidence import RulePrecision
 
 DEFAULT_FINRE = "../shared/data/re"
 GRID = {"l2": (3.0, 10.0, 30.0), "pos_weight": (1.0, 2.0, 4.0)}

@@ -2,7 +2,7 @@
 ``../shared/data/schema_news`` (kg.annotated_news.split), its nodes compared with the gold entities.
 
 The gold entities of all articles are joined into real-world entities where their types agree and
-their names or aliases share a matching key (:func:`kg.normalize.key`, the scorer's rule). A node
+their names or aliases share a matching key (:func:`kg.io.normalize.key`, the scorer's rule). A node
 stands for the gold entities its articles' entities match, each in its own article by the scorer's
 rule (a name or alias equal to the gold name or one of its aliases, and the node's type). Reported:
 
@@ -27,8 +27,8 @@ from typing import Any
 
 from kg.annotated_news import AnnotatedDoc, read_annotated, split
 from kg.evaluate import Score, score_document
+from kg.io.normalize import key
 from kg.models import Extraction
-from kg.normalize import key
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT.parent / "shared" / "data" / "schema_news"
@@ -81,9 +81,9 @@ def _gold_index(doc: AnnotatedDoc) -> dict[tuple[str, str], int]:
 
 def extract(docs: Sequence[AnnotatedDoc]) -> list[Extraction]:
     """kg's extraction of every article, read as ``kg build`` reads them (in batches)."""
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
+    from kg.extraction.pipeline import extract_stream
     from kg.models import Document
-    from kg.pipeline import extract_stream
 
     extractor = Extractor()
     return list(extract_stream([Document(id=d.doc_id, text=d.text) for d in docs], extractor))
@@ -91,7 +91,7 @@ def extract(docs: Sequence[AnnotatedDoc]) -> list[Extraction]:
 
 def node_of_entities(extractions: Sequence[Extraction]) -> tuple[Any, dict[tuple[str, str], str]]:
     """The graph ``kg build`` makes of ``extractions``, and the node of each (article, entity name)."""
-    from kg.graph import build_linked
+    from kg.graph.network import build_linked
 
     G, linking = build_linked(extractions)
     return G, linking.node_of
@@ -157,7 +157,7 @@ def _gold_name(by_id: dict[str, AnnotatedDoc], rep: tuple[str, int]) -> str:
 
 def entity_scores(docs: Sequence[AnnotatedDoc], extractions: Sequence[Extraction]) -> Score:
     """The per-article entity and relation scores of the same extractions (``kg eval``'s rule)."""
-    from kg.pipeline import to_score_record
+    from kg.extraction.pipeline import to_score_record
 
     preds = {ex.doc_id: to_score_record(ex) for ex in extractions}
     score = Score()

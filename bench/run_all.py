@@ -31,8 +31,8 @@ from typing import Any
 
 from bench import bench_extract, bench_lookups, bench_neighbours, ceiling
 from bench.corpus import ROOT, ensure_corpus
-from kg.config import DEFAULT_TAGGER
-from kg.pipeline import default_workers
+from kg.extraction.config import DEFAULT_TAGGER
+from kg.extraction.pipeline import default_workers
 
 OUT = ROOT / "bench" / "out"
 

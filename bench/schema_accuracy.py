@@ -45,10 +45,10 @@ def extract_and_score(docs: Sequence[AnnotatedDoc], tagger: str, model: Path | N
     ``gold_entities``: each article's gold names (and aliases) are a dictionary of its own, so they
     are found wherever the text writes them (kg's other names stay, as distractors): what the
     relation step does when the names are right."""
-    from kg.config import make_config
-    from kg.extract import Extractor
+    from kg.extraction.config import make_config
+    from kg.extraction.extractor import Extractor
+    from kg.extraction.pipeline import to_score_record
     from kg.models import Document
-    from kg.pipeline import to_score_record
 
     def extractor_for(d: AnnotatedDoc | None, work: Path) -> Extractor:
         dictionaries: tuple[Path, ...] = ()
@@ -150,12 +150,12 @@ def leave_one_topic_out(letters: Sequence[str] | None, folds: int) -> dict[str, 
     """Per topic letter: the two-stage tagger's news part and the relation model trained without the
     topic (the base model is the shipped one; the span classifier learns from the news alone), tested
     on all its articles; entities, and relations per system (model, rules, both) and entities."""
-    from kg.config import make_config
-    from kg.ner.statistical.train_two_stage import SpanTraining, train_two_stage
-    from kg.ner.statistical.two_stage import TwoStageTagger
-    from kg.ner.taggers.statistical import shipped_model
-    from kg.relations.classifier.recipe import train_model
-    from kg.relations.classifier.training import signatures
+    from kg.extraction.config import make_config
+    from kg.extraction.ner.statistical.train_two_stage import SpanTraining, train_two_stage
+    from kg.extraction.ner.statistical.two_stage import TwoStageTagger
+    from kg.extraction.ner.taggers.statistical import shipped_model
+    from kg.extraction.relations.classifier.recipe import train_model
+    from kg.extraction.relations.classifier.training import signatures
 
     docs = read_annotated(NEWS)
     train, _ = split(docs)

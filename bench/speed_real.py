@@ -37,7 +37,7 @@ KG = [sys.executable, "-c", "from kg.cli import main; main()"]
 def article_texts(limit: int) -> list[str]:
     """The annotated articles, then NER-corpus sentences joined into ~800-character documents."""
     from kg.annotated_news import read_annotated
-    from kg.ner.statistical.corpora import load_public
+    from kg.extraction.ner.statistical.corpora import load_public
 
     texts = [d.text for d in read_annotated(DATA / "schema_news")]
     train, _ = load_public(DATA / "ner")
@@ -54,7 +54,7 @@ def article_texts(limit: int) -> list[str]:
 
 def line_texts(limit: int) -> list[str]:
     """Single sentences of the four NER corpora, interleaved."""
-    from kg.ner.statistical.corpora import load_public
+    from kg.extraction.ner.statistical.corpora import load_public
 
     train, _ = load_public(DATA / "ner")
     by_corpus: dict[str, list[str]] = {}
@@ -77,7 +77,7 @@ def _upto(texts: list[str], limit: int) -> list[str]:
 def jieba_cut(texts: list[str]) -> dict[str, Any]:
     import jieba
 
-    from kg.normalize import normalize
+    from kg.io.normalize import normalize
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()

@@ -1,7 +1,7 @@
 """Run kg's extraction on Dask: JSON Lines shards in, one extraction shard out per input shard.
 
 Extraction is a pure function of one document, so a corpus scales out by shards: every task takes
-one input shard and writes one output shard (atomically, via ``kg.pipeline.write_extractions``), so
+one input shard and writes one output shard (atomically, via ``kg.extraction.pipeline.write_extractions``), so
 a failed or repeated task is harmless. The output shards, concatenated in shard order, are
 byte-identical to ``kg extract`` run on the same folder.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
 
 
 def extract_shard(shard: str, out_dir: str, extractor: Extractor) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def extract_shard(shard: str, out_dir: str, extractor: Extractor) -> dict[str, A
 
     ``extractor`` travels to the worker as its configuration; the worker builds the dictionary and
     tagger of that configuration once and reuses them for every later task."""
-    from kg.pipeline import write_extractions
+    from kg.extraction.pipeline import write_extractions
 
     out = Path(out_dir) / f"{Path(shard).stem}.extractions.jsonl"
     report = write_extractions([Path(shard)], out, workers=1, extractor=extractor)
@@ -49,8 +49,8 @@ def extract_shard(shard: str, out_dir: str, extractor: Extractor) -> dict[str, A
 
 def extract_line(line: str, extractor: Extractor) -> str | None:
     """One JSONL input line -> one extraction line (the ``--bag`` path); bad lines -> None."""
+    from kg.extraction.pipeline import to_score_record
     from kg.models import Document
-    from kg.pipeline import to_score_record
 
     try:
         record = json.loads(line)
@@ -99,9 +99,9 @@ def load(out_dir: Path, uri: str | None, user: str | None, password: str | None)
     Loading merges (MERGE on the entity name) and is additive, so shards can be loaded in any order
     and a repeated shard changes nothing. Without a URI the embedded server is used.
     """
-    from kg.pipeline import read_extractions
-    from kg.store.connect import open_store
-    from kg.store.loader import load_extractions
+    from kg.extraction.pipeline import read_extractions
+    from kg.sinks.store.connect import open_store
+    from kg.sinks.store.loader import load_extractions
 
     with open_store(uri, user, password, data_dir=out_dir / "db") as store:
         for shard in sorted(out_dir.glob("*.extractions.jsonl")):
@@ -133,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ner", default=None, help="entity tagger (as kg extract --ner; default: kg's default)")
     args = parser.parse_args(argv)
 
-    from kg.config import ExtractorConfig
-    from kg.extract import Extractor
+    from kg.extraction.config import ExtractorConfig
+    from kg.extraction.extractor import Extractor
 
     extractor = Extractor(ExtractorConfig(tagger=args.ner) if args.ner else None)
     start = time.perf_counter()

@@ -25,9 +25,9 @@ __version__ = "0.1.0"
 _API = {
     "extract_many": "kg.api", "build_graph": "kg.api", "save": "kg.api", "open": "kg.api",
     "ExtractionFailed": "kg.api", "GraphUnavailable": "kg.api", "IndexedGraph": "kg.api",
-    "UnknownName": "kg.index",
+    "UnknownName": "kg.graph.index",
     "Document": "kg.models", "Extraction": "kg.models", "Entity": "kg.models", "Relation": "kg.models",
-    "ExtractorConfig": "kg.config",
+    "ExtractorConfig": "kg.extraction.config",
 }
 __all__ = ["__version__", "extract", *_API]
 
@@ -49,7 +49,7 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *__all__])
 
 
-# jieba.posseg's tag table read when first needed, from a compact copy (see kg.postags)
-from kg import postags as _postags  # noqa: E402
+# jieba.posseg's tag table read when first needed, from a compact copy (see kg.extraction.postags)
+from kg.extraction import postags as _postags  # noqa: E402
 
 _postags.install()

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from kg.dictionary import Dictionary, Entry
-from kg.ner.dictionary_matcher import dictionary_mentions
-from kg.ner.textview import TextView
+from kg.extraction.dictionary import Dictionary, Entry
+from kg.extraction.ner.dictionary_matcher import dictionary_mentions
+from kg.extraction.ner.textview import TextView
 from kg.schema import EntityType
 
 #: Where the annotated news lies beside a checkout (never copied into the repository).

@@ -41,7 +41,7 @@ answers in milliseconds without being loaded:
 1 华为
 
 Names may be any alias in either script (``讯飞``, ``iFlytek``, ``科大訊飛``); an unknown one raises
-:class:`~kg.index.UnknownName`, a ``LookupError`` naming the closest known names.
+:class:`~kg.graph.index.UnknownName`, a ``LookupError`` naming the closest known names.
 """
 
 from __future__ import annotations
@@ -50,13 +50,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.indexed import GraphUnavailable, IndexedGraph, open_graph
+from kg.graph.indexed import GraphUnavailable, IndexedGraph, open_graph
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.config import ExtractorConfig
-    from kg.curation import Curation
+    from kg.extraction.config import ExtractorConfig
+    from kg.graph.curation import Curation
     from kg.models import Document, Extraction
 
 __all__ = ["ExtractionFailed", "GraphUnavailable", "IndexedGraph", "build_graph", "extract", "extract_many",
@@ -86,7 +86,7 @@ def _document(item: str | Document | Mapping[str, Any], position: int) -> Docume
 
 
 def _extractor(config: ExtractorConfig | None) -> Any:
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
 
     return Extractor(config)
 
@@ -94,7 +94,7 @@ def _extractor(config: ExtractorConfig | None) -> Any:
 def extract(text_or_document: str | Document | Mapping[str, Any], config: ExtractorConfig | None = None,
             ) -> Extraction:
     """The entities and relations of one text or :class:`~kg.models.Document` (``config``: an
-    :class:`~kg.config.ExtractorConfig`, e.g. another tagger or a minimum confidence; default: the
+    :class:`~kg.extraction.config.ExtractorConfig`, e.g. another tagger or a minimum confidence; default: the
     shipped models). A plain text gets the id ``doc-1``. The first call in a process loads the models
     (about a second); later ones reuse them."""
     return _extractor(config).extract(_document(text_or_document, 1))
@@ -106,7 +106,7 @@ def extract_many(documents: Iterable[str | Document | Mapping[str, Any]], worker
     ``doc-N``, N its position from 1), in input order, read lazily: memory stays flat however many
     there are. ``workers > 1`` extracts on a pool of that many processes (None: one per CPU core).
     A document the extractor fails on raises :class:`ExtractionFailed` where it comes."""
-    from kg.pipeline import default_workers, extract_stream
+    from kg.extraction.pipeline import default_workers, extract_stream
 
     def failed(problem: Any) -> None:
         raise ExtractionFailed(f"{problem.where}: {problem.reason}")
@@ -121,8 +121,8 @@ def build_graph(extractions: Iterable[Extraction], curation: Curation | None = N
     alias and type), keyed by name, with ``type``, ``aliases``, ``english``, ``mentions`` and ``docs``; one
     edge per relation type between two entities, keyed by the type, with ``confidence`` and ``evidence``
     (each sentence that states it, with where both ends are). ``curation``: merges, renames and
-    removals to apply (:class:`~kg.curation.Curation`, what ``kg merge``/``rename``/``forget`` write)."""
-    from kg.graph import build_graph as build
+    removals to apply (:class:`~kg.graph.curation.Curation`, what ``kg merge``/``rename``/``forget`` write)."""
+    from kg.graph.network import build_graph as build
 
     return build(extractions, curation)
 
@@ -133,9 +133,9 @@ def save(G: nx.MultiDiGraph, folder: str | Path) -> Path:
     import os
     import tempfile
 
-    from kg.graph import save_json
-    from kg.index import INDEX_FILE, write_index
-    from kg.indexed import GRAPH_FILE
+    from kg.graph.index import INDEX_FILE, write_index
+    from kg.graph.indexed import GRAPH_FILE
+    from kg.graph.network import save_json
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -154,5 +154,5 @@ def save(G: nx.MultiDiGraph, folder: str | Path) -> Path:
 def open(folder: str | Path) -> IndexedGraph:  # noqa: A001 - kg.open, as the issue and the docs call it
     """The graph of a build folder (``kg build``'s output, or :func:`save`'s), read-only, answered from its
     lookup index: ``neighbours``, ``path``, ``stats``, ``search``, ``entity`` (see
-    :class:`~kg.indexed.IndexedGraph`). :class:`GraphUnavailable` when the folder holds no readable graph."""
+    :class:`~kg.graph.indexed.IndexedGraph`). :class:`GraphUnavailable` when the folder holds no readable graph."""
     return open_graph(folder)

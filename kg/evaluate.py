@@ -1,5 +1,5 @@
 """Scoring extractions against gold graphs (the format and matching rule of the annotation
-guidelines): set-based per document, names compared by :func:`kg.normalize.key` over name and
+guidelines): set-based per document, names compared by :func:`kg.io.normalize.key` over name and
 aliases, types must agree, PARTNERS_WITH matches in either direction."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.jsonlimits import loads
-from kg.normalize import key
+from kg.io.jsonlimits import loads
+from kg.io.normalize import key
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from kg.jsonlimits import loads
+from kg.io.jsonlimits import loads
 
 META = "meta"
 T = TypeVar("T")

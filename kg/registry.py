@@ -1,18 +1,28 @@
-"""Named, pluggable components: entity taggers and relation rules.
+"""Named, pluggable components: entity taggers, relation components and sinks.
 
 A component is registered under a name, either where it is defined (the decorator) or, for the
-built-in taggers, by one line naming its module (``lazy``), so that listing the names (for
-``--help``) imports nothing heavy and a tagger's module is imported only when it is used. The
-registry imports the modules that hold the built-in components the first time it is asked, so
-listing or looking up names always sees all of them. Adding a tagger is one new module and one
-line in ``kg/ner/taggers/__init__.py``::
+built-in ones, by one line naming its module (``lazy``), so that listing the names (for
+``--help``) imports nothing heavy and a component's module is imported only when it is used. The
+registry imports the modules that hold the built-in components the first time it is asked, and
+reads the entry points of installed plugin packages (groups ``kg.taggers``, ``kg.relations``,
+``kg.sinks``: ``name = "package.module:attribute"``), so listing or looking up names always sees
+all of them. Adding a tagger is one new module and one line in ``kg/extraction/ner/taggers/__init__.py``::
 
-    TAGGERS.lazy("mytagger", "kg.ner.taggers.mytagger:factory", help="what it is good for")
+    TAGGERS.lazy("mytagger", "kg.extraction.ner.taggers.mytagger:factory", help="what it is good for")
 
-where ``factory(config: ExtractorConfig) -> Recogniser``; or, anywhere (plugins, tests)::
+where ``factory(config: ExtractorConfig) -> Recogniser``; or one entry point in a plugin's
+pyproject.toml (docs/plugins.md, examples/kg-example-plugins)::
+
+    [project.entry-points."kg.taggers"]
+    mytagger = "my_package.mytagger:factory"
+
+or, anywhere (tests)::
 
     @TAGGERS.register("mytagger", help="what it is good for")
     def factory(config): ...
+
+A component may declare its own settings, a frozen pydantic model as its attribute ``Settings``
+(:func:`kg.settings.settings_model`): what ``[components.NAME]`` of a configuration file holds.
 
 >>> "jieba" in TAGGERS.names()
 True
@@ -28,7 +38,13 @@ import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from kg.extraction.ner.taggers.base import TaggerFactory
+    from kg.extraction.relations.base import RelationComponent
+    from kg.sinks.base import Sink
 
 T = TypeVar("T")
 
@@ -44,6 +60,7 @@ class Registered(Generic[T]):
     help: str
     order: float
     target: str = ""  # "module:attribute" of a lazily registered component
+    plugin: str = ""  # the distribution of a plugin found through its entry point
 
     def load(self) -> T:
         if self.component is None:
@@ -56,8 +73,9 @@ class Registry(Generic[T]):
     """Components of one kind by name. ``modules`` are imported on first use: they register the
     built-in components."""
 
-    def __init__(self, kind: str, modules: tuple[str, ...] = ()) -> None:
+    def __init__(self, kind: str, modules: tuple[str, ...] = (), group: str = "") -> None:
         self.kind = kind
+        self.group = group  # the entry-point group of plugins
         self._modules = modules
         self._loaded = False
         self._items: dict[str, Registered[T]] = {}
@@ -91,6 +109,11 @@ class Registry(Generic[T]):
             self._loaded = True
             for module in self._modules:
                 importlib.import_module(module)
+            for ep in entry_points(group=self.group) if self.group else ():
+                # built-in names win: a plugin cannot replace a shipped component by accident
+                if ep.name not in self._items:
+                    dist = ep.dist.name if ep.dist is not None else ep.value
+                    self._items[ep.name] = Registered(ep.name, None, "", math.inf, ep.value, plugin=dist)
 
     def entries(self) -> list[Registered[T]]:
         """Every registered component, in running order."""
@@ -109,10 +132,24 @@ class Registry(Generic[T]):
             raise UnknownComponentError(
                 f"unknown {self.kind} {name!r}; choose from: {', '.join(sorted(self._items))}") from None
 
+    def help_of(self, entry: Registered[T]) -> str:
+        """What ``entry`` is good for: its registered help, or a plugin's ``help`` attribute (and
+        which package it comes from); a plugin that cannot be loaded says so instead of failing."""
+        if not entry.plugin:
+            return entry.help
+        try:
+            text = entry.help or str(getattr(entry.load(), "help", ""))
+        except Exception as exc:  # noqa: BLE001  (a broken plugin must not break --help)
+            return f"plugin {entry.plugin}, cannot be loaded: {type(exc).__name__}: {exc}"
+        return f"{text} (plugin {entry.plugin})" if text else f"plugin {entry.plugin}"
+
     def help_text(self) -> str:
         """``name: help`` of every component, for a command's ``--help``."""
-        return "; ".join(f"{r.name}: {r.help}" if r.help else r.name for r in sorted(self.entries(),
-                                                                                      key=lambda r: r.name))
+        parts = []
+        for r in sorted(self.entries(), key=lambda r: r.name):
+            text = self.help_of(r)
+            parts.append(f"{r.name}: {text}" if text else r.name)
+        return "; ".join(parts)
 
 
 def check_names(registry: Registry[Any], names: tuple[str, ...]) -> tuple[str, ...]:
@@ -122,7 +159,12 @@ def check_names(registry: Registry[Any], names: tuple[str, ...]) -> tuple[str, .
     return names
 
 
-#: Entity taggers: what ``--ner NAME`` chooses. A factory ``(ExtractorConfig) -> Recogniser``.
-TAGGERS: Registry[Any] = Registry("tagger", modules=("kg.ner.taggers",))
-#: Relation rules: ``(Sentence, Context) -> Iterator[Proposal]``, run in ``order``.
-RELATION_RULES: Registry[Any] = Registry("relation rule", modules=("kg.relations",))
+#: Entity taggers: what ``--ner NAME`` chooses. A factory ``(ExtractorConfig) -> Recogniser``
+#: (:data:`kg.extraction.ner.taggers.base.TaggerFactory`).
+TAGGERS: Registry[TaggerFactory] = Registry("tagger", modules=("kg.extraction.ner.taggers",), group="kg.taggers")
+#: Relation components: ``(Sentence, Context) -> Iterator[Proposal]``, run in ``order``
+#: (:class:`kg.extraction.relations.base.RelationComponent`).
+RELATION_RULES: Registry[RelationComponent] = Registry("relation rule", modules=("kg.extraction.relations",),
+                                                       group="kg.relations")
+#: Sinks: what ``kg export --format NAME`` and ``kg build --export NAME`` write (:class:`kg.sinks.base.Sink`).
+SINKS: Registry[Sink] = Registry("format", modules=("kg.sinks.formats",), group="kg.sinks")

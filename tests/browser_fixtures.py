@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from kg.graph import build_graph
+from kg.graph.network import build_graph
 from kg.models import Entity, Extraction, Relation
 
 CHROMIUM = Path(os.environ.get("KG_CHROMIUM", "/usr/bin/chromium"))

@@ -20,8 +20,8 @@ pytest_plugins: list[str] = ["browser_fixtures", "db_fixtures"]
 @pytest.fixture(scope="session")
 def seed_extractions():
     """Extractions of the five shipped seed articles (computed once per session)."""
-    from kg.extract import extract_document
-    from kg.readers import iter_documents
+    from kg.extraction.extractor import extract_document
+    from kg.io.readers import iter_documents
 
     return [extract_document(d) for d in iter_documents([SEEDS])]
 
@@ -29,6 +29,6 @@ def seed_extractions():
 @pytest.fixture(scope="session")
 def seed_graph(seed_extractions):
     """The networkx graph of the seeds."""
-    from kg.graph import build_graph
+    from kg.graph.network import build_graph
 
     return build_graph(seed_extractions)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import networkx as nx
 import pytest
 
-from kg.graph import build_graph
+from kg.graph.network import build_graph
 from kg.models import Entity, Extraction, Relation
-from kg.store.bolt import Store
-from kg.store.embedded import BOLT_USER, EmbeddedServer
+from kg.sinks.store.bolt import Store
+from kg.sinks.store.embedded import BOLT_USER, EmbeddedServer
 
 HOSTILE_NAME = "x'}) DETACH DELETE n //"
 HOSTILE_NAMES = [
@@ -49,7 +49,7 @@ def embedded_db(tmp_path_factory) -> Iterator[EmbeddedDB]:
         store = Store(server.uri, BOLT_USER, server.password, embedded=True, redis=server.redis)
         yield EmbeddedDB(server, store)
     finally:
-        server.stop()  # before closing the driver: see kg.store.connect
+        server.stop()  # before closing the driver: see kg.sinks.store.connect
         if store is not None:
             store.close()
 
@@ -64,7 +64,7 @@ def db(embedded_db: EmbeddedDB) -> Store:
 @pytest.fixture
 def seeded_db(embedded_db: EmbeddedDB, seed_graph: nx.MultiDiGraph) -> Store:
     """The session's store holding exactly the seed graph (loaded once, reused while untouched)."""
-    from kg.store.loader import load_graph
+    from kg.sinks.store.loader import load_graph
 
     if embedded_db.contents != "seeds":
         embedded_db.wipe()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kg.annotated_news import AnnotatedDoc, AnnotatedError, read_annotated, split, topic_of
-from kg.ner.statistical.corpora import LABEL_MAPS, news_examples
-from kg.relations.classifier.corpora import news_texts
+from kg.extraction.ner.statistical.corpora import LABEL_MAPS, news_examples
+from kg.extraction.relations.classifier.corpora import news_texts
 
 TEXT = "星海科技發佈了天穹X大模型。星海科技CEO王大可說，天穹X超越了GPT-4。总部位于杭州。"
 GOLD = {

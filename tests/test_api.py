@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kg
-from kg.graph import neighbours as graph_neighbours
-from kg.graph import shortest_path, stats
+from kg.graph.network import neighbours as graph_neighbours
+from kg.graph.network import shortest_path, stats
 
 TEXT = "科大讯飞董事长刘庆峰表示，公司与华为合作。"
 
@@ -32,7 +32,7 @@ def test_extract_takes_a_text_a_document_or_a_mapping() -> None:
 
 
 def test_extract_is_also_the_module_it_is_named_after() -> None:
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
 
     assert kg.extract.Extractor is Extractor and callable(kg.extract)
     config = kg.ExtractorConfig(min_confidence=0.99)
@@ -115,7 +115,7 @@ def _python(code: str) -> dict:
 def test_import_kg_is_cheap() -> None:
     loaded = _python("import json, sys, kg; print(json.dumps(sorted(m for m in sys.modules "
                      "if m.split('.')[0] in ('kg', 'networkx', 'pydantic', 'numpy', 'jieba', 'typer'))))")
-    assert loaded == ["kg", "kg.postags"]
+    assert loaded == ["kg", "kg.extraction", "kg.extraction.postags"]
 
 
 def test_python_dash_m_kg_is_the_command() -> None:

@@ -1,4 +1,4 @@
-"""Where a guessed name begins and ends (kg.boundaries): the issue's examples, what must stay as it
+"""Where a guessed name begins and ends (kg.extraction.boundaries): the issue's examples, what must stay as it
 is, and properties of the correction on any mentions."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.boundaries import corrected
-from kg.dictionary import Dictionary
-from kg.extract import Extractor
+from kg.extraction.boundaries import corrected
+from kg.extraction.dictionary import Dictionary
+from kg.extraction.extractor import Extractor
+from kg.extraction.ner.textview import TextView
 from kg.models import Document, Mention
-from kg.ner.textview import TextView
 from kg.schema import EntityType, Origin
 
 E = EntityType

@@ -1,4 +1,4 @@
-"""JSON from outside is parsed with a bound on nesting (kg.jsonlimits): a value nested deeper than
+"""JSON from outside is parsed with a bound on nesting (kg.io.jsonlimits): a value nested deeper than
 64 levels, or so deep that Python's parser would give up (about 1,000), is one clear problem naming
 the file and line, never a RecursionError; a bad line of an input is skipped like any other."""
 
@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.graph import GraphFormatError, build_graph, load_json, save_json, to_json_dict
-from kg.jsonlimits import MAX_DEPTH, TooDeep, loads
+from kg.graph.network import GraphFormatError, build_graph, load_json, save_json, to_json_dict
+from kg.io.jsonlimits import MAX_DEPTH, TooDeep, loads
 from kg.models import Entity, Extraction, Relation
 
 runner = CliRunner()

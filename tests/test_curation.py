@@ -1,4 +1,4 @@
-"""The curation file (kg.curation): what it says, one-line errors naming the line, writing it back,
+"""The curation file (kg.graph.curation): what it says, one-line errors naming the line, writing it back,
 and how it changes a document's extraction and the graph."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.curation import Curation, CurationError
-from kg.graph import build_graph
+from kg.graph.curation import Curation, CurationError
+from kg.graph.network import build_graph
 from kg.models import Entity, Extraction, Relation
 
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.graph import load_json
+from kg.graph.network import load_json
 
 runner = CliRunner()
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -194,7 +194,7 @@ def test_the_curation_commands_need_a_build(tmp_path):
 
 @pytest.mark.db
 def test_the_database_follows_the_curation(tmp_path):
-    from kg.store.connect import open_store
+    from kg.sinks.store.connect import open_store
 
     def stored(folder: Path) -> list[tuple[str, str]]:
         with open_store(data_dir=folder / "db") as store:
@@ -217,7 +217,7 @@ def test_the_database_follows_the_curation(tmp_path):
 def test_a_node_new_documents_rename_is_renamed_in_the_database(tmp_path):
     """--add merges only the new part into the database, unless linking renamed or joined a stored
     node: then the database is loaded whole, so no node of the old name is left behind."""
-    from kg.store.connect import open_store
+    from kg.sinks.store.connect import open_store
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

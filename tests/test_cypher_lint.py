@@ -1,6 +1,6 @@
 """Every statement kg sends to Neo4j, checked by Neo4j's own parser and semantic analysis.
 
-``kg.store.statements`` lists the statements; ``tools/cypher-lint/lint.mjs`` runs them through
+``kg.sinks.store.statements`` lists the statements; ``tools/cypher-lint/lint.mjs`` runs them through
 ``@neo4j-cypher/language-support`` (CYPHER 5). Without ``node`` or the npm package (``npm ci
 --prefix tools/cypher-lint``) the lint tests are skipped on a developer machine but FAIL when
 ``CI`` is set: ``.ci/run`` installs the linter, so a missing one there is a broken setup.
@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from kg.schema import EntityType, RelationType
-from kg.store import saved_queries
-from kg.store.bolt import NEO4J, OTHER, Result, Store
-from kg.store.loader import clear, counts, ensure_schema, load_graph, node_statement
-from kg.store.replace import replacing
-from kg.store.statements import (
+from kg.sinks.store import saved_queries
+from kg.sinks.store.bolt import NEO4J, OTHER, Result, Store
+from kg.sinks.store.loader import clear, counts, ensure_schema, load_graph, node_statement
+from kg.sinks.store.replace import replacing
+from kg.sinks.store.statements import (
     LintResult,
     Statement,
     falkordb_only_statements,
@@ -189,7 +189,7 @@ def test_every_statement_the_loader_sends_to_neo4j_is_listed():
     _sent_by_kg(store)
     listed = {s.cypher: s for s in statements()}
     for cypher, params in store.sent:
-        assert cypher in listed, f"sent to Neo4j but not in kg.store.statements:\n{cypher}"
+        assert cypher in listed, f"sent to Neo4j but not in kg.sinks.store.statements:\n{cypher}"
         assert set(params) == set(listed[cypher].parameters), cypher
     # ...and every listed loader statement is really sent (none is stale).
     sent = {cypher for cypher, _ in store.sent}
@@ -202,7 +202,7 @@ def test_what_is_sent_to_other_servers_is_listed_for_one_side_or_the_other():
         def run(self, cypher: str, params: dict[str, Any] | None = None, write: bool = True) -> Result:
             if cypher.startswith("CALL dbms.components()"):
                 self.sent.append((cypher, {}))
-                from kg.store.errors import QueryFailed
+                from kg.sinks.store.errors import QueryFailed
 
                 raise QueryFailed("no such procedure")
             return super().run(cypher, params, write)

@@ -19,7 +19,7 @@ import pytest
 from test_store_cli import server_pids
 
 import kg
-from kg.store import loopback, running
+from kg.sinks.store import loopback, running
 
 pytestmark = pytest.mark.db
 
@@ -65,7 +65,7 @@ def test_a_query_starts_a_server_the_next_queries_use(folder: Path, sample_graph
     stopped = kg_cmd("db", "stop", "--out", str(folder))
     assert stopped.returncode == 0 and stopped.stdout.startswith("stopped the embedded database")
     assert status(folder) is None and server_pids(folder / "db") == []
-    assert not Path(f"/proc/{kept['pid']}").exists() or b"kg.store.keeper" not in \
+    assert not Path(f"/proc/{kept['pid']}").exists() or b"kg.sinks.store.keeper" not in \
         Path(f"/proc/{kept['pid']}/cmdline").read_bytes()
 
 

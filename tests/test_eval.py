@@ -102,9 +102,9 @@ def test_the_development_split_scores_what_the_readme_says() -> None:
     news = shared_path("data", "schema_news", "gold").parent
     from kg.annotated_news import read_annotated, split
     from kg.evaluate import Score, score_document
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
+    from kg.extraction.pipeline import to_score_record
     from kg.models import Document
-    from kg.pipeline import to_score_record
 
     _, development = split(read_annotated(news))
     extractor, score = Extractor(), Score()

@@ -10,10 +10,10 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from kg.cli.explore import _evidence_text
-from kg.evidence import EndMark, end_marks, segments, swapped_ends, window
-from kg.graph import build_graph
-from kg.html_export import page_data, render_html
+from kg.extraction.evidence import EndMark, end_marks, segments, swapped_ends, window
+from kg.graph.network import build_graph
 from kg.models import Document, Entity, Extraction, Relation, Resolution
+from kg.sinks.html import page_data, render_html
 
 HOSTILE = "[bold red]星海[/bold red]<b>x</b>"
 
@@ -102,7 +102,7 @@ def test_an_anaphor_end_keeps_its_resolution_through_the_graph() -> None:
 
 
 def test_the_lookup_index_answers_with_the_ends_and_their_resolution() -> None:
-    from kg.index import GraphIndex, write_index
+    from kg.graph.index import GraphIndex, write_index
 
     first, second = "星海互娱发布了天穹一号。", "该公司还将推出天穹二号。"
     via = Resolution(anaphor="该公司", antecedent_start=0, antecedent_end=4, sentence_start=0,

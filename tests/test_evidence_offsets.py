@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.corpus import CorpusGenerator
-from kg.evidence import end_marks, segments
-from kg.extract import Extractor
-from kg.graph import build_graph, from_json_dict, to_json_dict
+from kg.extraction.evidence import end_marks, segments
+from kg.extraction.extractor import Extractor
+from kg.graph.network import build_graph, from_json_dict, to_json_dict
+from kg.io.normalize import key
 from kg.models import Document, Extraction
-from kg.normalize import key
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +93,7 @@ def test_offsets_outside_the_text_mark_nothing(role: str) -> None:
 ])
 def test_a_relation_through_an_anaphor_keeps_its_resolution_through_jsonl_and_graph_json(
         text: str, anaphor: str, tmp_path) -> None:
-    from kg.graph import load_json, save_json
+    from kg.graph.network import load_json, save_json
 
     ex = Extraction.model_validate_json(extractor().extract(Document(id="d", text=text)).model_dump_json())
     [rel] = [r for r in ex.relations if r.relation == "PARTNERS_WITH"]
@@ -113,8 +113,8 @@ def test_a_name_with_leading_or_trailing_punctuation_is_marked_whole(tmp_path, n
     from typer.testing import CliRunner
 
     from kg.cli import app
-    from kg.config import make_config
-    from kg.textsafety import visible
+    from kg.extraction.config import make_config
+    from kg.io.textsafety import visible
 
     dictionary = tmp_path / "names.tsv"
     dictionary.write_text(f"Company\t{name}\t-\t\nCompany\t星海集团\t-\t\n", encoding="utf-8")

@@ -24,23 +24,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kg import export_check
 from kg.cli import app
-from kg.export import (
-    NEO4J_CONSTRAINT,
-    ExportError,
-    read_gexf,
-    read_graphml,
-    read_jsonl,
-    to_gexf,
-    to_graphml,
-    to_jsonl,
-    to_neo4j_csv,
-)
-from kg.export_check import canonical, read_csv_file, sort_csv, xml_records
-from kg.graph import build_graph, load_json, save_json, to_json_dict
+from kg.graph.network import build_graph, load_json, save_json, to_json_dict
+from kg.io.textsafety import FORMAT_CHARS, visible
 from kg.models import Entity, Extraction, Relation
-from kg.textsafety import FORMAT_CHARS, visible
+from kg.sinks import export_check
+from kg.sinks.base import ExportError
+from kg.sinks.export_check import canonical, read_csv_file, sort_csv, xml_records
+from kg.sinks.gexf import read_gexf, to_gexf
+from kg.sinks.graphml import read_graphml, to_graphml
+from kg.sinks.jsonl import read_jsonl, to_jsonl
+from kg.sinks.neo4j_csv import NEO4J_CONSTRAINT, to_neo4j_csv
 
 runner = CliRunner()
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -329,8 +323,8 @@ def test_csv_array_delimiter_given(tmp_path: Path) -> None:
 
 
 def test_the_printed_constraint_is_the_one_kg_load_creates() -> None:
-    from kg.store.bolt import NEO4J
-    from kg.store.loader import ensure_schema
+    from kg.sinks.store.bolt import NEO4J
+    from kg.sinks.store.loader import ensure_schema
 
     class Recorder:
         flavour = NEO4J

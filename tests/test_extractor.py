@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.config import ConfigError, ExtractorConfig, make_config
-from kg.extract import Extractor, components
+from kg.extraction.config import ConfigError, ExtractorConfig, make_config
+from kg.extraction.extractor import Extractor, components
+from kg.extraction.ner.textview import TextView
 from kg.models import Document, Mention
-from kg.ner.textview import TextView
 from kg.registry import TAGGERS, Registry, UnknownComponentError
 from kg.schema import EntityType, Origin
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.outfolder import BUILD_FILES
-from kg.store.connect import open_store
+from kg.sinks.outfolder import BUILD_FILES
+from kg.sinks.store.connect import open_store
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]  # about 3 minutes: runs after the fast suite
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -346,8 +346,8 @@ def test_a_model_with_nan_weights_leaves_the_folder_as_it_was(folders: dict[str,
                                                              states: dict[str, tuple], tmp_path: Path) -> None:
     import numpy as np
 
+    from kg.extraction.ner.taggers.statistical import shipped_model
     from kg.modelfile import load_npz, save_npz
-    from kg.ner.taggers.statistical import shipped_model
 
     meta, arrays = load_npz(shipped_model())
     save_npz(tmp_path / "nan.npz", meta, {k: np.full_like(v, np.nan) if v.dtype.kind == "f" else v

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.graph import build_graph, load_json, save_json
+from kg.graph.network import build_graph, load_json, save_json
+from kg.io.textsafety import visible
 from kg.models import Entity, Extraction, Relation
-from kg.textsafety import visible
 
 runner = CliRunner()
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.cli.html import MAX_NODES as CLI_MAX_NODES
 from kg.cli.html import select_subgraph
-from kg.graph import UnknownEntityError, new_graph, save_json
-from kg.html_export import (
+from kg.graph.network import UnknownEntityError, new_graph, save_json
+from kg.schema import EntityType, RelationType
+from kg.sinks.html import (
     ENTITY_STYLE,
     FONT_STACK,
     MAX_NODES,
@@ -31,7 +32,6 @@ from kg.html_export import (
     vis_options,
     write_html,
 )
-from kg.schema import EntityType, RelationType
 
 ROOT = Path(__file__).resolve().parent.parent
 

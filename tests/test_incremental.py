@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.graph import load_json, to_json_dict
-from kg.index import INDEX_FILE, GraphIndex
-from kg.store.connect import open_store
+from kg.graph.index import INDEX_FILE, GraphIndex
+from kg.graph.network import load_json, to_json_dict
+from kg.sinks.store.connect import open_store
 
 pytestmark = pytest.mark.db
 runner = CliRunner()
@@ -123,7 +123,7 @@ def test_a_hub_is_cut_by_the_limit_and_the_rest_counted(full: Path) -> None:
 
 
 def test_a_stale_or_missing_index_is_rebuilt_from_graph_json(tmp_path: Path, full: Path) -> None:
-    from kg.graph import save_json
+    from kg.graph.network import save_json
 
     out = tmp_path / "kg-out"
     shutil.copytree(full, out)

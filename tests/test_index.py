@@ -1,4 +1,4 @@
-"""The lookup index answers exactly what the in-memory graph answers (kg.graph), on random graphs
+"""The lookup index answers exactly what the in-memory graph answers (kg.graph.network), on random graphs
 with hubs, for every filter, depth and limit; shortest paths have networkx's length."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.graph import neighbours, new_graph, shortest_path
-from kg.index import GraphIndex, UnknownName, write_index
+from kg.graph.index import GraphIndex, UnknownName, write_index
+from kg.graph.network import neighbours, new_graph, shortest_path
 from kg.schema import EntityType, RelationType
 
 
@@ -75,7 +75,7 @@ def test_names_resolve_by_any_alias_and_unknown_ones_get_suggestions(
 
 
 def test_stats_are_the_graphs(graphs: tuple[nx.MultiDiGraph, GraphIndex]) -> None:
-    from kg.graph import stats
+    from kg.graph.network import stats
 
     G, index = graphs
     assert index.stats() == stats(G)

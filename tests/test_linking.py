@@ -1,12 +1,12 @@
-"""Across documents: one node per entity (kg.linking, kg.graph.build_linked)."""
+"""Across documents: one node per entity (kg.graph.linking, kg.graph.network.build_linked)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.graph import build_graph, build_linked, resolve
-from kg.linking import link
+from kg.graph.linking import link
+from kg.graph.network import build_graph, build_linked, resolve
 from kg.models import Entity, Extraction, Relation
 
 

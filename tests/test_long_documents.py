@@ -14,20 +14,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kg import extract as extract_module
-from kg import pipeline
-from kg.chunks import chunk_spans
 from kg.cli import app
-from kg.config import ExtractorConfig
-from kg.dictionary import Dictionary
-from kg.extract import Extractor
+from kg.extraction import extractor as extract_module
+from kg.extraction import pipeline
+from kg.extraction.config import ExtractorConfig
+from kg.extraction.dictionary import Dictionary
+from kg.extraction.extractor import Extractor
+from kg.extraction.ner.spans import MentionIndex
+from kg.extraction.ner.textview import TextView
+from kg.extraction.progress import DocumentProgress
+from kg.extraction.relations.base import Context, Sentence, Span
+from kg.io.chunks import chunk_spans
+from kg.io.normalize import MAX_SENTENCE, normalize, sentence_spans
+from kg.io.readers import ReadOptions, iter_documents
 from kg.models import Document, Mention
-from kg.ner.spans import MentionIndex
-from kg.ner.textview import TextView
-from kg.normalize import MAX_SENTENCE, normalize, sentence_spans
-from kg.progress import DocumentProgress
-from kg.readers import ReadOptions, iter_documents
-from kg.relations.base import Context, Sentence, Span
 from kg.schema import EntityType
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -71,7 +71,7 @@ def test_text_without_punctuation_is_cut_into_pieces_the_tagger_reads_whole() ->
     tagger's own window, so the relation components pair the mentions of a few hundred characters,
     not of a thousand: memory and CPU per character stay those of normal text (1M such characters
     took 840 MB, now about 410 MB like normal text; bench/bench_unpunctuated.py)."""
-    from kg.ner.statistical.tagger import MAX_LEN
+    from kg.extraction.ner.statistical.tagger import MAX_LEN
 
     text = "科大讯飞董事长刘庆峰表示公司与华为合作" * 500
     spans = list(sentence_spans(text))

@@ -1,4 +1,4 @@
-"""The loopback wrapper (``kg/store/bindlocal.c``) is preloaded into the embedded server, so it must
+"""The loopback wrapper (``kg/sinks/store/bindlocal.c``) is preloaded into the embedded server, so it must
 never come from a place another user can write: kg keeps it in a folder it made itself (mode 0700),
 and checks the owner and mode of that folder, of the folders above it and of the library before use.
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.store import loopback
-from kg.store.embedded import EmbeddedServer
-from kg.store.errors import ServerStartError
+from kg.sinks.store import loopback
+from kg.sinks.store.embedded import EmbeddedServer
+from kg.sinks.store.errors import ServerStartError
 
 NOBODY = 65534
 # A library whose constructor leaves a mark: what an attacker would plant.
@@ -44,7 +44,7 @@ def _requirement(ok: bool, why: str) -> None:
 
 def library_name() -> str:
     """The wrapper's file name, as kg derives it (a predictable name: the digest of its source)."""
-    source = (resources.files("kg.store") / loopback.SOURCE).read_bytes()
+    source = (resources.files("kg.sinks.store") / loopback.SOURCE).read_bytes()
     return f"bindlocal-{hashlib.sha256(source + sys.platform.encode()).hexdigest()[:16]}.so"
 
 

@@ -1,5 +1,5 @@
 """Within one document: entities the text names twice are one, with the evidence kept on the
-entity (kg.merging, Entity.merged_from), and the JSONL format stays readable both ways."""
+entity (kg.extraction.merging, Entity.merged_from), and the JSONL format stays readable both ways."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.config import ExtractorConfig
-from kg.dictionary import Dictionary
-from kg.extract import Extractor
-from kg.merging import merge_within
+from kg.extraction.config import ExtractorConfig
+from kg.extraction.dictionary import Dictionary
+from kg.extraction.extractor import Extractor
+from kg.extraction.merging import merge_within
+from kg.extraction.ner.textview import TextView
+from kg.extraction.pipeline import to_score_record
 from kg.models import Document, Entity, Extraction, Mention
-from kg.ner.textview import TextView
-from kg.pipeline import to_score_record
 from kg.schema import EntityType
 
 E = EntityType

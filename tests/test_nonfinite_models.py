@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
+from kg.extraction.ner.taggers.statistical import shipped_model as shipped_ner
+from kg.extraction.relations.classifier.component import shipped_model as shipped_relations
 from kg.modelfile import load_npz, save_npz
-from kg.ner.taggers.statistical import shipped_model as shipped_ner
-from kg.relations.classifier.component import shipped_model as shipped_relations
 
 runner = CliRunner()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.normalize import key, normalize, sentence_spans, to_halfwidth, to_simplified
+from kg.io.normalize import key, normalize, sentence_spans, to_halfwidth, to_simplified
 
 
 @given(st.text(max_size=200))

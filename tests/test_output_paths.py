@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.graph import build_graph, save_json
+from kg.graph.network import build_graph, save_json
+from kg.io.outputs import OutputError, replacing
 from kg.models import Entity, Extraction
-from kg.outputs import OutputError, replacing
 
 runner = CliRunner()
 

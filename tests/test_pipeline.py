@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline
-from kg.extract import Extractor
+from kg.extraction import pipeline
+from kg.extraction.extractor import Extractor
+from kg.io.normalize import sentence_spans
+from kg.io.readers import InputProblem, iter_documents
 from kg.models import Document, Extraction
-from kg.normalize import sentence_spans
-from kg.readers import InputProblem, iter_documents
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -1,4 +1,4 @@
-"""jieba.posseg's tag table, read lazily from kg's compact copy (kg.postags): the same table as jieba's own
+"""jieba.posseg's tag table, read lazily from kg's compact copy (kg.extraction.postags): the same table as jieba's own
 parse of dict.txt, not built when jieba.posseg is imported, and jieba's own tagging unchanged."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg import postags
+from kg.extraction import postags
 
 
 def _run(code: str) -> object:

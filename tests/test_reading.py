@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.decoding import DecodeError, decode
+from kg.io.decoding import DecodeError, decode
+from kg.io.readers import ReadOptions, iter_documents
 from kg.models import Document
-from kg.readers import ReadOptions, iter_documents
 
 runner = CliRunner()
 NEWS = "科大讯飞董事长刘庆峰表示，公司与华为合作，共同推出新一代大模型。"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.store import saved_queries
-from kg.store.readonly import READ_PROCEDURES, procedure_calls, write_clause
+from kg.sinks.store import saved_queries
+from kg.sinks.store.readonly import READ_PROCEDURES, procedure_calls, write_clause
 
 runner = CliRunner()
 

@@ -6,14 +6,15 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from kg.config import ExtractorConfig
-from kg.dictionary import Dictionary
+from kg.extraction.config import ExtractorConfig
+from kg.extraction.coref import names as coref
+from kg.extraction.dictionary import Dictionary
+from kg.extraction.ner import organisations, patterns, people
+from kg.extraction.ner.combine import MentionFinder, select
+from kg.extraction.ner.dictionary_matcher import DictionaryRecogniser
+from kg.extraction.ner.taggers.none import no_tagger
+from kg.extraction.ner.textview import TextView
 from kg.models import Mention
-from kg.ner import coref, organisations, patterns, people
-from kg.ner.combine import MentionFinder, select
-from kg.ner.dictionary_matcher import DictionaryRecogniser
-from kg.ner.taggers.none import no_tagger
-from kg.ner.textview import TextView
 from kg.registry import TAGGERS
 from kg.schema import EntityType, Origin
 
@@ -151,7 +152,7 @@ def test_the_statistical_tagger_reads_every_sentence() -> None:
 
 
 def test_the_statistical_tagger_drops_spans_that_are_no_names() -> None:
-    from kg.ner.taggers.statistical import cuts_a_word, plausible
+    from kg.extraction.ner.taggers.statistical import cuts_a_word, plausible
 
     assert not plausible("https://a.cn/x", E.ORGANIZATION) and not plausible("程", E.PERSON)
     assert plausible("美", E.PLACE)  # 中美: a place abbreviated to one character

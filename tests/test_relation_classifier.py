@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kg.config import ExtractorConfig
-from kg.extract import Extractor
+from kg.extraction.config import ExtractorConfig
+from kg.extraction.extractor import Extractor
+from kg.extraction.relations.base import Context, Proposal, Sentence, Span
+from kg.extraction.relations.classifier.candidates import locate, with_gold
+from kg.extraction.relations.classifier.component import ClassifierRule, load_model, shipped_model
+from kg.extraction.relations.classifier.corpora import duie_split, tail_split
+from kg.extraction.relations.classifier.model import PairClassifier
+from kg.extraction.relations.classifier.tuning import platt, union
+from kg.extraction.relations.confidence import MIN_SUPPORT, MeasuredRule, RulePrecision
 from kg.models import Document
-from kg.relations.base import Context, Proposal, Sentence, Span
-from kg.relations.classifier.candidates import locate, with_gold
-from kg.relations.classifier.component import ClassifierRule, load_model, shipped_model
-from kg.relations.classifier.corpora import duie_split, tail_split
-from kg.relations.classifier.model import PairClassifier
-from kg.relations.classifier.tuning import platt, union
-from kg.relations.confidence import MIN_SUPPORT, MeasuredRule, RulePrecision
 from kg.schema import EntityType, RelationType
 
 E = EntityType
@@ -113,7 +113,7 @@ def test_union_keeps_the_rules_and_adds_the_confident_classifier_triples() -> No
 
 
 def test_a_rule_overrules_the_classifier_on_the_same_head_and_relation() -> None:
-    from kg.relations.classifier.combine import unclaimed
+    from kg.extraction.relations.classifier.combine import unclaimed
 
     rules = {("刘庆峰", "CHAIRMAN_OF", "科大讯飞"): 0.84, ("科大讯飞", "PARTNERS_WITH", "华为"): 0.3}
     clf = {("刘庆峰", "CHAIRMAN_OF", "华为"): 0.9, ("刘庆峰", "FOUNDER_OF", "科大讯飞"): 0.5,
@@ -150,3 +150,45 @@ def test_the_default_pipeline_runs_the_classifier_beside_the_rules() -> None:
     assert all(0.0 <= r.confidence <= 1.0 for r in default.relations)
     triples = {(r.head, r.relation, r.tail) for r in default.relations}
     assert {(r.head, r.relation, r.tail) for r in rules_only.relations} <= triples
+
+
+def test_every_measured_case_is_still_read_by_its_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped table of the rules' precision is keyed by (rule, relation, case): a case renamed or
+    gone would lose its calibration without a word. Every key must still be asked for when the rules
+    read the seeds and the paraphrases of tests/test_relation_sentences."""
+    from test_relation_sentences import CASES
+
+    from kg.extraction.extractor import extract_document
+    from kg.extraction.relations.classifier.component import rule_precision
+    from kg.io.readers import iter_documents
+    from kg.resources import seeds_dir
+
+    asked: set[tuple[str, str, str]] = set()
+    measured = RulePrecision.of
+
+    def spy(self: RulePrecision, rule: str, relation: str, raw: float, case: str = "") -> float:
+        asked.add((rule, relation, case))
+        return measured(self, rule, relation, raw, case)
+
+    monkeypatch.setattr(RulePrecision, "of", spy)
+    docs = [*iter_documents([seeds_dir()]), *(Document(id=f"c{i}", text=t) for i, (t, _) in enumerate(CASES))]
+    for doc in docs:
+        extract_document(doc)
+    table = rule_precision(ExtractorConfig()).by_rule
+    keys = {(rule, relation, case) for rule, rels in table.items() for relation, cases in rels.items()
+            for case in cases}
+    assert keys and all("@" in case for _, _, case in keys), "the shipped table is keyed by case, not by number"
+    assert keys <= asked, f"calibrated but never read any more: {sorted(keys - asked)}"
+
+
+def test_a_rule_keeps_its_calibration_when_its_confidence_changes() -> None:
+    precision = RulePrecision.from_tally({("partner", "PARTNERS_WITH", "partner@1.000"): [20, 15],
+                                          ("partner", "PARTNERS_WITH", 0.85): [20, 5]})
+    for raw in (0.85, 0.9):
+        def rule(sent: Sentence, ctx: Context, raw: float = raw):
+            yield Proposal("科大讯飞", RelationType.PARTNERS_WITH, "华为", raw, "与", case="partner")
+
+        (p,) = MeasuredRule("partner", rule, precision)(Sentence(CHAIR, CHAIR_SPANS), Context(None))  # type: ignore[arg-type]
+        assert p.confidence == round(16 / 22, 3), raw
+    # a proposal of no named case (a plugin's, a model measured before cases had names): by its number
+    assert precision.of("partner", "PARTNERS_WITH", 0.85) == round(6 / 22, 3)

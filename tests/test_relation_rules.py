@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from kg.dictionary import Dictionary
-from kg.registry import RELATION_RULES
-from kg.relations import (
+from kg.extraction.dictionary import Dictionary
+from kg.extraction.relations import (
     Context,
     Proposal,
     Sentence,
@@ -20,6 +19,7 @@ from kg.relations import (
     read_anaphors,
     sentence_relations,
 )
+from kg.registry import RELATION_RULES
 from kg.schema import EntityType
 
 E = EntityType

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract import extract_document
+from kg.extraction.extractor import extract_document
 from kg.models import Document
 
 

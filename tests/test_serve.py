@@ -45,7 +45,7 @@ def test_it_says_where_it_serves(server: Served, folder: Path, sample_graph) -> 
 
 
 def test_stats_are_the_graphs(server: Served, sample_graph) -> None:
-    from kg.graph import stats
+    from kg.graph.network import stats
 
     s = server.json("api/stats")
     expected = stats(sample_graph)

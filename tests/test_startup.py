@@ -57,7 +57,7 @@ def test_lookups_import_neither_networkx_nor_the_models(folder: Path, args: list
     assert code in (0, 1, 2)
     heavy = {m for m in modules if m.split(".")[0] in ("networkx", "pydantic", "numpy", "jieba", "neo4j")}
     assert not heavy, sorted(heavy)[:10]
-    assert not {"kg.models", "kg.graph", "kg.extract", "kg.cli.build"} & modules
+    assert not {"kg.models", "kg.graph.network", "kg.extract", "kg.cli.build"} & modules
 
 
 def test_the_table_of_commands_is_what_the_modules_define() -> None:

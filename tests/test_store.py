@@ -8,12 +8,12 @@ import json
 import pytest
 from db_fixtures import HOSTILE_EVIDENCE, HOSTILE_NAME, HOSTILE_NAMES
 
-from kg.graph import build_graph
-from kg.normalize import key
-from kg.store import saved_queries
-from kg.store.bolt import cypher_literal, with_parameter_header
-from kg.store.errors import MissingParameter, QueryFailed, UnknownQuery
-from kg.store.loader import clear, counts, ends_line, graph_counts, load_extractions, load_graph
+from kg.graph.network import build_graph
+from kg.io.normalize import key
+from kg.sinks.store import saved_queries
+from kg.sinks.store.bolt import cypher_literal, with_parameter_header
+from kg.sinks.store.errors import MissingParameter, QueryFailed, UnknownQuery
+from kg.sinks.store.loader import clear, counts, ends_line, graph_counts, load_extractions, load_graph
 
 pytestmark = pytest.mark.db
 

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.graph import save_json
-from kg.store.loader import graph_counts
+from kg.graph.network import save_json
+from kg.sinks.store.loader import graph_counts
 
 pytestmark = pytest.mark.db
 runner = CliRunner()

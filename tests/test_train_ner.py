@@ -127,4 +127,5 @@ def test_a_model_needs_the_statistical_tagger(model: Path, tmp_path: Path) -> No
     result = runner.invoke(app, ["extract", str(model), "--ner", "jieba", "--ner-model", str(model),
                                  "-o", str(tmp_path / "o.jsonl")])
     assert result.exit_code == 2
-    assert result.output.strip() == "error: a NER model is read by the statistical tagger, not by 'jieba'"
+    assert result.output.strip() == ("error: a setting of the tagger 'statistical' (--ner-model, "
+                                     "[components.statistical]) is given, but the tagger is 'jieba'")

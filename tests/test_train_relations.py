@@ -74,7 +74,7 @@ def test_training_is_deterministic(corpus: tuple[Path, Path], model: Path, tmp_p
 
 
 def test_a_trained_model_is_used_by_kg_extract(model: Path, tmp_path: Path) -> None:
-    from kg.relations.classifier.component import load_model
+    from kg.extraction.relations.classifier.component import load_model
 
     loaded = load_model(model)
     assert loaded.meta["trained_on"]["duie"] == "duie.jsonl"
@@ -117,7 +117,7 @@ def test_bad_training_input_is_one_line_and_keeps_the_old_model(corpus: tuple[Pa
 def test_training_never_reads_finre_valid(corpus: tuple[Path, Path]) -> None:
     """The folder has no finre_valid.txt at all, and training works (see the model fixture); with it
     asked for, the held-out part is read."""
-    from kg.relations.classifier.corpora import DataError, load_split
+    from kg.extraction.relations.classifier.corpora import DataError, load_split
 
     split = load_split(None, corpus[1])
     assert split.train and split.tune and not split.held_out

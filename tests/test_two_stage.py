@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kg.modelfile import load_npz
-from kg.ner.statistical.crf import TagSet
-from kg.ner.statistical.spans import (
+from kg.extraction.ner.statistical.crf import TagSet
+from kg.extraction.ner.statistical.spans import (
     LABELS,
     Candidate,
     Proposals,
@@ -22,8 +21,9 @@ from kg.ner.statistical.spans import (
     hashed,
     name_key,
 )
-from kg.ner.statistical.two_stage import TwoStageTagger, is_two_stage
-from kg.ner.taggers.statistical import load_model, shipped_model
+from kg.extraction.ner.statistical.two_stage import TwoStageTagger, is_two_stage
+from kg.extraction.ner.taggers.statistical import load_model, shipped_model
+from kg.modelfile import load_npz
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_candidates_keep_every_source_that_proposed_them() -> None:
 
 
 def test_features_read_edges_words_and_the_document() -> None:
-    from kg.ner.statistical.features import Lexicon
+    from kg.extraction.ner.statistical.features import Lexicon
 
     lexicon = Lexicon.build([("人工智能", "common"), ("发布", "common"), ("星海", "dom_company")])
     text = "星海发布了人工智能平台。星海又发布了。"

@@ -3,9 +3,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.extract import Extractor
+from kg.extraction.extractor import Extractor
+from kg.extraction.ner.webaddresses import web_address_spans
 from kg.models import Document
-from kg.ner.webaddresses import web_address_spans
 
 
 def test_an_image_link_gives_no_names_and_the_text_around_it_does() -> None:

@@ -29,7 +29,16 @@ def main() -> None:
         common = sys.modules.get("kg.cli.common")
         if exc.code == INTERRUPTED and not (common is not None and common.error_reported()):
             _interrupted()
+        _done()
         raise
+    _done()
+
+
+def _done() -> None:
+    """The command has ended and said so: a Ctrl-C now changes nothing. (Python's shutdown puts
+    SIGINT's default action back, which would kill the process with no word; an ignored signal
+    stays ignored.)"""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _interrupted() -> NoReturn:

@@ -1,6 +1,6 @@
 """``kg build``, ``kg remove`` and ``kg extract``: documents in, extractions (and the graph) out.
 
-The work is done by :mod:`kg.building` and :mod:`kg.pipeline`, imported when a command runs.
+The work is done by :mod:`kg.sinks.building` and :mod:`kg.extraction.pipeline`, imported when a command runs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kg.cli.common import (
     ClassifierOption,
+    ConfigOption,
     DatabaseOption,
     DictionaryOption,
     MinConfidenceOption,
@@ -23,20 +24,24 @@ from kg.cli.common import (
     OutOption,
     PasswordOption,
     RelationModelOption,
+    SetOption,
     UriOption,
     UserOption,
     console,
     extractor_from_options,
     fail,
+    given_options,
     say,
     warn,
 )
 
 if TYPE_CHECKING:
-    from kg.building import BuildResult, Database
+    from pydantic import BaseModel
+
     from kg.cli.progress import DocumentBar
-    from kg.curation import Curation
-    from kg.readers import InputProblem, ReadOptions
+    from kg.graph.curation import Curation
+    from kg.io.readers import InputProblem, ReadOptions
+    from kg.sinks.building import BuildResult, Database
 
 
 app = typer.Typer()
@@ -53,7 +58,7 @@ def _default_inputs() -> list[Path]:
 
 def _count_docs(paths: list[Path], read: ReadOptions) -> int | None:
     """Number of text files (for the progress bar total); None when JSONL makes it unknown."""
-    from kg.readers import JSONL_SUFFIXES, list_files
+    from kg.io.readers import JSONL_SUFFIXES, list_files
 
     total = 0
     for p in paths:
@@ -78,7 +83,7 @@ def _read_options(recursive: bool, include: list[str] | None, encoding: str | No
                   follow_symlinks: bool, exclude: tuple[Path, ...] = ()) -> ReadOptions:
     import codecs
 
-    from kg.readers import ReadOptions
+    from kg.io.readers import ReadOptions
 
     if encoding:
         try:
@@ -116,7 +121,7 @@ def _progress(inputs: list[Path], quiet: bool, read: ReadOptions) -> Iterator[Do
 
 def _check_folder_curation(out: Path) -> None:
     """A one-line error, before any document is read, if the folder's curation file is unreadable."""
-    from kg.curation import CURATION_FILE, Curation, CurationError
+    from kg.graph.curation import CURATION_FILE, Curation, CurationError
 
     try:
         Curation.read(out / CURATION_FILE)
@@ -127,11 +132,11 @@ def _check_folder_curation(out: Path) -> None:
 @contextmanager
 def _one_line_errors(out: Path) -> Iterator[None]:
     """What can go wrong in a build, as one line that says the folder is unchanged."""
-    from kg.building import NothingToDo
-    from kg.curation import CurationError
-    from kg.outputs import OutputError
-    from kg.pipeline import ExtractionsError
-    from kg.store.errors import StoreError
+    from kg.extraction.pipeline import ExtractionsError
+    from kg.graph.curation import CurationError
+    from kg.io.outputs import OutputError
+    from kg.sinks.building import NothingToDo
+    from kg.sinks.store.errors import StoreError
 
     try:
         yield
@@ -150,7 +155,7 @@ def _one_line_errors(out: Path) -> Iterator[None]:
 
 
 def _database(db: bool, uri: str | None, user: str, password: str | None, database: str | None) -> Database | None:
-    from kg.building import Database
+    from kg.sinks.building import Database
 
     return Database(uri, user, password, database) if db else None
 
@@ -171,6 +176,39 @@ HtmlOption = typer.Option(None, "--html/--no-html",
 DbOption = typer.Option(True, "--db/--no-db", help="Also load the graph into the database: the embedded FalkorDB in "
                                                    "OUT/db, or the Bolt server of --uri / NEO4J_URI.")
 QuietOption = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+
+
+def _export_help() -> str:
+    from kg.registry import SINKS
+
+    return ("Also write this registered format into OUT with the build, at its usual name (repeat for more; "
+            f"{', '.join(n for n in SINKS.names() if n != 'html')}; see kg export).")
+
+
+def _exports(names: list[str] | None, config: Path | None) -> tuple[tuple[str, BaseModel | None], ...]:
+    """The sinks to write with the build: ``exports`` of the configuration file, then those ``--export``
+    names, each checked and with its settings from the file's ``[sinks.NAME]`` (one line if wrong)."""
+    from kg.cli.export import settings_of
+    from kg.extraction.config import ConfigError, read_config_file
+    from kg.registry import SINKS
+
+    data: dict = {}
+    if config is not None:
+        try:
+            data = read_config_file(config)
+        except ConfigError as exc:
+            fail(str(exc))
+    blocks = data.get("sinks", {})
+    wanted = [*data.get("exports", []), *(names or [])]
+    for name in [*wanted, *blocks]:
+        if name not in SINKS.names():
+            where = "--export" if name in (names or []) else f"{config}"
+            fail(f"{where}: unknown format {name!r}; choose from {', '.join(SINKS.names())}")
+    settings = {name: settings_of(name, SINKS.get(name), block, f"{config}: [sinks.{name}]")
+                for name, block in blocks.items()}
+    return tuple((name, settings.get(name)) for name in dict.fromkeys(wanted + (["html"] if "html" in blocks else [])))
+
+
 CurationOption = typer.Option(None, "--curation", metavar="FILE", readable=False,
                               help="A curation file (kg-curation.toml: merge, split, never, type, rename; see the "
                                    "README) to apply.")
@@ -180,7 +218,7 @@ def _read_curation(path: Path | None) -> Curation | None:
     """The curation of ``path`` (None: none given); a one-line error naming file and line."""
     if path is None:
         return None
-    from kg.curation import Curation, CurationError
+    from kg.graph.curation import Curation, CurationError
 
     if not path.is_file():
         fail(f"--curation: {path}: no such file")
@@ -192,6 +230,7 @@ def _read_curation(path: Path | None) -> Curation | None:
 
 @app.command()
 def build(
+    ctx: typer.Context,
     paths: list[Path] = typer.Argument(None, readable=False,  # our readers skip what they cannot read
                                        help="Files or folders of .txt/.md/.jsonl (default: the shipped seeds)."),
     out: Path = OutOption,
@@ -210,12 +249,15 @@ def build(
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
+    config: Path | None = ConfigOption,
+    settings: list[str] | None = SetOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
     max_chars: int = MaxCharsOption,
     follow_symlinks: bool = FollowSymlinksOption,
     quiet: bool = QuietOption,
+    export: list[str] | None = typer.Option(None, "--export", metavar="FORMAT", help=_export_help()),
     curation: Path | None = typer.Option(None, "--curation", metavar="FILE", readable=False,
                                          help="Use this curation file (see the README) from now on: copied to "
                                               "OUT/kg-curation.toml (default: the one OUT has, if any)."),
@@ -226,13 +268,15 @@ def build(
 
     All or nothing: the files and the database change together when the build is complete; an
     error or Ctrl-C leaves OUT and the database as they were. Builds on one OUT take turns."""
-    from kg import building
-    from kg.pipeline import default_workers
+    from kg.extraction.pipeline import default_workers
+    from kg.sinks import building
 
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
-                                       classifier=classifier)
+                                       classifier=classifier, config_file=config, given=given_options(ctx),
+                                       settings=settings)
     if add and not paths:
         fail("--add needs the files or folders to add")
+    exports = _exports(export, config)
     curated = _read_curation(curation)
     if curated is None:
         _check_folder_curation(out)
@@ -242,7 +286,7 @@ def build(
     with _one_line_errors(out), _progress(inputs, quiet, read) as bar:
         result = run(out, inputs, extractor, workers or default_workers(), html if add else html is not False,
                      _database(db, uri, user, password, database), on_problem=_on_problem, on_done=bar.on_done,
-                     on_wait=warn, read=read, on_progress=bar.on_chunk, curation=curated)
+                     on_wait=warn, read=read, on_progress=bar.on_chunk, curation=curated, exports=exports)
     report = result.report
     _report(result, "added" if add else "built", f"{report.documents} documents ({report.characters:,} chars)")
     if report.problems:
@@ -262,7 +306,7 @@ def remove(
 ) -> None:
     """Take documents out of OUT: their evidence and mentions go, and the entities and relations
     nothing else supports, from extractions.jsonl, graph.json, the index, the page and the database."""
-    from kg import building
+    from kg.sinks import building
 
     _check_folder_curation(out)
     with _one_line_errors(out):
@@ -275,6 +319,7 @@ def remove(
 
 @app.command()
 def extract(
+    ctx: typer.Context,
     input: Path = typer.Argument(..., readable=False,
                                  help="A folder of .txt/.md files, one file, or JSONL of {id, text}."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the extractions (JSONL)."),
@@ -286,6 +331,8 @@ def extract(
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
+    config: Path | None = ConfigOption,
+    settings: list[str] | None = SetOption,
     recursive: bool = RecursiveOption,
     include: list[str] | None = IncludeOption,
     encoding: str | None = EncodingOption,
@@ -297,11 +344,12 @@ def extract(
 
     OUTPUT is replaced only when the new one is complete; it may not be one of the inputs. A
     symlink is written through to its target, a device or FIFO (such as /dev/stdout) is written to."""
-    from kg.outfolder import check_not_state
-    from kg.outputs import OutputError, check_folder_exists, check_not_input
-    from kg.pipeline import default_workers, write_extractions
+    from kg.extraction.pipeline import default_workers, write_extractions
+    from kg.io.outputs import OutputError, check_folder_exists, check_not_input
+    from kg.sinks.outfolder import check_not_state
     extractor = extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
-                                       classifier=classifier)
+                                       classifier=classifier, config_file=config, given=given_options(ctx),
+                                       settings=settings)
     curated = _read_curation(curation)
     read = _read_options(recursive, include, encoding, max_chars, follow_symlinks,
                          exclude=(output,))  # never read the output

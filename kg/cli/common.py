@@ -16,14 +16,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from kg.ner.taggers import DEFAULT_TAGGER
+from kg.extraction.ner.taggers import DEFAULT_TAGGER
+from kg.io.textsafety import json_text, visible
 from kg.registry import TAGGERS
-from kg.textsafety import json_text, visible
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
 
 console = Console()
 err_console = Console(stderr=True)
@@ -47,7 +47,7 @@ DatabaseOption = typer.Option(None, "--database", envvar="NEO4J_DATABASE",
 
 def plain(text: object, style: str = "") -> Text:
     """Text from documents (or any user data) for the terminal: no markup is interpreted, and
-    control, bidi and zero-width characters show as escapes (see :mod:`kg.textsafety`)."""
+    control, bidi and zero-width characters show as escapes (see :mod:`kg.io.textsafety`)."""
     return Text(visible(str(text)), style=style)
 
 
@@ -94,7 +94,7 @@ def graph_path(out: Path) -> Path:
 
 
 def load_graph_or_fail(out: Path) -> nx.MultiDiGraph:
-    from kg.graph import GraphFormatError, load_json
+    from kg.graph.network import GraphFormatError, load_json
 
     try:
         return load_json(graph_path(out))
@@ -121,6 +121,14 @@ MinConfidenceOption = typer.Option(0.0, "--min-confidence", metavar="X",
                                         "calibrated: about the share of such relations that are right).")
 
 
+ConfigOption = typer.Option(None, "--config", metavar="FILE", readable=False,
+                            help="A configuration file (TOML: tagger, dictionaries, min_confidence, "
+                                 "relation_rules ..., and a [components.NAME] block of settings per component); "
+                                 "the options given on the command line win over it.")
+SetOption = typer.Option(None, "--set", metavar="KEY=VALUE",
+                         help="A setting of the extractor, over --config and the options: min_confidence=0.5, "
+                              "components.statistical.model=my.npz (a dotted KEY for a component's block; "
+                              "repeat for more).")
 ClassifierOption = typer.Option(True, "--classifier/--no-classifier",
                                 help="Run the trained relation classifier beside the rules (--no-classifier: the "
                                      "rules alone, faster, fewer relations found).")
@@ -133,24 +141,46 @@ def check_confidence(value: float) -> float:
     return value
 
 
+def given_options(ctx: typer.Context) -> frozenset[str]:
+    """The parameters of a command the user gave on the command line (a configuration file named
+    there wins over the environment, such as KG_NER, and over the defaults)."""
+    # by the source's name: typer may carry its own copy of click's ParameterSource
+    return frozenset(name for name in ctx.params
+                     if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE")
+
+
 def extractor_from_options(ner: str, dictionaries: list[Path] | None, ner_model: Path | None = None,
                            relation_model: Path | None = None, min_confidence: float = 0.0,
-                           relation_rules: tuple[str, ...] | None = None, classifier: bool = True) -> Extractor:
-    """The extractor the options describe, built now, so a bad name, dictionary, model or missing
-    package is one line before any document is read."""
-    if not classifier and relation_rules is None:
-        from kg.registry import RELATION_RULES
-
-        relation_rules = tuple(name for name in RELATION_RULES.names() if name != "classifier")
-    from kg.config import ConfigError, make_config
-    from kg.dictionary import DictionaryError
-    from kg.extract import Extractor
-    from kg.ner.taggers.base import MissingPackageError, ModelError
+                           relation_rules: tuple[str, ...] | None = None, classifier: bool = True,
+                           config_file: Path | None = None, given: frozenset[str] = frozenset(),
+                           settings: list[str] | None = None) -> Extractor:
+    """The extractor the options describe (over ``config_file``'s settings: an option in ``given``
+    wins over the file; ``settings``, ``--set KEY=VALUE``, win over both), built now, so a bad name,
+    dictionary, model or missing package is one line before any document is read."""
+    from kg.extraction.config import ConfigError, extraction_values, make_config, read_config_file, with_settings
+    from kg.extraction.dictionary import DictionaryError
+    from kg.extraction.extractor import Extractor
+    from kg.extraction.ner.taggers.base import MissingPackageError, ModelError
+    from kg.registry import RELATION_RULES
 
     try:
-        extractor = Extractor(make_config(tagger=ner, dictionaries=tuple(dictionaries or ()), ner_model=ner_model,
-                                          relation_model=relation_model, relation_rules=relation_rules,
-                                          min_confidence=check_confidence(min_confidence)))
+        values = extraction_values(read_config_file(config_file)) if config_file is not None else {}
+        everything = config_file is None  # without a file every option counts, given or not
+        if everything or "ner" in given:
+            values["tagger"] = ner
+        if dictionaries:
+            values["dictionaries"] = (*values.get("dictionaries", ()), *dictionaries)
+        for field, value in (("ner_model", ner_model), ("relation_model", relation_model)):
+            if value is not None:
+                values[field] = value
+        if everything or "min_confidence" in given:
+            values["min_confidence"] = check_confidence(min_confidence)
+        if relation_rules is not None:
+            values["relation_rules"] = relation_rules
+        if not classifier:
+            chosen = values.get("relation_rules") or RELATION_RULES.names()
+            values["relation_rules"] = tuple(name for name in chosen if name != "classifier")
+        extractor = Extractor(make_config(**with_settings(values, settings or [])))
         extractor.components  # noqa: B018  (builds and caches them)
     except (ConfigError, DictionaryError, MissingPackageError, ModelError) as exc:
         fail(str(exc))

@@ -1,8 +1,8 @@
 """``kg merge``, ``kg rename``, ``kg forget``: the user's corrections of the entities of a build.
 
-Each appends a block to ``OUT/kg-curation.toml`` (:mod:`kg.curation`) and rebuilds what depends on
+Each appends a block to ``OUT/kg-curation.toml`` (:mod:`kg.graph.curation`) and rebuilds what depends on
 it (graph.json, index.sqlite, graph.html, the database) from the extractions already there, all or
-nothing under the folder's lock (:func:`kg.building.curate`); nothing is extracted again.
+nothing under the folder's lock (:func:`kg.sinks.building.curate`); nothing is extracted again.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from kg.cli.build import DbOption, HtmlOption, _database, _one_line_errors
 from kg.cli.common import DatabaseOption, OutOption, PasswordOption, UriOption, UserOption, fail, say, warn
 
 if TYPE_CHECKING:
-    from kg.curation import Curation
+    from kg.graph.curation import Curation
 
 app = typer.Typer()
 
@@ -31,7 +31,7 @@ def _node(out: Path, name: str) -> str:
     """The node ``name`` stands for in the folder's graph (its name, or any alias); a one-line
     error with the closest names otherwise."""
     from kg.cli.explore import open_graph_or_fail
-    from kg.index import UnknownName
+    from kg.graph.index import UnknownName
 
     with open_graph_or_fail(out) as graph:
         try:
@@ -47,7 +47,7 @@ class _NoSuchEntity(LookupError):
 @contextmanager
 def _curating(out: Path) -> Iterator[None]:
     """One-line errors of a curation command: the curation file, an unknown name, and a build's."""
-    from kg.curation import CurationError
+    from kg.graph.curation import CurationError
 
     if not (out / "graph.json").exists():
         fail(f"no graph in {out} (run `kg build` first, or give the folder with --out)")
@@ -62,7 +62,7 @@ def _curating(out: Path) -> Iterator[None]:
 
 def _run(out: Path, change: Callable[[Curation], Curation], done: str, html: bool | None, db: bool, uri: str | None,
          user: str, password: str | None, database: str | None) -> None:
-    from kg import building
+    from kg.sinks import building
 
     try:
         with _curating(out):
@@ -115,7 +115,7 @@ def rename(
 ) -> None:
     """Name the entity OLD as NEW (OLD stays an alias): a rename block in OUT/kg-curation.toml,
     and everything rebuilt from the extractions."""
-    from kg.normalize import key
+    from kg.io.normalize import key
 
     if not new.strip() or not key(new):
         fail("the new name is empty")

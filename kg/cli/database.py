@@ -2,7 +2,7 @@
 
 ``kg query`` on the embedded database uses the server kept running for the folder (``kg db``), and
 starts one if none runs, which then stays up for the next queries until ``kg db stop`` or its idle
-timeout (``KG_DB_IDLE``; see :mod:`kg.store.running`): a query then costs its own time only."""
+timeout (``KG_DB_IDLE``; see :mod:`kg.sinks.store.running`): a query then costs its own time only."""
 
 from __future__ import annotations
 
@@ -29,13 +29,13 @@ from kg.cli.common import (
     say,
     warn,
 )
-from kg.store import DB_DIR, DEFAULT_BATCH_SIZE, saved_queries
-from kg.store.errors import StoreError
+from kg.sinks.store import DB_DIR, DEFAULT_BATCH_SIZE, saved_queries
+from kg.sinks.store.errors import StoreError
 
 if TYPE_CHECKING:  # the driver and networkx are imported when a command runs
     import networkx as nx
 
-    from kg.store.bolt import Store
+    from kg.sinks.store.bolt import Store
 
 app = typer.Typer()
 
@@ -45,10 +45,10 @@ def store_for(out: Path, uri: str | None, user: str, password: str | None, datab
               lock: bool = True, keep: bool = False) -> Iterator[Store]:
     """The store for a command; database and folder errors and Ctrl-C become one-line messages.
     The embedded server's folder is locked for the command (``lock=False``: the caller holds it);
-    ``keep``: an embedded server started now stays up after the command (see :mod:`kg.store.running`)."""
-    from kg.outfolder import OutputFolder
-    from kg.outputs import OutputError
-    from kg.store.connect import open_store
+    ``keep``: an embedded server started now stays up after the command (see :mod:`kg.sinks.store.running`)."""
+    from kg.io.outputs import OutputError
+    from kg.sinks.outfolder import OutputFolder
+    from kg.sinks.store.connect import open_store
 
     try:
         with ExitStack() as stack:
@@ -70,10 +70,10 @@ def _read_source(path: Path) -> nx.MultiDiGraph:
     """graph.json from ``kg build``, or extractions (.jsonl) from ``kg extract``."""
     from pydantic import ValidationError
 
-    from kg.graph import GraphFormatError, build_graph, load_json
+    from kg.graph.network import GraphFormatError, build_graph, load_json
 
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        from kg.pipeline import ExtractionsError, read_extractions
+        from kg.extraction.pipeline import ExtractionsError, read_extractions
 
         try:
             return build_graph(read_extractions(path))
@@ -109,9 +109,9 @@ def load(
     """Load the graph into a Bolt database (merging: loading twice changes nothing)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from kg.outfolder import signals_held_back
-    from kg.store.loader import counts, load_graph
-    from kg.store.replace import replacing
+    from kg.sinks.outfolder import signals_held_back
+    from kg.sinks.store.loader import counts, load_graph
+    from kg.sinks.store.replace import replacing
 
     path = source or graph_path(out)
     G = _read_source(path)
@@ -176,7 +176,7 @@ def query(
     database: str | None = DatabaseOption,
 ) -> None:
     """Run Cypher against the database and print the rows as a table (or JSON)."""
-    from kg.store.results import to_plain
+    from kg.sinks.store.results import to_plain
 
     if list_saved:
         _print_saved_list()
@@ -209,14 +209,14 @@ def query(
 
 def _holds_nothing(store: Store) -> bool:
     """No entity in the database (a query's empty answer then says more about the database)."""
-    from kg.store.loader import counts  # networkx and the models: only when a query found nothing
+    from kg.sinks.store.loader import counts  # networkx and the models: only when a query found nothing
 
     return counts(store)["nodes"] == 0
 
 
 def _print_table(saved: saved_queries.SavedQuery, keys: list[str], records: list, counters: dict[str, int],
                  description: str) -> None:
-    from kg.store.results import to_cell
+    from kg.sinks.store.results import to_cell
 
     rows = [[to_cell(record[k]) for k in keys] for record in records]
     shortened = any(row != [to_cell(record[k], short=False) for k in keys] for row, record in zip(

@@ -1,6 +1,6 @@
 """``kg db start|stop|status``: the embedded database server kept running between commands, so that
 ``kg query`` answers in a fraction of a second instead of starting a server each time (see
-:mod:`kg.store.running`; ``kg query`` also starts one on demand)."""
+:mod:`kg.sinks.store.running`; ``kg query`` also starts one on demand)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from kg.cli.common import OutOption, fail, print_json, say
-from kg.store import DB_DIR
+from kg.sinks.store import DB_DIR
 
 app = typer.Typer(name="db", no_args_is_help=True,
                   help="Keep the embedded database running between commands: kg db start, kg db stop, kg db status.")
@@ -21,7 +21,7 @@ IdleOption = typer.Option(None, "--idle-timeout", metavar="SECONDS", min=1,
 
 
 def _describe(kept: object, out: Path) -> str:
-    from kg.store.running import Running
+    from kg.sinks.store.running import Running
 
     assert isinstance(kept, Running)
     return (f"the embedded database of {out} at {kept.uri} (pid {kept.pid}); it stops after "
@@ -38,8 +38,8 @@ def start(
     idle: float | None = IdleOption,
 ) -> None:
     """Start the embedded database of OUT and keep it running between commands."""
-    from kg.store import running
-    from kg.store.errors import StoreError
+    from kg.sinks.store import running
+    from kg.sinks.store.errors import StoreError
 
     data_dir = out / DB_DIR
     try:
@@ -58,8 +58,8 @@ def start(
 @app.command("stop")
 def stop(out: Path = OutOption) -> None:
     """Stop the embedded database of OUT (once the commands using it have finished); the graph is saved."""
-    from kg.store import running
-    from kg.store.errors import StoreError
+    from kg.sinks.store import running
+    from kg.sinks.store.errors import StoreError
 
     try:
         stopped = running.stop(out / DB_DIR)
@@ -78,8 +78,8 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Whether the embedded database of OUT is running, where, and for how long unused (exit code 1: not running)."""
-    from kg.store import running
-    from kg.store.errors import StoreError
+    from kg.sinks.store import running
+    from kg.sinks.store.errors import StoreError
 
     try:
         kept = running.find(out / DB_DIR)

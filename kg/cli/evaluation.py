@@ -10,14 +10,17 @@ from rich.table import Table
 
 from kg.cli.common import (
     ClassifierOption,
+    ConfigOption,
     DictionaryOption,
     MinConfidenceOption,
     NerModelOption,
     NerOption,
     RelationModelOption,
+    SetOption,
     console,
     extractor_from_options,
     fail,
+    given_options,
     plain,
     print_json,
     say,
@@ -26,14 +29,14 @@ from kg.cli.common import (
 from kg.evaluate import Counts, GoldError, load_gold, score_all
 
 if TYPE_CHECKING:
-    from kg.extract import Extractor
+    from kg.extraction.extractor import Extractor
 
 
 app = typer.Typer()
 
 
 def _read_predictions(path: Path) -> dict[str, dict]:
-    from kg.jsonlimits import TooDeep, loads
+    from kg.io.jsonlimits import TooDeep, loads
 
     preds: dict[str, dict] = {}
     try:
@@ -57,8 +60,8 @@ def _read_predictions(path: Path) -> dict[str, dict]:
 
 
 def _extract_gold_docs(gold: dict[str, dict], docs: Path, extractor: Extractor) -> dict[str, dict]:
-    from kg.pipeline import to_score_record
-    from kg.readers import InputProblem, iter_documents
+    from kg.extraction.pipeline import to_score_record
+    from kg.io.readers import InputProblem, iter_documents
 
     preds = {}
     for item in iter_documents([docs]):
@@ -88,6 +91,7 @@ def _table(title: str, counts: Counts) -> Table:
 
 @app.command("eval")
 def eval_cmd(
+    ctx: typer.Context,
     gold_dir: Path = typer.Argument(..., readable=False,
                                     help="Folder of gold graphs (<doc_id>.json, GUIDELINES.md format)."),
     pred: Path | None = typer.Option(None, "--pred", "-p", readable=False,
@@ -100,13 +104,16 @@ def eval_cmd(
     relation_model: Path | None = RelationModelOption,
     min_confidence: float = MinConfidenceOption,
     classifier: bool = ClassifierOption,
+    config: Path | None = ConfigOption,
+    settings: list[str] | None = SetOption,
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List false positives and negatives."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Precision, recall and F1 per entity and relation type against gold graphs."""
     # The options first (an unknown tagger is reported whatever the gold folder holds), then the gold.
     extractor = None if pred else extractor_from_options(ner, dictionary, ner_model, relation_model, min_confidence,
-                                                          classifier=classifier)
+                                                          classifier=classifier, config_file=config,
+                                                          given=given_options(ctx), settings=settings)
     try:
         gold = load_gold(gold_dir)
     except GoldError as exc:

@@ -1,5 +1,5 @@
 """``kg neighbours``, ``kg path``, ``kg stats``: the build folder's graph opened read-only through the
-Python API (``kg.open``, see :mod:`kg.indexed`), which answers from the lookup index ``OUT/index.sqlite``
+Python API (``kg.open``, see :mod:`kg.graph.indexed`), which answers from the lookup index ``OUT/index.sqlite``
 and reads only what a question needs. An index that is missing or older than graph.json is rebuilt
 from it first (kept if the folder can be written). Neither networkx nor the pydantic models are
 imported here: a lookup is a process of a tenth of a second, whatever the size of the graph."""
@@ -14,18 +14,18 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.cli.common import OutOption, console, fail, graph_path, plain, print_json, say
-from kg.evidence import EndMark, end_marks, segments, window
+from kg.extraction.evidence import EndMark, end_marks, segments, window
 from kg.schema import EntityType, RelationType
 
 if TYPE_CHECKING:
-    from kg.indexed import IndexedGraph
+    from kg.graph.indexed import IndexedGraph
 
 app = typer.Typer()
 
 
 def open_graph_or_fail(out: Path) -> IndexedGraph:
-    """The folder's graph (see :func:`kg.indexed.open_graph`), or a one-line error."""
-    from kg.indexed import GraphUnavailable, open_graph
+    """The folder's graph (see :func:`kg.graph.indexed.open_graph`), or a one-line error."""
+    from kg.graph.indexed import GraphUnavailable, open_graph
 
     try:
         return open_graph(out)
@@ -72,7 +72,7 @@ def neighbours_cmd(
     out: Path = OutOption,
 ) -> None:
     """Entities related to NAME, with relation, direction and evidence."""
-    from kg.index import UnknownName
+    from kg.graph.index import UnknownName
 
     graph = open_graph_or_fail(out)
     try:
@@ -110,7 +110,7 @@ def path_cmd(
     out: Path = OutOption,
 ) -> None:
     """The shortest chain of relations between two entities (exit code 1 when there is none)."""
-    from kg.index import UnknownName
+    from kg.graph.index import UnknownName
 
     graph = open_graph_or_fail(out)
     try:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: Past this many entities (with --max-nodes raised) the page gets slow to lay out.
 SLOW_PAGE = 5000
-#: Default --max-nodes; the same as kg.html_export.MAX_NODES, which is imported only when the
+#: Default --max-nodes; the same as kg.sinks.html.MAX_NODES, which is imported only when the
 #: command runs (pyvis, jinja2 and OpenCC cost ~0.3 s at every `kg` start-up otherwise).
 MAX_NODES = 5000
 
@@ -72,7 +72,7 @@ def select_subgraph(
     """
     import networkx as nx
 
-    from kg.graph import new_graph, resolve
+    from kg.graph.network import new_graph, resolve
 
     centre = resolve(G, focus) if focus else None
 
@@ -121,10 +121,10 @@ def html_cmd(
                              envvar="KG_OUT"),
 ) -> None:
     """Write an interactive, offline HTML page of the graph (or of one entity's neighbourhood)."""
-    from kg.graph import UnknownEntityError, resolve
-    from kg.html_export import write_html
-    from kg.outfolder import OutputFolder, check_not_state
-    from kg.outputs import OutputError, check_folder_exists, check_not_input, real_target
+    from kg.graph.network import UnknownEntityError, resolve
+    from kg.io.outputs import OutputError, check_folder_exists, check_not_input, real_target
+    from kg.sinks.html import write_html
+    from kg.sinks.outfolder import OutputFolder, check_not_state
 
     if depth is not None and not focus:
         fail("--depth needs --focus NAME")

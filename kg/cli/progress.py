@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from rich.progress import Progress, TaskID
 
-from kg.textsafety import visible
+from kg.io.textsafety import visible
 
 if TYPE_CHECKING:
+    from kg.extraction.progress import DocumentProgress
     from kg.models import Extraction
-    from kg.progress import DocumentProgress
 
 
 class DocumentBar:

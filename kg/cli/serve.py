@@ -55,7 +55,7 @@ def serve(
 
     A local web server over OUT/index.sqlite (a JSON API under /api and a page that grows from one
     entity); Ctrl-C stops it. Restart it after `kg build` to see the new graph."""
-    from kg.indexed import GraphUnavailable
+    from kg.graph.indexed import GraphUnavailable
     from kg.server.app import LOOPBACK_HOSTS, GraphService, create_app
 
     try:

@@ -11,7 +11,7 @@ import typer
 from kg.cli.common import fail, say
 
 if TYPE_CHECKING:
-    from kg.ner.statistical.corpora import Example, LabelMap
+    from kg.extraction.ner.statistical.corpora import Example, LabelMap
 
 app = typer.Typer()
 
@@ -27,7 +27,7 @@ def parse_corpus(spec: str) -> tuple[Path, str, str]:
     >>> parse_corpus("news.bmes::msra")
     (PosixPath('news.bmes'), 'auto', 'msra')
     """
-    from kg.ner.statistical.corpora import LABEL_MAPS
+    from kg.extraction.ner.statistical.corpora import LABEL_MAPS
 
     path, _, rest = spec.partition(":")
     fmt, _, labels = rest.partition(":")
@@ -69,7 +69,7 @@ def _apply_repeats(corpora: list[tuple[list[Example], LabelMap]], names: list[st
 
 
 def _read_corpora(public: Path | None, specs: list[str]) -> tuple[list[tuple[list[Example], LabelMap]], list[str]]:
-    from kg.ner.statistical.corpora import LABEL_MAPS, CorpusError, load_public, read_corpus
+    from kg.extraction.ner.statistical.corpora import LABEL_MAPS, CorpusError, load_public, read_corpus
 
     corpora: list[tuple[list[Example], LabelMap]] = []
     names: list[str] = []
@@ -142,10 +142,10 @@ def train_ner(
     if preset not in PRESETS:
         fail(f"--preset: unknown preset {preset!r}; choose from: {', '.join(PRESETS)}")
     try:
-        from kg.ner.statistical import train as training
+        from kg.extraction.ner.statistical import train as training
     except ImportError as exc:
         fail(f"kg train-ner needs {exc.name or 'torch'}: pip install 'kg[train]'")
-    from kg.ner.taggers.statistical import load_model
+    from kg.extraction.ner.taggers.statistical import load_model
 
     if entities is None:
         from importlib import resources
@@ -172,8 +172,8 @@ def train_ner(
     log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))
     lexicon = {"entities_tsv": str(entities)}
     epochs_override = {"epochs": epochs} if epochs else {}
-    from kg.outfolder import check_not_state
-    from kg.outputs import OutputError, check_folder_exists, check_not_input, replacing
+    from kg.io.outputs import OutputError, check_folder_exists, check_not_input, replacing
+    from kg.sinks.outfolder import check_not_state
 
     try:
         check_not_input(output, [*(parse_corpus(spec)[0] for spec in corpus), entities])
@@ -199,7 +199,7 @@ def train_ner(
             if corpora and base_model is None:
                 base_model = train_base(corpora, Path(work) / "base.npz")
             if articles is not None:
-                from kg.ner.statistical.train_two_stage import public_shares, train_two_stage
+                from kg.extraction.ner.statistical.train_two_stage import public_shares, train_two_stage
 
                 shares = public_shares(as_read, corpora, Path(work), train_base, log) if corpora else []
                 train_two_stage(articles, base_model, trained, crf_overrides=lexicon, seed=seed, log=log,
@@ -238,7 +238,7 @@ def _base_model(path: Path, work: Path) -> Path:
     """A single model file of the base model in ``path`` (itself, or the base part of a two-stage tagger)."""
     import zipfile
 
-    from kg.ner.statistical.two_stage import TwoStageTagger
+    from kg.extraction.ner.statistical.two_stage import TwoStageTagger
 
     try:
         return TwoStageTagger.base_model_file(path, work / "base-from-file.npz")

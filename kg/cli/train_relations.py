@@ -37,12 +37,12 @@ def train_relations(
     Candidate mentions come from kg's own pipeline (as `--ner`, `--dictionary` and `--ner-model`
     say), annotated names forced in; the classifier is calibrated, and the rules' confidences are
     measured, on the tuning part read the same way. The same data gives the same file."""
-    from kg.outfolder import check_not_state
-    from kg.outputs import OutputError, check_folder_exists, check_not_input, replacing
-    from kg.relations.classifier.corpora import DataError
-    from kg.relations.classifier.model import PairClassifier
-    from kg.relations.classifier.recipe import train_model
-    from kg.relations.classifier.training import signatures
+    from kg.extraction.relations.classifier.corpora import DataError
+    from kg.extraction.relations.classifier.model import PairClassifier
+    from kg.extraction.relations.classifier.recipe import train_model
+    from kg.extraction.relations.classifier.training import signatures
+    from kg.io.outputs import OutputError, check_folder_exists, check_not_input, replacing
+    from kg.sinks.outfolder import check_not_state
 
     config = extractor_from_options(ner, dictionary, ner_model, relation_rules=()).config
     log = (lambda _line: None) if quiet else (lambda line: say(line, err=True))

@@ -35,8 +35,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from kg.index import GraphIndex, UnknownName
-from kg.indexed import IndexedGraph, open_graph
+from kg.graph.index import GraphIndex, UnknownName
+from kg.graph.indexed import IndexedGraph, open_graph
 from kg.server import page, records
 
 #: The hosts a server on the loopback address answers (besides the address it listens on).

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.io.textsafety import visible
 from kg.server.records import plainly
-from kg.textsafety import visible
-from kg.webassets import csp, environment, scripts, style
-from kg.webitems import FONT_STACK, LARGE_EDGES, LARGE_NODES, vis_options
+from kg.sinks.webassets import csp, environment, scripts, style
+from kg.sinks.webitems import FONT_STACK, LARGE_EDGES, LARGE_NODES, vis_options
 
 #: Relations fetched per expansion of an entity.
 PAGE = 50

@@ -1,9 +1,9 @@
-"""The JSON the server answers with, read from the lookup index (:class:`kg.index.GraphIndex`): entities,
+"""The JSON the server answers with, read from the lookup index (:class:`kg.graph.index.GraphIndex`): entities,
 relations and paths as the live page's script (``kg/web/graph.js``) takes them, each with its
-vis-network item, built by :mod:`kg.webitems` as the static page's are.
+vis-network item, built by :mod:`kg.sinks.webitems` as the static page's are.
 
 Entities are referred to by their number in the index, never by name, so a name goes back to the
-server only as typed into a search box. Every string is passed through :func:`kg.textsafety.visible`
+server only as typed into a search box. Every string is passed through :func:`kg.io.textsafety.visible`
 (control, bidi and zero-width characters shown as escapes), as on the static page.
 """
 
@@ -13,10 +13,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from kg.index import GraphIndex
+from kg.graph.index import GraphIndex
+from kg.io.textsafety import visible
 from kg.schema import SYMMETRIC
-from kg.textsafety import visible
-from kg.webitems import MAX_EVIDENCE, edge_options, evidence_record, legend, node_options
+from kg.sinks.webitems import MAX_EVIDENCE, edge_options, evidence_record, legend, node_options
 
 #: Most relations a neighbourhood page holds, evidence sentences an evidence page, hits a search.
 MAX_PAGE, MAX_EVIDENCE_PAGE, MAX_HITS = 200, 100, 50
@@ -27,7 +27,7 @@ EDGE_OPACITY = 0.85
 
 
 def plainly(value: Any) -> Any:
-    """Every string in ``value`` with its invisible characters made visible (see kg.textsafety)."""
+    """Every string in ``value`` with its invisible characters made visible (see kg.io.textsafety)."""
     if isinstance(value, str):
         return visible(value)
     if isinstance(value, list | tuple):
