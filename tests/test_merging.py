@@ -4,6 +4,7 @@ entity (kg.extraction.merging, Entity.merged_from), and the JSONL format stays r
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -125,9 +126,18 @@ def test_a_business_of_a_known_company_stays_apart():
     assert len(merged(text, [("小米", E.COMPANY), ("小米汽车", E.COMPANY)], Dictionary.default())) == 2
 
 
-def test_the_extractor_keeps_the_evidence_and_relations_use_the_merged_name():
+def _registered_name_known(tmp_path) -> Path:
+    """An extractor whose dictionary knows the registered name as a name of its own: these tests are
+    of the merging, not of whether the tagger finds a registered name."""
+    names = tmp_path / "registered.tsv"
+    names.write_text("Company\t宁德时代新能源科技股份有限公司\t-\t\n", encoding="utf-8")
+    return names
+
+
+def test_the_extractor_keeps_the_evidence_and_relations_use_the_merged_name(tmp_path):
     text = "宁德时代新能源科技股份有限公司（以下简称“宁德时代”）董事长曾毓群表示，宁德时代将推出新电池。"
-    ex = Extractor().extract(Document(id="d", text=text))
+    names = _registered_name_known(tmp_path)
+    ex = Extractor(ExtractorConfig(dictionaries=(names,))).extract(Document(id="d", text=text))
     catl = next(e for e in ex.entities if e.name == "宁德时代")
     assert "宁德时代新能源科技股份有限公司" in catl.aliases
     [how] = catl.merged_from
@@ -136,10 +146,11 @@ def test_the_extractor_keeps_the_evidence_and_relations_use_the_merged_name():
     assert not any(e.name == "宁德时代新能源科技股份有限公司" for e in ex.entities)
 
 
-def test_a_long_document_keeps_merge_offsets_in_the_whole_text():
+def test_a_long_document_keeps_merge_offsets_in_the_whole_text(tmp_path):
     sentence = "宁德时代新能源科技股份有限公司（以下简称“宁德时代”）成立于2011年。宁德时代总部位于宁德。"
     text = "这是一段开头。" * 2000 + sentence + "结尾。" * 2000
-    ex = Extractor(ExtractorConfig(chunk_chars=10_000)).extract(Document(id="long", text=text))
+    config = ExtractorConfig(chunk_chars=10_000, dictionaries=(_registered_name_known(tmp_path),))
+    ex = Extractor(config).extract(Document(id="long", text=text))
     records = [m for e in ex.entities for m in e.merged_from]
     assert records and all(text[m.start:m.end].startswith(m.name) for m in records)
 

@@ -25,7 +25,7 @@ def test_design_card_entities_have_the_right_type(seed_graph, name, etype):
     ("梁文锋", "FOUNDER_OF", "DeepSeek"),
     ("科大讯飞", "USES", "昇腾910B"),
     ("讯飞医疗", "LISTED_ON", "港交所"),
-    ("讯飞星火", "BENCHMARKED_AGAINST", "GPT-4o"),
+    ("讯飞星火V3.0", "BENCHMARKED_AGAINST", "GPT-4"),
     ("科大讯飞", "LOCATED_IN", "安徽"),
 ])
 def test_directed_relations_with_evidence(seed_graph, head, rel, tail):

@@ -32,16 +32,6 @@ def brand_prefix(surface: str, dictionary: Dictionary,
     return None
 
 
-def brand_owner(surface: str, dictionary: Dictionary) -> str | None:
-    """The company whose name opens ``surface`` (see :func:`brand_prefix`).
-
-    >>> brand_owner("华为昇腾910B", Dictionary.default())
-    '华为'
-    """
-    brand = brand_prefix(surface, dictionary)
-    return brand[0] if brand else None
-
-
 def brand_span(span: Span, dictionary: Dictionary, companies: Mapping[str, str] | None = None) -> Span | None:
     """The company named at the start of the mention ``span`` (讯飞 in 讯飞星火), as a span of its own."""
     if not span.surface or span.antecedent is not None or span.named is not None:

@@ -38,8 +38,6 @@ LIST_OPENER_BEFORE = re.compile(rf"(?:{alternation('clauses.list_openers').patte
 #: What joins the names of a list: X、Y和Z, X及Y, X以及Y.
 LIST_JOINERS = frozenset(words("clauses.list_joiners")) | {",", "，"}
 PARTNER_MARKERS = alternation("clauses.partner_markers")
-#: Words between the last party of a joint action and its verb (A与B共同发布, A联合B重磅推出).
-JOINT_GAP = re.compile(rf"(?:{alternation('clauses.joint_adverbs').pattern}|\d{{1,4}}\s*[年月日号]|\s)*")
 #: Every kind of name that can be a clause's subject (a place before a verb is where, not who).
 SUBJECTS = frozenset(EntityType) - {E.PLACE}
 
@@ -187,28 +185,3 @@ def listed_next(sent: Sentence, pos: int, types: frozenset[EntityType]) -> list[
         out += items
         _, end = clause_bounds(sent.text, items[-1].end)
     return out
-
-
-def joint_parties(sent: Sentence, pos: int, types: frozenset[EntityType]) -> tuple[list[Span], int]:
-    """The partners named right before the verb at ``pos`` in a joint action (A与B、C联合发布 →
-    B, C; A联合B发布 → B): the names between the last joining word of the clause and the verb, with
-    no verb among them and only joint adverbs after them; and where the joining word (与, 联合)
-    starts. ``([], pos)`` when there are none."""
-    a, _ = clause_bounds(sent.text, pos)
-    for m in reversed(list(PARTNER_MARKERS.finditer(sent.text, a, pos))):
-        parties = [s for s in sent.spans if m.end() <= s.start and s.end <= pos and s.type in types]
-        if parties and JOINT_GAP.fullmatch(sent.text, parties[-1].end, pos) and \
-                not VERBS.search(sent.text, m.end(), parties[-1].end):
-            return parties, m.start()
-    return [], pos
-
-
-def partners_earlier(sent: Sentence, pos: int, types: frozenset[EntityType]) -> list[Span]:
-    """The partners of the last joint construction before ``pos`` in the sentence (与华为携手…，并
-    联合发布P: 华为), for a joint verb whose clause names no partner."""
-    for m in reversed(list(PARTNER_MARKERS.finditer(sent.text, 0, pos))):
-        parties = enumeration(sent, m.end(), types, max_gap=1)
-        if parties:
-            return parties
-    return []
-
