@@ -20,6 +20,7 @@ from test_store_cli import server_pids
 
 import kg
 from kg.sinks.store import loopback, running
+from kg.sinks.store.wire import RedisPort
 
 pytestmark = pytest.mark.db
 
@@ -108,7 +109,7 @@ def test_the_kept_server_is_private(folder: Path) -> None:
         assert addresses and all(loopback.is_loopback(a) for a in addresses), addresses
     for name in ("server.json", "password"):
         assert stat.S_IMODE((folder / "db" / name).stat().st_mode) == 0o600
-    assert running.RedisPort(kept.redis_port).command("PING", timeout=2).startswith(b"-NOAUTH")  # no password
+    assert RedisPort(kept.redis_port).command("PING", timeout=2).startswith(b"-NOAUTH")  # no password
     assert kept.redis.command("PING", timeout=2).startswith(b"+PONG")
 
 

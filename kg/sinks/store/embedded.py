@@ -89,7 +89,25 @@ def _die_with_parent_hook() -> Callable[[], None] | None:
     return hook
 
 
-class EmbeddedServer:
+class ServerAddress:
+    """The Bolt URI and the authenticated Redis port of a server on loopback, from its ``bolt_port``,
+    ``redis_port`` and ``password`` (a server kg starts, or one a keeper runs)."""
+
+    bolt_port: int
+    redis_port: int
+    password: str
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://{HOST}:{self.bolt_port}"
+
+    @property
+    def redis(self) -> RedisPort:
+        """The Redis port, authenticated."""
+        return RedisPort(self.redis_port, self.password)
+
+
+class EmbeddedServer(ServerAddress):
     """One FalkorDB server with its data in ``data_dir``; use it as a context manager.
 
     Both ports listen on 127.0.0.1 only; the Redis port takes :attr:`redis` (with the password).
@@ -108,15 +126,6 @@ class EmbeddedServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock: IO[str] | None = None
         self._old_handlers: dict[int, object] = {}
-
-    @property
-    def uri(self) -> str:
-        return f"bolt://{HOST}:{self.bolt_port}"
-
-    @property
-    def redis(self) -> RedisPort:
-        """The Redis port, authenticated."""
-        return RedisPort(self.redis_port, self.password)
 
     @property
     def log_path(self) -> Path:

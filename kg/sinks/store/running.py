@@ -31,9 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.sinks.store.embedded import HOST, LOCK_FILE, PASSWORD_FILE
+from kg.sinks.store.embedded import LOCK_FILE, PASSWORD_FILE, ServerAddress
 from kg.sinks.store.errors import ServerStartError
-from kg.sinks.store.wire import RedisPort
 
 STATE_FILE = "server.json"
 USE_FILE = ".use"
@@ -46,7 +45,7 @@ _KEEPER_MODULE = "kg.sinks.store.keeper"
 
 
 @dataclass(frozen=True)
-class Running:
+class Running(ServerAddress):
     """A kept server: its keeper's pid, its ports, its password, when it started, its idle timeout."""
 
     data_dir: Path
@@ -56,14 +55,6 @@ class Running:
     password: str
     started: float
     idle_timeout: float
-
-    @property
-    def uri(self) -> str:
-        return f"bolt://{HOST}:{self.bolt_port}"
-
-    @property
-    def redis(self) -> RedisPort:
-        return RedisPort(self.redis_port, self.password)
 
     def idle_for(self) -> float:
         """Seconds since a command last used it (or since it started)."""
