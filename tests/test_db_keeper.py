@@ -181,3 +181,48 @@ def test_ctrl_c_while_a_query_starts_the_server_leaves_no_stray_server(folder: P
     kept = running.find(folder / "db")
     if kept is None:
         assert server_pids(folder / "db") == [] and not running._holds_lock(folder / "db")
+
+
+class _InterruptedAfterReady(subprocess.Popen):
+    """A keeper process whose ``ready`` line is read, and then Ctrl-C arrives before the command goes on:
+    the keeper has started its server and must be stopped while the command still holds ``.use``."""
+
+    started: list[_InterruptedAfterReady] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.started.append(self)
+        real = self.stdout
+
+        class Pipe:
+            def readline(self) -> bytes:
+                assert real is not None
+                assert real.readline().strip() == b"ready"
+                raise KeyboardInterrupt
+
+            def close(self) -> None:
+                assert real is not None
+                real.close()
+
+        self.stdout = Pipe()  # type: ignore[assignment]
+
+
+def test_ctrl_c_after_the_keeper_is_ready_stops_it_at_once(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(running.subprocess, "Popen", _InterruptedAfterReady)
+    monkeypatch.setattr(running, "STOP_TIMEOUT", 30.0)
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), running.using(folder / "db", start_idle=60.0):
+        pass
+    keeper = _InterruptedAfterReady.started[-1]
+    # it stopped on our SIGTERM (exit 0), not killed after the timeout while it waited for our lock
+    assert keeper.returncode == 0 and time.monotonic() - began < 25
+    assert running.find(folder / "db") is None and server_pids(folder / "db") == []
+
+
+def test_a_keeper_that_fails_before_it_is_ready_answers_the_query_waiting_for_it(folder: Path) -> None:
+    (folder / "db" / running.STATE_FILE).mkdir()  # it cannot publish where it listens
+    done = kg_cmd("query", "entity-types", "--out", str(folder), timeout=60)
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr.startswith("error: the database server stopped before it was ready")
+    assert done.stderr.count("\n") == 1
+    assert server_pids(folder / "db") == [] and not running._holds_lock(folder / "db")

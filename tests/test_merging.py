@@ -16,7 +16,7 @@ from kg.extraction.extractor import Extractor
 from kg.extraction.merging import merge_within
 from kg.extraction.ner.textview import TextView
 from kg.extraction.pipeline import to_score_record
-from kg.models import Document, Entity, Extraction, Mention
+from kg.models import Document, Entity, Extraction, Mention, Merge
 from kg.schema import EntityType
 
 E = EntityType
@@ -161,7 +161,7 @@ def test_jsonl_without_merged_from_still_loads_and_empty_lists_are_not_written()
     ex = Extraction.model_validate_json(json.dumps(old))
     assert ex.entities[0].merged_from == []
     assert "merged_from" not in to_score_record(ex)["entities"][0]
-    ex.entities[0].merged_from.append({"name": "華為", "rule": "declared", "start": 0, "end": 2})
+    ex.entities[0].merged_from.append(Merge(name="華為", rule="declared", start=0, end=2))
     again = Extraction.model_validate_json(json.dumps(to_score_record(Extraction.model_validate(ex.model_dump()))))
     assert again.entities[0].merged_from[0].rule == "declared"
 

@@ -24,9 +24,7 @@ def open_store(uri: str | None = None, user: str | None = None, password: str | 
             yield store
         return
     data_dir = Path(data_dir)
-    with running.using(data_dir) as kept:
-        if kept is None and keep and running.idle_timeout() > 0:
-            kept = running.start(data_dir, running.idle_timeout())
+    with running.using(data_dir, start_idle=running.idle_timeout() if keep else 0.0) as kept:
         if kept is not None:
             # a replacement a killed command left unfinished is settled now, as a starting server would
             settle_replacement(kept.redis, data_dir)

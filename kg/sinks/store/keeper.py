@@ -61,6 +61,13 @@ def _idle(use: IO[str], data_dir: Path, since: float, idle: float) -> bool:
     return False
 
 
+def _why(exc: BaseException | None) -> str:
+    """One short reason for a stop before ``ready``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror.lower()}: {exc.filename2 or exc.filename}" if exc.filename else exc.strerror.lower()
+    return str(exc) if exc is not None and not isinstance(exc, SystemExit) else "asked to stop"
+
+
 def keep(data_dir: Path, idle: float) -> int:
     server = EmbeddedServer(data_dir)
     try:
@@ -69,11 +76,13 @@ def keep(data_dir: Path, idle: float) -> int:
         _report(f"error: {exc}")
         return 1
     use = open(data_dir / USE_FILE, "a")  # noqa: SIM115 - held for the keeper's life
+    reported = False
     try:
         started = time.time()
         write_state(data_dir, {"pid": os.getpid(), "redis_port": server.redis_port, "bolt_port": server.bolt_port,
                                "started": started, "idle_timeout": idle})
         _report("ready")
+        reported = True
         while server.running and data_dir.is_dir() and not _idle(use, data_dir, started, idle):
             time.sleep(TICK)
     except SystemExit:
@@ -81,6 +90,8 @@ def keep(data_dir: Path, idle: float) -> int:
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already; a second request changes nothing
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        if not reported:  # the command waiting for us may hold .use: answer it before waiting for that lock
+            _report(f"error: the database server stopped before it was ready ({_why(sys.exc_info()[1])})")
         fcntl.flock(use, fcntl.LOCK_EX)  # the commands still using the server finish first
         with contextlib.suppress(OSError):
             (data_dir / STATE_FILE).unlink()

@@ -27,7 +27,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,8 +157,9 @@ def _answers(running: Running) -> bool:
 
 
 @contextlib.contextmanager
-def using(data_dir: Path) -> Iterator[Running | None]:
-    """The kept server of ``data_dir`` (None if there is none), which will not stop while the block runs."""
+def using(data_dir: Path, start_idle: float = 0.0) -> Iterator[Running | None]:
+    """The kept server of ``data_dir`` (None if there is none), which will not stop while the block runs;
+    with ``start_idle`` > 0 and none running, one is started now (see :func:`start`) with that idle timeout."""
     running: Running | None = None
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -169,6 +170,9 @@ def using(data_dir: Path) -> Iterator[Running | None]:
     try:
         fcntl.flock(fh, fcntl.LOCK_SH)  # waits while a keeper is stopping (it holds the lock alone)
         running = find(data_dir)
+        if running is None and start_idle > 0:
+            # Interrupted while it starts, the keeper is stopped, and it waits for its users' locks: ours first.
+            running = start(data_dir, start_idle, release=lambda: fcntl.flock(fh, fcntl.LOCK_UN))
         yield running
     finally:
         if running is not None:
@@ -177,10 +181,11 @@ def using(data_dir: Path) -> Iterator[Running | None]:
         fh.close()
 
 
-def start(data_dir: Path, idle: float) -> Running:
+def start(data_dir: Path, idle: float, release: Callable[[], None] | None = None) -> Running:
     """Start a keeper for ``data_dir`` (detached: it outlives this command) and wait until its server
     answers; ``ServerStartError`` with the keeper's reason if it cannot. Interrupted meanwhile, the
-    keeper is stopped before the interruption goes on."""
+    keeper is stopped before the interruption goes on; ``release`` first lets go of the caller's
+    shared lock on ``DATA/.use``, which a stopping keeper waits for."""
     cmd = [sys.executable, "-m", _KEEPER_MODULE, str(data_dir.resolve()), "--idle", repr(float(idle))]
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -193,12 +198,12 @@ def start(data_dir: Path, idle: float) -> Running:
     try:
         line = proc.stdout.readline().decode("utf-8", "replace").strip()
     except BaseException:
-        _terminate(proc)
+        _terminate(proc, release)
         raise
     finally:
         proc.stdout.close()
     if line != "ready":
-        _terminate(proc)
+        _terminate(proc, release)
         reason = line.removeprefix("error: ") or f"the keeper exited with code {proc.returncode}"
         raise ServerStartError(reason)
     running = find(data_dir)
@@ -207,8 +212,11 @@ def start(data_dir: Path, idle: float) -> Running:
     return running
 
 
-def _terminate(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a keeper this command started (it saves and stops its server on SIGTERM)."""
+def _terminate(proc: subprocess.Popen[bytes], release: Callable[[], None] | None = None) -> None:
+    """Stop a keeper this command started (it saves and stops its server on SIGTERM), after ``release``
+    has let go of the caller's lock on ``DATA/.use``: the keeper waits for that lock before it stops."""
+    if release is not None:
+        release()
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
