@@ -58,6 +58,14 @@ def test_dictionary_of_the_user_adds_and_overrides(tmp_path) -> None:
     assert found(mine, "华为")[0][1] == "Place", "a later file's entry replaces the shipped one"
 
 
+def test_an_alias_of_the_user_wins_over_a_shipped_name(tmp_path) -> None:
+    extra = tmp_path / "mine.tsv"
+    extra.write_text("Company\t讯飞集团\t-\t科大讯飞\n", encoding="utf-8")
+    mine = DictionaryRecogniser(Dictionary.load((extra,)))
+    assert found(mine, "科大訊飛发布新品")[0][:2] == ("讯飞集团", "Company")
+    assert found(DictionaryRecogniser(Dictionary.default()), "科大訊飛")[0][0] == "科大讯飞"
+
+
 # --- naming patterns --------------------------------------------------------------------------------------
 
 def test_model_versions_extend_a_known_family() -> None:

@@ -40,15 +40,17 @@ class Dictionary:
     ('科大讯飞', <EntityType.COMPANY: 'Company'>)
     """
 
-    def __init__(self, entries: list[Entry]):
+    def __init__(self, entries: list[Entry], layers: list[list[Entry]] | None = None):
+        """``entries`` in one layer, or ``layers`` (the first wins): within a layer a canonical name wins
+        over another entry's alias; across layers, every form of a higher layer wins over a lower one."""
         self.entries = entries
         self.by_key: dict[str, Entry] = {}
-        for e in entries:
-            # the canonical name wins over any other entry's alias
-            self.by_key[key(e.name)] = e
-        for e in entries:
-            for form in e.surface_forms:
-                self.by_key.setdefault(key(form), e)
+        for layer in layers if layers is not None else [entries]:
+            for e in layer:
+                self.by_key.setdefault(key(e.name), e)
+            for e in layer:
+                for form in e.surface_forms:
+                    self.by_key.setdefault(key(form), e)
 
     def lookup(self, surface: str) -> Entry | None:
         return self.by_key.get(key(surface))
@@ -66,15 +68,26 @@ class Dictionary:
 
         >>> Dictionary.load(shipped=False).entries
         []
+
+        A user's alias wins over a shipped name:
+
+        >>> import tempfile
+        >>> with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as fh:
+        ...     _ = fh.write("Company\\t讯飞集团\\t-\\t科大讯飞\\n")
+        >>> Dictionary.load((Path(fh.name),)).lookup("科大訊飛").name
+        '讯飞集团'
+        >>> Path(fh.name).unlink()
+
         """
         layers = [_read_entries(_SHIPPED, resources.files("kg").joinpath("data", "entities.tsv")
                                 .read_text(encoding="utf-8"))] if shipped else []
         layers += [_read_entries(p) for p in paths]
-        entries: list[Entry] = []
+        kept: list[list[Entry]] = []
+        taken: set[str] = set()
         for layer in reversed(layers):  # the last layer first: its names and aliases win
-            taken = {key(e.name) for e in entries}
-            entries += [e for e in layer if key(e.name) not in taken]
-        return Dictionary(entries)
+            kept.append([e for e in layer if key(e.name) not in taken])
+            taken |= {key(e.name) for e in kept[-1]}
+        return Dictionary([e for layer in kept for e in layer], kept)
 
 
 _SHIPPED = "kg/data/entities.tsv"
