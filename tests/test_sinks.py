@@ -3,6 +3,7 @@ both commands the same way, and a new one is one class and one registration."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import ClassVar
 
@@ -94,3 +95,47 @@ def test_build_and_export_write_a_format_alike(tmp_path: Path) -> None:
     assert (tmp_path / "csv" / "nodes.csv").read_bytes() == csv_built
     unknown = runner.invoke(app, ["build", "-q", "--no-db", "-o", str(out), "--export", "nope"])
     assert unknown.exit_code == 2 and "unknown format 'nope'" in unknown.stderr
+
+
+def _graphml_nodes(path: Path) -> set[str]:
+    return set(nx.read_graphml(path))
+
+
+def test_exports_of_a_build_follow_every_later_change_while_their_files_are_there(tmp_path: Path) -> None:
+    from kg.graph.network import load_json
+
+    out, seeds = tmp_path / "out", sorted(Path("seeds").glob("*.txt"))
+    built = runner.invoke(app, ["build", "-q", "--no-db", "--no-html", "-o", str(out), *map(str, seeds[:2]),
+                                "--export", "graphml"])
+    assert built.exit_code == 0, built.output
+    added = runner.invoke(app, ["build", "--add", "-q", "--no-db", "-o", str(out), str(seeds[2]), "--export", "csv"])
+    assert added.exit_code == 0, added.output
+
+    def current() -> set[str]:
+        return set(load_json(out / "graph.json"))
+
+    assert _graphml_nodes(out / "graph.graphml") == current()
+    csv_before = (out / "neo4j-import" / "nodes.csv").read_bytes()
+    removed = runner.invoke(app, ["remove", seeds[0].stem, "--no-db", "--out", str(out)])
+    assert removed.exit_code == 0, removed.output
+    assert _graphml_nodes(out / "graph.graphml") == current()
+    assert (out / "neo4j-import" / "nodes.csv").read_bytes() != csv_before  # both kept fresh
+    # an export the user deleted is no longer kept
+    (out / "graph.graphml").unlink()
+    renamed = runner.invoke(app, ["rename", "科大讯飞", "讯飞公司", "--no-db", "--out", str(out)])
+    assert renamed.exit_code == 0, renamed.output
+    assert not (out / "graph.graphml").exists()
+    assert "讯飞公司" in (out / "neo4j-import" / "nodes.csv").read_text(encoding="utf-8")
+
+
+def test_the_settings_an_export_was_built_with_are_kept_when_it_is_written_again(tmp_path: Path) -> None:
+    out, seeds = tmp_path / "out", sorted(Path("seeds").glob("*.txt"))
+    config = tmp_path / "kg.toml"
+    config.write_text('[sinks.html]\ntitle = "Our <graph>"\n\n[sinks.csv]\ndatabase = "news"\n', encoding="utf-8")
+    built = runner.invoke(app, ["build", "-q", "--no-db", "-o", str(out), *map(str, seeds[:2]), "--config",
+                                str(config), "--export", "csv"])
+    assert built.exit_code == 0, built.output
+    removed = runner.invoke(app, ["remove", seeds[0].stem, "--no-db", "--out", str(out)])
+    assert removed.exit_code == 0, removed.output
+    assert "<title>Our &lt;graph&gt;</title>" in (out / "graph.html").read_text(encoding="utf-8")
+    assert json.loads((out / "exports.json").read_text(encoding="utf-8"))["csv"]["database"] == "news"

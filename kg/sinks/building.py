@@ -7,7 +7,9 @@ build given another curation file copies it in; :func:`curate` changes it and re
 depends on it, without extracting anything again). A full build replaces the extractions;
 ``add`` extracts new documents and merges them in (a document whose id is already there is
 replaced); ``remove`` takes documents out (their evidence, mentions, and the entities and
-relations nothing else supports). Every operation stages all files in the folder
+relations nothing else supports). The formats a build or an add was asked to export (``--export``)
+are recorded in ``exports.json`` and written again by every later operation while their files are
+there, so they never show an older graph than the rest. Every operation stages all files in the folder
 (:class:`kg.sinks.outfolder.OutputFolder`), loads the database in place of the stored graph
 (:mod:`kg.sinks.store.replace`) and publishes both together, so an error or an interruption leaves
 everything as it was.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import json
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from kg.extraction.extractor import Extractor
 from kg.extraction.pipeline import RunReport, extraction_doc_id, extraction_lines, read_extractions, write_extractions
@@ -42,7 +45,7 @@ from kg.sinks.outfolder import BUILD_FILES, STATE_FILES, OutputFolder, signals_h
 if TYPE_CHECKING:
     import networkx as nx
 
-EXTRACTIONS, GRAPH, PAGE = "extractions.jsonl", "graph.json", "graph.html"
+EXTRACTIONS, GRAPH, PAGE, EXPORTS = "extractions.jsonl", "graph.json", "graph.html", "exports.json"
 
 
 class NothingToDo(Exception):
@@ -151,7 +154,7 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
          on_problem: Callable[[InputProblem], None] | None, on_done: Callable[[Extraction], None] | None,
          on_wait: Callable[[str], None] | None) -> BuildResult:
     folder = OutputFolder(out)
-    for name in (EXTRACTIONS, GRAPH, PAGE, INDEX_FILE, CURATION_FILE):
+    for name in (EXTRACTIONS, GRAPH, PAGE, INDEX_FILE, CURATION_FILE, EXPORTS):
         check_not_input(out / name, plan.inputs)
     result = BuildResult()
     with folder.lock(on_wait=on_wait), folder.staging() as stage:
@@ -173,11 +176,14 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
         G, linking = build_linked(_Extractions(stage / EXTRACTIONS), curation)
         save_json(G, stage / GRAPH)
         _write_index(G, stage / INDEX_FILE, stage / GRAPH)
-        # the page (its settings, if the build was given any, from the exports), then the other sinks asked for
-        asked = dict(plan.exports)
-        page = html or (html is None and (out / PAGE).exists()) or "html" in asked
-        sinks = ((("html", asked.pop("html", None)),) if page else ()) + tuple(asked.items())
+        # the page (its settings, if a build was given any, from the exports), then the other sinks: those
+        # asked for now and those recorded by earlier operations whose files are still there
+        asked = {**_recorded_exports(out), **dict(plan.exports)}
+        page = html or (html is None and (out / PAGE).exists()) or "html" in dict(plan.exports)
+        page_settings = asked.pop("html", None)
+        sinks = ((("html", page_settings),) if page else ()) + tuple(asked.items())
         extra = [name for name, settings in sinks for name in _write_sink(G, stage, name, settings)]
+        _record_exports(stage / EXPORTS, sinks)
         build_id = secrets.token_hex(8)
         # Only new documents: merge their part of the graph. Replaced or removed ones, a new
         # curation, or nodes the new documents renamed or merged: reload it all.
@@ -205,6 +211,36 @@ def _write_sink(G: nx.MultiDiGraph, stage: Path, name: str, settings: BaseModel 
     sink.write(G, stage / sink.target, settings if settings is not None else sink.Settings())
     written = [f"{sink.target}/{f}" for f in sink.files] if sink.folder else [sink.target]
     return [f for f in written if f != PAGE]
+
+
+def _recorded_exports(out: Path) -> dict[str, BaseModel | None]:
+    """The sinks earlier operations exported into ``out`` (``exports.json``) whose files are still there
+    and whose format is still registered, with their settings (defaults if they no longer validate)."""
+    try:
+        recorded = json.loads((out / EXPORTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: nothing to refresh (the record is written anew)
+    sinks: dict[str, BaseModel | None] = {}
+    for name, raw in (recorded.items() if isinstance(recorded, dict) else ()):
+        if name not in SINKS.names():
+            continue
+        sink = SINKS.get(name)
+        if not (out / sink.target).exists():
+            continue  # the user removed it: no longer kept
+        try:
+            sinks[name] = sink.Settings.model_validate(raw)
+        except ValidationError:
+            sinks[name] = None
+    return sinks
+
+
+def _record_exports(path: Path, sinks: tuple[tuple[str, BaseModel | None], ...]) -> None:
+    """Write ``exports.json``: the sinks written and their settings (none: no file; the page is
+    recorded only with settings of its own, as without them every operation writes it the same)."""
+    record = {name: (settings.model_dump(mode="json") if settings is not None else {}) for name, settings in sinks
+              if name != "html" or settings is not None}
+    if record:
+        path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def _write_index(G: nx.MultiDiGraph, path: Path, graph: Path) -> None:

@@ -29,11 +29,12 @@ from kg.sinks.store.embedded import BUILD_ID_FILE
 LOCK_FILE = ".lock"
 STAGING_PREFIX = ".staging-"
 #: Everything a build may write at the top of the folder, in the order it is published.
-BUILD_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "graph.html")
+BUILD_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "graph.html", "exports.json")
 #: The folder's own state, which no other output may replace: the files the others derive from,
-#: the lookup index, the user's curation, the lock and build id; and, as folders, the database and staging
-#: folders.
-STATE_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "kg-curation.toml", LOCK_FILE, BUILD_ID_FILE)
+#: the lookup index, the user's curation, the record of the exports kept fresh, the lock and build id;
+#: and, as folders, the database and staging folders.
+STATE_FILES = ("extractions.jsonl", "graph.json", "index.sqlite", "kg-curation.toml", "exports.json", LOCK_FILE,
+               BUILD_ID_FILE)
 #: The user's files a build may replace but never removes (kg.graph.curation): published first.
 USER_FILES = ("kg-curation.toml",)
 _HELD_BACK = {signal.SIGINT, signal.SIGTERM}
