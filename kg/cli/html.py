@@ -123,8 +123,9 @@ def html_cmd(
     """Write an interactive, offline HTML page of the graph (or of one entity's neighbourhood)."""
     from kg.graph.network import UnknownEntityError, resolve
     from kg.io.outputs import OutputError, check_folder_exists, check_not_input, real_target
-    from kg.sinks.html import write_html
+    from kg.registry import SINKS
     from kg.sinks.outfolder import OutputFolder, check_not_state
+    from kg.sinks.page import PageSettings
 
     if depth is not None and not focus:
         fail("--depth needs --focus NAME")
@@ -155,13 +156,14 @@ def html_cmd(
         # a page inside the output folder is one of a build's files: written under its lock
         inside = real_target(path).parent == real_target(out)
         with OutputFolder(out).lock(on_wait=warn) if inside else contextlib.nullcontext():
-            nodes, edges = write_html(H, path, title=title, focus=centre, size_by=size_by.value, max_nodes=max_nodes)
+            page = SINKS.get("html").write(H, path, PageSettings(title=title, max_nodes=max_nodes,
+                                                                 size_by=size_by.value, focus=centre))
     except OSError as exc:
         fail(str(exc) if isinstance(exc, OutputError) else f"cannot write {path}: {exc.strerror or exc}")
     what = f"{centre}, depth {depth or 1}" if centre else "whole graph"
-    if nodes < H.number_of_nodes():
-        drew = (f"drew {nodes:,} of {H.number_of_nodes():,} entities, {edges:,} of {H.number_of_edges():,} "
-                f"relations")
+    if page.nodes < H.number_of_nodes():
+        drew = (f"drew {page.nodes:,} of {H.number_of_nodes():,} entities, {page.relations:,} of "
+                f"{H.number_of_edges():,} relations")
     else:
-        drew = f"{nodes:,} entities, {edges:,} relations"
+        drew = f"{page.nodes:,} entities, {page.relations:,} relations"
     say(("wrote", "bold green"), f" {path} ({what}: {drew})")

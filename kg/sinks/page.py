@@ -24,6 +24,9 @@ class PageSettings(BaseModel):
     max_nodes: int = Field(default=MAX_NODES, ge=0)
     #: initial node size
     size_by: Literal["degree", "mentions"] = "degree"
+    #: an entity (canonical name) to select and centre once the layout settles; ``kg html --focus``
+    #: draws its neighbourhood so (None, or a name not in the graph: none)
+    focus: str | None = None
 
 
 class Page:
@@ -43,7 +46,7 @@ class Page:
 
         assert isinstance(settings, PageSettings) and not hasattr(target, "write")
         path = Path(target)  # type: ignore[arg-type]
-        nodes, relations = write_html(G, path, title=settings.title, size_by=settings.size_by,
+        nodes, relations = write_html(G, path, title=settings.title, focus=settings.focus, size_by=settings.size_by,
                                       max_nodes=settings.max_nodes)
         return Export("html", [path], nodes, relations)
 
