@@ -58,3 +58,34 @@ def test_ctrl_c_at_any_moment_is_one_line_and_130(tmp_path: Path, delay: float) 
     assert code == 130, (code, said)
     assert len(said) == 1 and said[0].startswith("error: interrupted"), said
     assert not (tmp_path / "out.jsonl").exists()
+
+
+#: A command whose compiled module is interrupted while it initialises: pybind11 turns the
+#: KeyboardInterrupt into ImportError("initialization failed"), and a library may then try another
+#: way to load it and fail with an ImportError of its own (opencc does).
+FAILING_IMPORTS = {
+    "pybind11": "raise ImportError('initialization failed') from KeyboardInterrupt()",
+    "fallback": ("try:\n    raise ImportError('initialization failed') from KeyboardInterrupt()\n"
+                 "except ImportError:\n    raise ImportError('opencc_clib not found in Bazel runfiles')"),
+    "signal": "import os, signal\nos.kill(os.getpid(), signal.SIGINT)",
+}
+
+
+@pytest.mark.parametrize("how", sorted(FAILING_IMPORTS))
+def test_ctrl_c_while_a_compiled_module_initialises_is_one_line_and_130(how: str) -> None:
+    command = "\n".join(["import kg.cli.root as root", "def app():",
+                         *("    " + line for line in FAILING_IMPORTS[how].splitlines()),
+                         "root.app = app", "from kg.cli import main", "main()"])
+    if how == "signal":  # the signal itself arrives: KeyboardInterrupt, caught by a library and replaced
+        command = command.replace("    os.kill(os.getpid(), signal.SIGINT)",
+                                  "    try:\n        os.kill(os.getpid(), signal.SIGINT)\n"
+                                  "    except KeyboardInterrupt:\n        raise ImportError('lost its cause') from None")
+    done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (130, "error: interrupted\n")
+
+
+def test_an_import_error_of_its_own_is_not_an_interruption() -> None:
+    command = "import kg.cli.root as root\ndef app():\n    raise ImportError('x')\nroot.app = app\n" \
+              "from kg.cli import main\nmain()"
+    done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "ImportError: x" in done.stderr

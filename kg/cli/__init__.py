@@ -18,12 +18,20 @@ INTERRUPTED = 130
 
 def main() -> None:
     """The ``kg`` console command."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with it ignored
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         from kg.cli.root import app
 
         app()
     except KeyboardInterrupt:  # while the commands load: typer is not running yet
         _interrupted()
+    except Exception as exc:
+        # Ctrl-C while a compiled module initialises reaches us as that module's ImportError
+        # ("initialization failed", from pybind11) or as a library's fallback failing after it
+        if _sigint_seen or _caused_by_interrupt(exc):
+            _interrupted()
+        raise
     except SystemExit as exc:
         # typer ends a command interrupted outside our own handlers with a silent exit 130
         common = sys.modules.get("kg.cli.common")
@@ -32,6 +40,31 @@ def main() -> None:
         _done()
         raise
     _done()
+
+
+_sigint_seen = False
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    """Python's own SIGINT handler, remembering that the user pressed Ctrl-C."""
+    global _sigint_seen
+    _sigint_seen = True
+    raise KeyboardInterrupt
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Is a KeyboardInterrupt among the exceptions ``exc`` was raised from or while handling?"""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        todo += [e.__cause__, e.__context__]
+    return False
 
 
 def _done() -> None:
