@@ -79,7 +79,8 @@ def test_ctrl_c_while_a_compiled_module_initialises_is_one_line_and_130(how: str
     if how == "signal":  # the signal itself arrives: KeyboardInterrupt, caught by a library and replaced
         command = command.replace("    os.kill(os.getpid(), signal.SIGINT)",
                                   "    try:\n        os.kill(os.getpid(), signal.SIGINT)\n"
-                                  "    except KeyboardInterrupt:\n        raise ImportError('lost its cause') from None")
+                                  "    except KeyboardInterrupt:\n"
+                                  "        raise ImportError('lost its cause') from None")
     done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (130, "error: interrupted\n")
 
