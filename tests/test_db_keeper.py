@@ -226,3 +226,24 @@ def test_a_keeper_that_fails_before_it_is_ready_answers_the_query_waiting_for_it
     assert done.stderr.startswith("error: the database server stopped before it was ready")
     assert done.stderr.count("\n") == 1
     assert server_pids(folder / "db") == [] and not running._holds_lock(folder / "db")
+
+
+def test_a_server_stopped_before_it_answers_ends_at_once_and_keeps_its_files(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or a keeper's SIGTERM) while the server starts: it may not listen yet, so no SHUTDOWN
+    reaches it; it is ended at once (it served nobody), not waited for until a timeout."""
+    from kg.sinks.store.embedded import DB_FILE, EmbeddedServer
+
+    saved = (folder / "db" / DB_FILE).read_bytes()
+
+    def interrupted(self: EmbeddedServer) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EmbeddedServer, "_wait_ready", interrupted)
+    server = EmbeddedServer(folder / "db")
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        server.start()
+    assert time.monotonic() - began < 15 and not server.running
+    assert server_pids(folder / "db") == [] and not running._holds_lock(folder / "db")
+    assert (folder / "db" / DB_FILE).read_bytes() == saved

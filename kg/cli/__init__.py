@@ -18,9 +18,9 @@ INTERRUPTED = 130
 
 def main() -> None:
     """The ``kg`` console command."""
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with it ignored
-        signal.signal(signal.SIGINT, _on_sigint)
     try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with it ignored
+            signal.signal(signal.SIGINT, _on_sigint)
         from kg.cli.root import app
 
         app()

@@ -124,6 +124,7 @@ class EmbeddedServer(ServerAddress):
         self.bolt_port = 0
         self.password = ""
         self._proc: subprocess.Popen[bytes] | None = None
+        self._answered = False  # has the server answered PING (loaded, listening)?
         self._lock: IO[str] | None = None
         self._old_handlers: dict[int, object] = {}
 
@@ -188,7 +189,12 @@ class EmbeddedServer(ServerAddress):
         # stops the server (PR_SET_PDEATHSIG) instead of a half-finished stop() leaving it.
         self._restore_signals()
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
+        if proc is not None and proc.poll() is None and not self._answered:
+            # Stopped while it starts (Ctrl-C, SIGTERM): it has served nobody and written nothing, and it
+            # may not listen yet, so no SHUTDOWN could reach it: end it at once, the files as they were.
+            proc.kill()
+            proc.wait()
+        elif proc is not None and proc.poll() is None:
             self._request_shutdown(proc)
             try:
                 proc.wait(timeout=120)
@@ -208,6 +214,7 @@ class EmbeddedServer(ServerAddress):
 
     def _launch(self) -> None:
         """Spawn the server on fresh ports."""
+        self._answered = False
         redis_server, module = binaries()
         preload = loopback.preload_library()
         self.redis_port, self.bolt_port = free_port(HOST), free_port("", *BOLT_PORTS)
@@ -257,6 +264,7 @@ class EmbeddedServer(ServerAddress):
             except OSError:
                 reply = b""
             if reply.startswith(b"+PONG"):  # "-LOADING" while a large graph.rdb is read back
+                self._answered = True
                 break
             if time.monotonic() > deadline:
                 raise ServerStartError(f"the embedded database server did not answer within "
