@@ -77,6 +77,10 @@ def test_bare_versions_stand_for_the_documents_model() -> None:
     view = TextView("DeepSeek-R1发布后，R1的下载量大增。")
     models = [m for m in DICTIONARY(view) if m.type is E.AIMODEL]
     assert [(m.canonical, m.text) for m in patterns.bare_versions(view, models)] == [("DeepSeek-R1", "R1")]
+    # a tagger's own bare R1 among the document's models names no second family
+    at = view.norm.index("R1的")
+    bare = view.mention(at, at + 2, E.AIMODEL, "R1")
+    assert [m.canonical for m in patterns.bare_versions(view, [*models, bare])] == ["DeepSeek-R1"]
 
 
 # --- organisations and people -------------------------------------------------------------------------------

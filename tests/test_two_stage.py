@@ -116,3 +116,13 @@ def test_tag_sets_of_four_and_eight_types() -> None:
 def test_the_shipped_model_reads_all_eight_types(shipped: TwoStageTagger, text: str, name: str, etype: str) -> None:
     found = {(text[s:e], t) for s, e, t in shipped.tag([text])[0]}
     assert (name, etype) in found, found
+
+
+def test_a_name_the_model_keeps_is_called_what_the_naming_pattern_called_it() -> None:
+    """星火 X1 is the tagger's span and 讯飞星火X1 the pattern's name for it (the family 星火 is the
+    dictionary's 讯飞星火); a bare X1 of the same document then stands for it too: one entity."""
+    import kg
+
+    ex = kg.extract("科大讯飞今天发布了星火 X1。X1在数学推理上表现突出，星火 X1已开放使用。")
+    models = [e for e in ex.entities if e.type.value == "AIModel"]
+    assert [(e.name, sorted(e.aliases)) for e in models] == [("讯飞星火X1", ["X1", "星火 X1"])]

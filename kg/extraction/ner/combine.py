@@ -155,5 +155,19 @@ class MentionFinder:
         first = select(candidates)
         first = select(candidates + _run(self.references, view, first))
         chosen = MentionIndex(first)
-        extra = [m for m in bare_versions(view, first) if not chosen.any_overlapping(m.start, m.end)]
+        versions = bare_versions(view, first)
+        extra = [m for m in versions if not chosen.any_overlapping(m.start, m.end)]
+        first = with_known_names(first, seen + versions)
         return sorted(outside_web_addresses(view.norm, first + extra), key=lambda m: m.start)
+
+
+def with_known_names(chosen: list[Mention], known: Sequence[Mention]) -> list[Mention]:
+    """A tagger's mention keeps the name a dictionary or naming pattern gave the same span and type
+    (星火 X1 -> 讯飞星火X1, a bare X1 -> the document's 讯飞星火X1), so that the text's forms of one
+    entity meet under one name; the tagger decides that the span is a name, the others what it is called."""
+    named = {(m.start, m.end, m.type): m.canonical for m in known if m.origin is not Origin.TAGGER}
+    out = []
+    for m in chosen:
+        canonical = named.get((m.start, m.end, m.type)) if m.origin is Origin.TAGGER else None
+        out.append(m.model_copy(update={"canonical": canonical}) if canonical and canonical != m.canonical else m)
+    return out

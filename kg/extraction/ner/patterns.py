@@ -75,7 +75,7 @@ def bare_versions(view: TextView, mentions: Iterable[Mention]) -> list[Mention]:
     for m in mentions:
         if m.type is E.AIMODEL:
             tail = re.search(r"([A-Z]\d{1,2})$", m.canonical)
-            if tail:
+            if tail and tail.start() > 0:  # a bare version itself (X1) names no family
                 by_version.setdefault(tail.group(1), set()).add(m.canonical)
     out = []
     for match in re.finditer(r"(?<![A-Za-z0-9.\-])([A-Z]\d{1,2})(?![A-Za-z0-9])", view.norm):

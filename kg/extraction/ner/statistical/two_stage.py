@@ -141,15 +141,21 @@ class TwoStageTagger:
         return choose(text, cands, self.spans.probabilities(feats), self.spans.threshold)
 
 
-def named_proposals(view: TextView, known: Sequence[Mention]) -> list[tuple[int, int, str, str]]:
+def named_proposals(view: TextView, known: Sequence[Mention],
+                    found: Sequence[tuple[str, Mention]] | None = None) -> list[tuple[int, int, str, str]]:
     """The names the dictionary found (``known``) and those the naming patterns build on them
-    (:data:`kg.extraction.ner.patterns.PROPOSING`), each with its source's name."""
+    (``found``, default :func:`pattern_mentions`), each with its source's name."""
+    found = pattern_mentions(view, known) if found is None else found
+    return [(m.start, m.end, m.type.value, "dict") for m in known] + \
+        [(m.start, m.end, m.type.value, source) for source, m in found]
+
+
+def pattern_mentions(view: TextView, known: Sequence[Mention]) -> list[tuple[str, Mention]]:
+    """The mentions the naming patterns of :data:`kg.extraction.ner.patterns.PROPOSING` build on the
+    dictionary's names (``known``), each with its pattern's name."""
     from kg.extraction.ner.patterns import PROPOSING
 
-    out = [(m.start, m.end, m.type.value, "dict") for m in known]
-    for pattern in PROPOSING:
-        out += [(m.start, m.end, m.type.value, pattern.__name__) for m in pattern(view, known)]
-    return out
+    return [(pattern.__name__, m) for pattern in PROPOSING for m in pattern(view, known)]
 
 
 def document_proposals(sentences: Sequence[tuple[int, int]], crf: Sequence[Sequence[Sequence[Span]]],

@@ -183,19 +183,23 @@ class TwoStageRecogniser:
             i += n
 
     def __call__(self, view: TextView, known: Sequence[Mention]) -> list[Mention]:
-        from kg.extraction.ner.statistical.two_stage import document_proposals, named_proposals
+        from kg.extraction.ner.statistical.two_stage import document_proposals, named_proposals, pattern_mentions
 
         prepared = view.__dict__.get("_prepared", {}).pop(self, None)
         if prepared is None:
             self.prepare([view])
             prepared = view.__dict__["_prepared"].pop(self)
         crf, base, words = prepared
-        proposals = document_proposals(view.sentences, crf, base, named_proposals(view, known))
+        found = pattern_mentions(view, known)
+        proposals = document_proposals(view.sentences, crf, base, named_proposals(view, known, found))
+        # a span the model keeps is called what a naming pattern called it (星火 X1 -> 讯飞星火X1)
+        names = {(m.start, m.end, m.type.value): m.canonical for _, m in found}
         out = []
         for start, end, kind, _ in self.model.decide(view.norm, proposals, words=words):
             name, etype = view.norm[start:end], EntityType(kind)
             if plausible(name, etype):
-                out.append(view.mention(start, end, etype, ABBREVIATED_PLACES.get(name), origin=Origin.TAGGER))
+                canonical = ABBREVIATED_PLACES.get(name) or names.get((start, end, kind))
+                out.append(view.mention(start, end, etype, canonical, origin=Origin.TAGGER))
         return out
 
 
