@@ -229,3 +229,29 @@ def test_mention_finder_runs_every_stage_in_order() -> None:
     got = [(m.canonical, m.origin.value) for m in finder(view)]
     assert got == [("星海科技有限公司", "ner"), ("王大可", "ner"), ("昇腾910B", "dictionary"), ("王大可", "coref"),
                    ("DeepSeek-R1", "pattern"), ("DeepSeek-R1", "dictionary")]
+
+
+# --- a name is a name wherever the article writes it ----------------------------------------------------
+
+def test_a_name_chosen_once_is_found_at_its_other_occurrences() -> None:
+    from kg.extraction.ner.repeats import repeated_mentions
+    from kg.schema import Origin
+
+    view = TextView("蔚来发布了ET9。ET9和ET95不同，蔚来ET9系列卖得好，乐道也是。乐")
+    et9 = view.mention(5, 8, E.PRODUCT, origin=Origin.TAGGER)
+    series = view.mention(view.norm.index("蔚来ET9系列"), view.norm.index("蔚来ET9系列") + 7, E.PRODUCT)
+    ledao = view.mention(view.norm.index("乐道"), view.norm.index("乐道") + 1, E.COMPANY)  # one character
+    found_again = repeated_mentions(view, [et9, series, ledao])
+    # not inside ET95 (a Latin word), not inside the chosen 蔚来ET9系列, and 乐 is too short to look for
+    assert [(m.text, m.start, m.type, m.origin) for m in found_again] == [("ET9", 9, E.PRODUCT, Origin.TAGGER)]
+
+
+def test_the_finder_adds_the_other_occurrences_of_a_name_the_tagger_found_once() -> None:
+    from kg.schema import Origin
+
+    def tagger(view: TextView, known: Sequence[Mention]) -> list[Mention]:
+        return [view.mention(0, 3, E.PRODUCT, origin=Origin.TAGGER)]  # the first ET9 only
+
+    finder = MentionFinder(DictionaryRecogniser(Dictionary.default()), tagger, patterns=(), name_rules=())
+    view = TextView("ET9很贵。雷军说ET9的售价为78.8万元。")
+    assert [(m.text, m.start) for m in finder(view) if m.type is E.PRODUCT] == [("ET9", 0), ("ET9", 9)]

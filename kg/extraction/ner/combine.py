@@ -12,6 +12,7 @@ from kg.extraction.lexicons import words
 from kg.extraction.ner.organisations import org_suffix_mentions
 from kg.extraction.ner.patterns import ALL_PATTERNS, bare_versions
 from kg.extraction.ner.people import title_person_mentions
+from kg.extraction.ner.repeats import repeated_mentions
 from kg.extraction.ner.spans import MentionIndex
 from kg.extraction.ner.taggers.base import Batched, Recogniser
 from kg.extraction.ner.textview import TextView
@@ -157,8 +158,9 @@ class MentionFinder:
         chosen = MentionIndex(first)
         versions = bare_versions(view, first)
         extra = [m for m in versions if not chosen.any_overlapping(m.start, m.end)]
-        first = with_known_names(first, seen + versions)
-        return sorted(outside_web_addresses(view.norm, first + extra), key=lambda m: m.start)
+        first = with_known_names(first, seen + versions) + extra
+        first += repeated_mentions(view, first)
+        return sorted(outside_web_addresses(view.norm, first), key=lambda m: m.start)
 
 
 def with_known_names(chosen: list[Mention], known: Sequence[Mention]) -> list[Mention]:
