@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.extraction.coref.names import abbreviation_mentions, surname_mentions
-from kg.extraction.lexicons import words
+from kg.extraction.lexicons import characters, words
 from kg.extraction.ner.organisations import org_suffix_mentions
 from kg.extraction.ner.patterns import ALL_PATTERNS, bare_versions
 from kg.extraction.ner.people import title_person_mentions
@@ -91,7 +91,7 @@ def _registered_names(candidates: list[Mention], tagged: list[Mention]) -> list[
 
 
 #: Words that join two names into a list (星海与Starsea), never into one name.
-_JOINERS = frozenset("与和及、跟同或")
+_JOINERS = characters("names.list_joiner_chars")
 
 
 def _cuts_a_dictionary_name(m: Mention, dictionary: list[Mention], starts: list[int]) -> bool:

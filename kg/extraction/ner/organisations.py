@@ -33,7 +33,7 @@ MAX_NAME = 18
 _COMMON_NOUN_FREQ = 2000
 _ORG_TYPES = (E.COMPANY, E.ORGANIZATION)
 _GENERIC_PREFIX_CHARS = characters("organisations.generic_prefix_chars")
-_DATE_UNITS = frozenset("年月日号")
+_DATE_UNITS = characters("organisations.date_unit_chars")
 
 
 #: Endings of company names beyond the formal suffixes (星海科技, 浙商银行, 华夏基金).

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from kg.extraction.lexicons import alternation, words
 from kg.io.normalize import key, normalize
 
 if TYPE_CHECKING:
@@ -49,11 +50,11 @@ DUIE_LABELS: dict[str, tuple[str, bool]] = {
 #: DuIE argument types -> entity types (a 机构 named like a company is a Company).
 DUIE_TYPES = {"人物": "Person", "企业": "Company", "企业/品牌": "Company", "机构": "Organization",
               "学校": "Organization", "地点": "Place", "国家": "Place", "城市": "Place"}
-_COMPANY_NAME = re.compile(r"(?:公司|集团|银行|股份|企业|厂|商行|商店|店|酒店|工作室|品牌)$")
+_COMPANY_NAME = re.compile(f"(?:{alternation('training.duie_company_endings').pattern})$")
 #: The labels whose DuIE facts are reported (ALIAS from 简称 is trained on, not reported).
 DUIE_REPORTED = ("CHAIRMAN_OF", "FOUNDER_OF", "LOCATED_IN")
-CEO_WORDS = ("CEO", "首席执行官", "总裁")
-_ANY_CEO_WORD = re.compile(r"CEO|首席执行|总裁|执行长|总经理", re.I)
+CEO_WORDS = words("training.ceo_copy_words")
+_ANY_CEO_WORD = re.compile(alternation("training.any_ceo_words").pattern, re.I)
 
 FINRE_FILES = {"train": "finre_train.txt", "valid": "finre_valid.txt"}
 FINRE_LABELS = ("PARTNERS_WITH", "SUBSIDIARY_OF", "ALIAS")
