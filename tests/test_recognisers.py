@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.extraction.config import ExtractorConfig
 from kg.extraction.coref import names as coref
@@ -255,3 +257,20 @@ def test_the_finder_adds_the_other_occurrences_of_a_name_the_tagger_found_once()
     finder = MentionFinder(DictionaryRecogniser(Dictionary.default()), tagger, patterns=(), name_rules=())
     view = TextView("ET9很贵。雷军说ET9的售价为78.8万元。")
     assert [(m.text, m.start) for m in finder(view) if m.type is E.PRODUCT] == [("ET9", 0), ("ET9", 9)]
+
+
+def _regex_scan(text: str, names: list[str]) -> list[tuple[int, int]]:
+    """What a regex alternation of the names, longest first, finds: the reference for the scan."""
+    import re
+
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True)))
+    return [m.span() for m in pattern.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="华为云ET9 5和", max_size=40), st.lists(st.text(alphabet="华为云ET9", min_size=1, max_size=4),
+                                                          min_size=1, max_size=5))
+def test_the_scan_for_repeated_names_is_a_leftmost_longest_scan(text: str, names: list[str]) -> None:
+    from kg.extraction.ner.repeats import scan
+
+    assert [(start, end) for start, end, _ in scan(text, names)] == _regex_scan(text, names)

@@ -9,7 +9,7 @@ found in this document, so that every sentence that names an entity can relate i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from kg.extraction.ner.spans import MentionIndex
 from kg.extraction.ner.textview import TextView
@@ -38,15 +38,36 @@ def repeated_mentions(view: TextView, chosen: Sequence[Mention]) -> list[Mention
     if not named:
         return []
     taken = MentionIndex(chosen)
-    pattern = re.compile("|".join(re.escape(s) for s in sorted(named, key=len, reverse=True)))
     text, out = view.norm, []
-    for match in pattern.finditer(text):
-        start, end = match.span()
+    for start, end, surface in scan(text, named):
         if taken.any_overlapping(start, end) or _cuts_latin(text, start, end):
             continue
-        first = named[match.group()]
+        first = named[surface]
         out.append(view.mention(start, end, first.type, first.canonical, origin=first.origin))
     return out
+
+
+def scan(text: str, names: Iterable[str]) -> list[tuple[int, int, str]]:
+    """The occurrences of ``names`` in ``text`` as a regex alternation of them, longest first, finds
+    them (leftmost first, the longest name there, none inside the one before), without compiling a
+    regex per document.
+
+    >>> scan("华为云和华为", ["华为", "华为云"])
+    [(0, 3, '华为云'), (4, 6, '华为')]
+    """
+    every = [(at, at + len(name), name) for name in dict.fromkeys(names) for at in _starts(text, name)]
+    out: list[tuple[int, int, str]] = []
+    for start, end, name in sorted(every, key=lambda o: (o[0], o[0] - o[1])):
+        if not out or start >= out[-1][1]:
+            out.append((start, end, name))
+    return out
+
+
+def _starts(text: str, name: str) -> Iterator[int]:
+    at = text.find(name)
+    while at >= 0:
+        yield at
+        at = text.find(name, at + 1)
 
 
 def _cuts_latin(text: str, start: int, end: int) -> bool:
