@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from interrupting import signal_after_main
 
 from kg.sinks.outfolder import BUILD_FILES
 from kg.sinks.store.connect import open_store
@@ -104,26 +105,6 @@ def interrupted(args: list[str], after: float, sig: int) -> subprocess.Completed
     if proc.poll() is None:
         proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=300)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
-
-
-def interrupted_after_main(args: list[str], after: float, sig: int) -> subprocess.CompletedProcess[str]:
-    """``sig`` ``after`` seconds after kg's ``main`` is running (``kg.cli`` imported, as ``-X importtime``
-    reports): before that, the signal meets Python's own start-up, which no program handles."""
-    proc = subprocess.Popen([sys.executable, "-X", "importtime", *KG[1:], *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    said = []
-    for line in proc.stderr:
-        said.append(line)
-        if line.startswith("import time:") and line.rstrip().endswith("| kg.cli"):
-            break
-    time.sleep(after)
-    if proc.poll() is None:
-        proc.send_signal(sig)
-    stdout, stderr = proc.communicate(timeout=300)
-    stderr = "".join(line for line in [*said, *stderr.splitlines(keepends=True)]
-                     if not line.startswith("import time:"))
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
@@ -290,12 +271,12 @@ def test_ctrl_c_in_the_first_second_is_one_line_and_leaves_the_folder(folders: d
                 ["query", "entity-types", "--out", str(out)], ["neighbours", "华为", "--out", str(out)]]
     for args in commands:
         for _ in range(2):
-            proc = interrupted_after_main(args, rng.uniform(0.0, 0.7), signal.SIGINT)
-            if proc.returncode == 0 and args[0] != "build":
+            done = signal_after_main(args, rng.uniform(0.0, 0.7))
+            if done.code in (None, 0) and args[0] != "build":
                 continue  # done before the signal (a build takes seconds)
-            lines = proc.stderr.strip().splitlines()
-            assert proc.returncode == 130 and len(lines) == 1 and lines[0].startswith("error: interrupted"), \
-                (args[0], proc.returncode, lines)
+            lines = [line for line in done.said if line.strip()]
+            assert done.code == 130 and len(lines) == 1 and lines[0].startswith("error: interrupted"), \
+                (args[0], done.code, lines)
     assert state(out) == states["A"]
 
 

@@ -1,23 +1,17 @@
-"""Ctrl-C at any moment of a ``kg`` command, from the first import on, ends it with one line on
-stderr and exit code 130: never a traceback, never death by the signal.
-
-The console entry point (``kg.cli:main``, run here as ``python -c "from kg.cli import main; main()"``)
-is running once ``kg.cli`` is imported; ``-X importtime`` says when that is, so the signal is sent
-at chosen moments after it: while the commands' modules load (about half a second), while the
-extractor loads its models, while documents are extracted."""
+"""Ctrl-C at any moment of a ``kg`` command once its ``main`` runs ends it with one line on stderr
+and exit code 130: never a traceback, never death by the signal. The signal is sent at chosen
+moments after ``main`` starts (:mod:`interrupting`): while the commands' modules load (about half a
+second), while the extractor loads its models, while documents are extracted."""
 
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-
-KG = [sys.executable, "-X", "importtime", "-c", "from kg.cli import main; main()"]
+from interrupting import signal_after_main
 
 
 def corpus(folder: Path, copies: int = 20) -> Path:
@@ -29,31 +23,12 @@ def corpus(folder: Path, copies: int = 20) -> Path:
     return path
 
 
-def interrupt_after_start(args: list[str], delay: float, cwd: Path) -> tuple[int | None, list[str]]:
-    """Run kg, send SIGINT ``delay`` seconds after ``kg.cli`` is imported (main is running); the
-    exit code (None: it finished before the signal) and the lines it wrote to stderr."""
-    proc = subprocess.Popen([*KG, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if line.startswith("import time:") and line.rstrip().endswith("| kg.cli"):
-            break
-    time.sleep(delay)
-    sent = proc.poll() is None
-    if sent:
-        proc.send_signal(signal.SIGINT)
-    lines += proc.stderr.readlines()
-    proc.wait(timeout=120)
-    said = [line.rstrip("\n") for line in lines if not line.startswith("import time:")]
-    return (proc.returncode if sent else None), said
-
-
 @pytest.mark.parametrize("delay", [0.0, 0.05, 0.2, 0.4, 1.5])
 def test_ctrl_c_at_any_moment_is_one_line_and_130(tmp_path: Path, delay: float) -> None:
     source = corpus(tmp_path)
-    code, said = interrupt_after_start(["extract", str(source), "-o", str(tmp_path / "out.jsonl"), "-q", "-w", "1"],
-                                       delay, tmp_path)
+    done = signal_after_main(["extract", str(source), "-o", str(tmp_path / "out.jsonl"), "-q", "-w", "1"], delay,
+                             cwd=tmp_path)
+    code, said = done.code, done.said
     assert code is not None, "the command ended before the signal: make the corpus bigger"
     assert code == 130, (code, said)
     assert len(said) == 1 and said[0].startswith("error: interrupted"), said
