@@ -247,3 +247,41 @@ def test_a_server_stopped_before_it_answers_ends_at_once_and_keeps_its_files(
     assert time.monotonic() - began < 15 and not server.running
     assert server_pids(folder / "db") == [] and not running._holds_lock(folder / "db")
     assert (folder / "db" / DB_FILE).read_bytes() == saved
+
+
+SIGNAL_WHILE_SPAWNING = """
+import os, signal, subprocess, sys
+from kg.sinks.store import embedded
+
+class Spawned(subprocess.Popen):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        print(self.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGTERM)  # lands while the server is spawned, before it is ours
+
+embedded.subprocess.Popen = Spawned
+try:
+    embedded.EmbeddedServer(sys.argv[1]).start()
+except SystemExit:
+    print("stopped", flush=True)
+"""
+
+
+def test_a_signal_while_the_server_is_spawned_still_stops_it(folder: Path) -> None:
+    """A keeper's SIGTERM landing between the server's spawn and its assignment: without the signals
+    held back, the handler ran first and the server was left to the kernel's parent-death signal."""
+    done = subprocess.run([sys.executable, "-c", SIGNAL_WHILE_SPAWNING, str(folder / "db")], capture_output=True,
+                          text=True, timeout=120)
+    pid, said = done.stdout.split()
+    assert said == "stopped", done.stderr
+    assert not Path(f"/proc/{pid}").exists() and server_pids(folder / "db") == []
+
+
+def test_the_server_blocks_no_signal_it_was_spawned_with_held_back(folder: Path) -> None:
+    from kg.sinks.store.embedded import EmbeddedServer
+
+    with EmbeddedServer(folder / "db") as server:
+        assert server._proc is not None
+        status = Path(f"/proc/{server._proc.pid}/status").read_text()
+    blocked = next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:"))
+    assert int(blocked, 16) == 0

