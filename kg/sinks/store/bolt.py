@@ -325,18 +325,11 @@ class Store:
         """FalkorDB's own compile error for ``cypher`` (via GRAPH.EXPLAIN on its Redis port)."""
         if self.redis is None:
             return None
-        # A new connection may fall into a dead slot (see wire), one per Bolt connection closed since:
-        # several when the driver closed several; the server answers a live one in milliseconds.
-        for _ in range(6):
-            try:
-                reply = self.redis.command("GRAPH.EXPLAIN", FALKORDB_GRAPH, cypher, timeout=0.5)
-            except OSError:
-                continue
-            if reply.startswith(b"-"):
-                text = reply[1:].decode(errors="replace").strip()
-                return text.removeprefix("errMsg: ").split(" errCtx: ")[0]
+        reply = self.redis.ask("GRAPH.EXPLAIN", FALKORDB_GRAPH, cypher)
+        if reply is None or not reply.startswith(b"-"):
             return None
-        return None
+        text = reply[1:].decode(errors="replace").strip()
+        return text.removeprefix("errMsg: ").split(" errCtx: ")[0]
 
     def _query_error(self, exc: nx_exc.Neo4jError, cypher: str = "") -> StoreError:
         code = exc.code or ""

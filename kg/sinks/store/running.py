@@ -145,15 +145,10 @@ def find(data_dir: Path, answering: bool = True) -> Running | None:
 
 
 def _answers(running: Running) -> bool:
-    """Does its Redis port answer PING with the folder's password? Asked a few times: after a Bolt client
-    said GOODBYE, FalkorDB leaves the next new connection unanswered (see kg.sinks.store.wire)."""
-    for _ in range(6):  # one dead slot per Bolt connection closed since (see kg.sinks.store.wire)
-        try:
-            if running.redis.command("PING", timeout=0.5).startswith(b"+PONG"):
-                return True
-        except OSError:
-            continue
-    return False
+    """Does its Redis port answer PING with the folder's password? (Asked past the dead slots a Bolt
+    client leaves: :meth:`kg.sinks.store.wire.RedisPort.ask`.)"""
+    reply = running.redis.ask("PING")
+    return reply is not None and reply.startswith(b"+PONG")
 
 
 @contextlib.contextmanager

@@ -83,6 +83,17 @@ class RedisPort:
     def command(self, *args: str, timeout: float = 2.0) -> bytes:
         return resp_command(self.port, *args, timeout=timeout, password=self.password)
 
+    def ask(self, *args: str, tries: int = 6, timeout: float = 0.5) -> bytes | None:
+        """The reply to a quick command on a new connection, asked up to ``tries`` times (None if
+        no try got one): each Bolt connection closed since leaves one dead slot, a connection the
+        server never answers, and the driver may have closed several; a live one answers in ms."""
+        for _ in range(tries):
+            try:
+                return self.command(*args, timeout=timeout)
+            except OSError:
+                continue
+        return None
+
 
 def bolt_answers(host: str, port: int, timeout: float = 0.5) -> bool | None:
     """Does a Bolt server at ``host:port`` answer the version handshake within ``timeout``?
