@@ -40,12 +40,12 @@ class Dictionary:
     ('科大讯飞', <EntityType.COMPANY: 'Company'>)
     """
 
-    def __init__(self, entries: list[Entry], layers: list[list[Entry]] | None = None):
-        """``entries`` in one layer, or ``layers`` (the first wins): within a layer a canonical name wins
-        over another entry's alias; across layers, every form of a higher layer wins over a lower one."""
-        self.entries = entries
+    def __init__(self, *layers: list[Entry]):
+        """The entries of ``layers``, the first winning: within a layer a canonical name wins over
+        another entry's alias; across layers, every form of a higher layer wins over a lower one."""
+        self.entries = [e for layer in layers for e in layer]
         self.by_key: dict[str, Entry] = {}
-        for layer in layers if layers is not None else [entries]:
+        for layer in layers:
             for e in layer:
                 self.by_key.setdefault(key(e.name), e)
             for e in layer:
@@ -87,7 +87,7 @@ class Dictionary:
         for layer in reversed(layers):  # the last layer first: its names and aliases win
             kept.append([e for e in layer if key(e.name) not in taken])
             taken |= {key(e.name) for e in kept[-1]}
-        return Dictionary([e for layer in kept for e in layer], kept)
+        return Dictionary(*kept)
 
 
 _SHIPPED = "kg/data/entities.tsv"
