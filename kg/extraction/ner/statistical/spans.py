@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.extraction.lexicons import characters
+from kg.extraction.lexicons import alternation, characters
 from kg.extraction.ner.statistical.features import CAT, LEX_CATEGORIES, Lexicon, codepoints, normalise
 
 #: What the classifier chooses between: no name, or one of the eight types.
@@ -33,7 +33,7 @@ LABELS = ("NONE", "Person", "Place", "Company", "Organization", "Chip", "AIModel
 BIASES = (0.0, 3.0)
 #: Characters that end a clause, not a name: a CRF name ending in one loses it (冯骥还 -> 冯骥).
 FUNCTION_TAIL = characters("tagger.function_tail_chars")
-_JOIN = re.compile("[" + re.escape("".join(sorted(characters("tagger.join_chars")))) + "]")
+_JOIN = alternation("tagger.join_chars")
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?: ?[0-9]+[A-Za-z]*)?"
                     r"(?: (?:Pro|Max|Plus|Ultra|Mini|Lite|Turbo|Air|[A-Z][a-z]+))*")
 _NOT_IN_KEY = str.maketrans("", "", " \t-_·・")
