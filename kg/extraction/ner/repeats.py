@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from kg.extraction.ner.spans import MentionIndex
 from kg.extraction.ner.textview import TextView
 from kg.models import Mention
-from kg.schema import EntityType, Origin  # noqa: F401 - the doctest's names
 
 #: Shorter names than this are not looked for elsewhere (one character is too often part of a word).
 MIN_CHARS = 2
@@ -25,6 +24,7 @@ def repeated_mentions(view: TextView, chosen: Sequence[Mention]) -> list[Mention
     """Mentions of the other occurrences of the names in ``chosen`` (as written, the same type and
     canonical name as their first mention) that overlap no chosen mention and cut no Latin word.
 
+    >>> from kg.schema import EntityType, Origin
     >>> view = TextView("蔚来发布了ET9。ET9的售价为78.8万元。")
     >>> first = view.mention(5, 8, EntityType.PRODUCT, origin=Origin.TAGGER)
     >>> [(m.text, m.start, m.type.value) for m in repeated_mentions(view, [first])]
