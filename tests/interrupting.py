@@ -19,14 +19,16 @@ KG_TIMED = [sys.executable, "-X", "importtime", "-c", "from kg.cli import main; 
 
 @dataclass
 class Interrupted:
-    code: int | None  # the exit code; None if the command ended before the signal
+    code: int  # the exit code
+    sent: bool  # False: the command had ended before the signal
     stdout: str
     said: list[str]  # stderr lines, import times left out
 
 
 def signal_after_main(args: list[str], delay: float, sig: int = signal.SIGINT, cwd: Path | None = None,
-                      timeout: float = 300) -> Interrupted:
-    proc = subprocess.Popen([*KG_TIMED, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                      timeout: float = 300, env: dict[str, str] | None = None) -> Interrupted:
+    proc = subprocess.Popen([*KG_TIMED, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
     assert proc.stderr is not None
     lines = []
     for line in proc.stderr:
@@ -40,4 +42,4 @@ def signal_after_main(args: list[str], delay: float, sig: int = signal.SIGINT, c
     stdout, rest = proc.communicate(timeout=timeout)
     said = [line.rstrip("\n") for line in [*lines, *rest.splitlines(keepends=True)]
             if not line.startswith("import time:")]
-    return Interrupted(proc.returncode if sent else None, stdout, said)
+    return Interrupted(proc.returncode, sent, stdout, said)

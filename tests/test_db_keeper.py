@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from interrupting import signal_after_main
 from test_store_cli import server_pids
 
 import kg
@@ -162,21 +163,11 @@ def test_a_saved_query_without_its_entity_says_which_parameter(folder: Path) -> 
 @pytest.mark.parametrize("delay", [0.0, 0.1, 0.3, 0.8])
 def test_ctrl_c_while_a_query_starts_the_server_leaves_no_stray_server(folder: Path, delay: float) -> None:
     """SIGINT ``delay`` seconds after ``kg.cli`` is imported (as tests/test_interrupts.py sends it)."""
-    env = {**os.environ, "KG_DB_IDLE": "60"}
-    proc = subprocess.Popen([sys.executable, "-X", "importtime", "-c", "from kg.cli import main; main()", "query",
-                             "entity-types", "--out", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
-    assert proc.stderr is not None
-    for line in proc.stderr:
-        if line.rstrip().endswith("| kg.cli"):
-            break
-    time.sleep(delay)
-    proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=120)
-    said = [line for line in err.splitlines() if not line.startswith("import time:")]
-    assert proc.returncode in (0, 130), said
-    if proc.returncode == 130:
-        assert said == ["error: interrupted"]
+    done = signal_after_main(["query", "entity-types", "--out", str(folder)], delay, timeout=120,
+                             env={**os.environ, "KG_DB_IDLE": "60"})
+    assert done.code in (0, 130), done.said
+    if done.code == 130:
+        assert done.said == ["error: interrupted"]
     # Either a kept server that answers, or none at all: never a server nobody can find.
     kept = running.find(folder / "db")
     if kept is None:
