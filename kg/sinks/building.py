@@ -178,8 +178,9 @@ def _run(out: Path, plan: Plan, extractor: Extractor, workers: int, html: bool |
         _write_index(G, stage / INDEX_FILE, stage / GRAPH)
         # the page (its settings, if a build was given any, from the exports), then the other sinks: those
         # asked for now and those recorded by earlier operations whose files are still there
-        asked = {**_recorded_exports(out), **dict(plan.exports)}
-        page = html or (html is None and (out / PAGE).exists()) or "html" in dict(plan.exports)
+        asked_now = dict(plan.exports)
+        asked = {**_recorded_exports(out), **asked_now}
+        page = html or (html is None and (out / PAGE).exists()) or "html" in asked_now
         page_settings = asked.pop("html", None)
         sinks = ((("html", page_settings),) if page else ()) + tuple(asked.items())
         extra = [name for name, settings in sinks for name in _write_sink(G, stage, name, settings)]
