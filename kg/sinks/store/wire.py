@@ -35,6 +35,11 @@ def free_port(host: str = "", low: int = 0, high: int = 0) -> int:
     raise OSError(f"no free TCP port in {low}..{high}")
 
 
+#: New connections tried before a command is given up, and how long each may take to answer.
+OPENING_TRIES = 6
+OPENING_TIMEOUT = 0.5
+
+
 def _encode(args: tuple[str, ...]) -> bytes:
     payload = b"*%d\r\n" % len(args)
     for arg in args:
@@ -59,18 +64,32 @@ def _read_reply(fh: BinaryIO) -> bytes:
 def resp_command(port: int, *args: str, host: str = "127.0.0.1", timeout: float = 2.0,
                  password: str | None = None) -> bytes:
     """Send one Redis command (after ``AUTH password`` if given) and return its raw reply
-    (``b""`` if the server hung up)."""
-    payload = (_encode(("AUTH", password)) if password else b"") + _encode(args)
-    with socket.create_connection((host, port), timeout=timeout) as s, s.makefile("rb") as fh:
-        s.sendall(payload)
-        try:
-            if password:
-                auth = _read_reply(fh)
-                if not auth.startswith(b"+OK"):
-                    return auth
-            return _read_reply(fh)
-        except ConnectionResetError:
-            return b""
+    (``b""`` if the server hung up).
+
+    The command goes only on a connection the server has answered: ``AUTH`` (or ``PING``) is sent
+    alone first, with a short timeout, on up to :data:`OPENING_TRIES` new connections, so that a
+    dead slot (see the module docstring) costs half a second, not the command's whole ``timeout``
+    (600 s for a SAVE, with the signals held back)."""
+    opening = _encode(("AUTH", password)) if password else _encode(("PING",))
+    for attempt in range(OPENING_TRIES):
+        with socket.create_connection((host, port), timeout=timeout) as s, s.makefile("rb") as fh:
+            answered = False
+            try:
+                s.settimeout(min(timeout, OPENING_TIMEOUT))
+                s.sendall(opening)
+                first = _read_reply(fh)
+                answered = True
+                if not first or (password and not first.startswith(b"+OK")):
+                    return first
+                s.settimeout(timeout)
+                s.sendall(_encode(args))
+                return _read_reply(fh)
+            except ConnectionResetError:
+                return b""
+            except TimeoutError:
+                if answered or attempt + 1 == OPENING_TRIES:
+                    raise  # the command itself took too long, or every connection was a dead slot
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
